@@ -1,0 +1,87 @@
+// CUDA vector ops and reductions against the CPU ops, on fresh random inputs, outputs poisoned
+// with NaN first. Elementwise: the same float operations, so rtol 1e-6. Reductions: float partial
+// sums in a different order than the CPU's double ones: |a-b| <= 1e-5·Σ|terms| (the float
+// rounding error bound for n ≲ 10^6 with a tree of depth ~20), and bitwise repeatable.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "engine/ops/vector_ops.h"
+#include "tests/support/compare.h"
+#include "tests/support/gpu.h"
+#include "tests/support/random.h"
+
+namespace nst::testing {
+namespace {
+
+class CudaVectorOpsTest : public ::testing::TestWithParam<std::int64_t> {};
+
+TEST_P(CudaVectorOpsTest, ElementwiseOpsMatchCpu) {
+  NST_REQUIRE_CUDA();
+  const std::int64_t n = GetParam();
+  const Tensor x = random_tensor({n}, 11), y0 = random_tensor({n}, 12);
+  const Tensor num = Tensor::filled({1}, 0.75f, Device::cpu), den = Tensor::filled({1}, -1.5f, Device::cpu);
+  const Tensor gx = x.to(Device::cuda), gnum = num.to(Device::cuda), gden = den.to(Device::cuda);
+  const Tolerance tol{1e-7, 1e-6};
+
+  auto check = [&](const char* what, auto&& op_cpu, auto&& op_cuda) {
+    Tensor c = y0.clone();
+    op_cpu(c);
+    Tensor g = Tensor::filled({n}, NAN, Device::cuda);
+    g.copy_from(y0);
+    op_cuda(g);
+    EXPECT_TRUE(all_close(g.to_host(), c.to_host(), tol)) << what;
+  };
+  check("axpy", [&](Tensor& t) { ops::axpy(0.5f, x, t); }, [&](Tensor& t) { ops::axpy(0.5f, gx, t); });
+  check("scale", [&](Tensor& t) { ops::scale(t, -2.0f); }, [&](Tensor& t) { ops::scale(t, -2.0f); });
+  check("clamp", [&](Tensor& t) { ops::clamp(t, -0.25f, 0.5f); }, [&](Tensor& t) { ops::clamp(t, -0.25f, 0.5f); });
+  check("axpy_ratio", [&](Tensor& t) { ops::axpy_ratio(2.0f, num, den, x, t); },
+        [&](Tensor& t) { ops::axpy_ratio(2.0f, gnum, gden, gx, t); });
+  check("scale_ratio", [&](Tensor& t) { ops::scale_ratio(num, den, t); },
+        [&](Tensor& t) { ops::scale_ratio(gnum, gden, t); });
+  Tensor filled = Tensor::filled({n}, NAN, Device::cuda);
+  ops::fill(filled, 3.5f);
+  EXPECT_TRUE(all_close(filled.to_host(), std::vector<double>(n, 3.5), tol)) << "fill";
+}
+
+TEST_P(CudaVectorOpsTest, ReductionsMatchCpu) {
+  NST_REQUIRE_CUDA();
+  const std::int64_t n = GetParam();
+  const Tensor x = random_tensor({n}, 13), y = random_tensor({n}, 14);
+  const Tensor gx = x.to(Device::cuda), gy = y.to(Device::cuda);
+  const double abs_total = ops::asum(x).item() + 1.0;
+  const Tolerance tol{1e-5 * abs_total, 0.0};
+  auto poisoned = [] { return Tensor::filled({1}, NAN, Device::cuda); };
+  Tensor out = poisoned();
+  ops::sum(gx, out);
+  EXPECT_TRUE(all_close(out.to_host(), ops::sum(x).to_host(), tol)) << "sum";
+  out = poisoned();
+  ops::dot(gx, gy, out);
+  EXPECT_TRUE(all_close(out.to_host(), ops::dot(x, y).to_host(), tol)) << "dot";
+  out = poisoned();
+  ops::nrm2(gx, out);
+  EXPECT_TRUE(all_close(out.to_host(), ops::nrm2(x).to_host(), Tolerance{1e-6, 1e-5})) << "nrm2";
+  out = poisoned();
+  ops::asum(gx, out);
+  EXPECT_TRUE(all_close(out.to_host(), ops::asum(x).to_host(), tol)) << "asum";
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, CudaVectorOpsTest, ::testing::Values(1, 7, 257, 131073, 1000003));
+
+TEST(CudaVectorOps, ReductionIsBitwiseRepeatable) {
+  NST_REQUIRE_CUDA();
+  const Tensor x = random_tensor({(1 << 20) + 5}, 15, Device::cuda);
+  const std::vector<float> first = ops::sum(x).to_host();
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(all_equal(ops::sum(x).to_host(), first));
+}
+
+TEST(CudaVectorOps, SmallIntegerDotIsExact) {
+  NST_REQUIRE_CUDA();
+  const std::int64_t n = 100001;
+  const Tensor x = Tensor::from_host({n}, random_integers(n, 16), Device::cpu);
+  const Tensor y = Tensor::from_host({n}, random_integers(n, 17), Device::cpu);
+  EXPECT_TRUE(all_equal(ops::dot(x.to(Device::cuda), y.to(Device::cuda)).to_host(), ops::dot(x, y).to_host()));
+}
+
+}  // namespace
+}  // namespace nst::testing
