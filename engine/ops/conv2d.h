@@ -1,0 +1,25 @@
+#pragma once
+// Convolution on tensors: x (N, C_in, H, W), w (C_out, C_in, KH, KW), b (C_out,).
+#include <cstdint>
+
+#include "engine/tensor.h"
+
+namespace nst::ops {
+
+struct ConvGeometry {
+  std::int64_t stride = 1;
+  std::int64_t pad = 1;
+};
+
+// y = conv(x, w) + b, with ReLU fused when `relu`; y is (N, C_out, OH, OW).
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, ConvGeometry geometry = {});
+void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Tensor& y, ConvGeometry geometry = {});
+
+// dL/dx from dL/dy (dx has x's shape and is overwritten). With a gate (the layer's input when it is
+// a ReLU output) the ReLU backward is fused: dx = 0 where gate <= 0.
+void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, Tensor& dx,
+                          ConvGeometry geometry = {});
+Tensor conv2d_backward_data(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Tensor* gate = nullptr,
+                            ConvGeometry geometry = {});
+
+}  // namespace nst::ops

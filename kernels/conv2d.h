@@ -1,0 +1,36 @@
+#pragma once
+// 2-D convolution (cross-correlation, as VGG's weights expect), batch N, no dilation or groups.
+//   y[n,o,i,j] = b[o] + Σ_{c,u,v} w[o,c,u,v] · x[n, c, i·s + u − p, j·s + v − p]   (zero outside x)
+// Layouts: x (N, C_in, H, W), w (C_out, C_in, KH, KW), b (C_out), y (N, C_out, OH, OW).
+#include <cstdint>
+
+#include "kernels/stream.h"
+
+namespace nst {
+
+struct Conv2dParams {
+  std::int64_t n = 1, c_in = 1, h = 1, w = 1;  // input
+  std::int64_t c_out = 1;
+  std::int64_t kh = 3, kw = 3;
+  std::int64_t stride = 1, pad = 1;
+
+  std::int64_t out_h() const { return (h + 2 * pad - kh) / stride + 1; }
+  std::int64_t out_w() const { return (w + 2 * pad - kw) / stride + 1; }
+  // Multiply-adds ×2 of the forward pass (the backward-data pass costs the same).
+  double flops() const { return 2.0 * n * c_out * out_h() * out_w() * c_in * kh * kw; }
+};
+
+// y = conv(x, w) + b, then y = max(y, 0) when `relu` (bias and ReLU fused into one pass).
+void conv2d_forward_cpu(const Conv2dParams& p, const float* x, const float* w, const float* b, bool relu, float* y);
+void conv2d_forward_cuda(const Conv2dParams& p, const float* x, const float* w, const float* b, bool relu, float* y,
+                         Stream stream);
+
+// Gradient with respect to the input (the transposed convolution), overwriting dx:
+//   dx[n,c,h,w] = Σ_{o,u,v} w[o,c,u,v] · dy[n, o, (h + p − u)/s, (w + p − v)/s]  (where that divides)
+// When `gate` is not null, ReLU's backward is fused in: dx[i] = 0 wherever gate[i] <= 0. Pass the
+// layer's input as the gate when that input is ReLU's output a = max(z, 0): dx is then dL/dz.
+void conv2d_backward_data_cpu(const Conv2dParams& p, const float* dy, const float* w, const float* gate, float* dx);
+void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const float* w, const float* gate, float* dx,
+                               Stream stream);
+
+}  // namespace nst
