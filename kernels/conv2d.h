@@ -17,7 +17,7 @@ struct Conv2dParams {
   std::int64_t out_h() const { return (h + 2 * pad - kh) / stride + 1; }
   std::int64_t out_w() const { return (w + 2 * pad - kw) / stride + 1; }
   // Multiply-adds ×2 of the forward pass (the backward-data pass costs the same).
-  double flops() const { return 2.0 * n * c_out * out_h() * out_w() * c_in * kh * kw; }
+  double flops() const { return 2.0 * static_cast<double>(n * c_out * out_h() * out_w() * c_in * kh * kw); }
 };
 
 // y = conv(x, w) + b, then y = max(y, 0) when `relu` (bias and ReLU fused into one pass).

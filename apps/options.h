@@ -1,0 +1,40 @@
+#pragma once
+// The `nst` command line: every option, its default and its meaning (the --help text).
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace nst {
+
+struct Options {
+  std::string content;
+  std::vector<std::string> styles;
+  std::string output;
+  std::vector<float> style_blend_weights;  // empty: equal
+  int image_size = 512;
+  float style_scale = 1.0f;
+  int iterations = 1000;
+  std::string optimizer = "lbfgs";
+  std::optional<float> learning_rate;      // default: 1 for L-BFGS, 10 for Adam
+  int lbfgs_history = 100;
+  float content_weight = 5.0f;
+  float style_weight = 100.0f;
+  float tv_weight = 1e-3f;
+  std::string content_layers;              // empty: default for the weights file
+  std::string style_layers;
+  std::vector<float> style_layer_weights;  // empty: all 1
+  std::string init = "content";            // content | random | a file
+  unsigned seed = 0;
+  std::string pooling = "max";
+  bool original_colors = false;
+  int print_every = 50;
+  int save_every = 0;
+  std::string device = "auto";
+  std::string weights;                     // empty: $NST_WEIGHTS, then the default path
+};
+
+// Parses argv. Returns nullopt when the program should exit with `exit_code` (after --help, or a
+// usage error that has been printed); otherwise the options, validated.
+std::optional<Options> parse_options(int argc, char** argv, int& exit_code);
+
+}  // namespace nst

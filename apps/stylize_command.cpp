@@ -1,0 +1,143 @@
+#include "apps/stylize_command.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <random>
+
+#include <unistd.h>
+
+#include "apps/image.h"
+#include "apps/layer_choice.h"
+#include "apps/progress.h"
+#include "apps/vgg_image.h"
+#include "engine/error.h"
+#include "engine/gpu.h"
+#include "layers/adam.h"
+#include "layers/lbfgs.h"
+#include "layers/loss_weights.h"
+#include "layers/stylizer.h"
+#include "weights/vgg19_weights.h"
+
+namespace nst {
+
+namespace {
+
+Device choose_device(const std::string& requested) {
+  if (requested == "cpu") return Device::cpu;
+  if (requested == "cuda") {
+    NST_CHECK(cuda_available(), "--device cuda: " << cuda_unavailable_reason());
+    return Device::cuda;
+  }
+  return cuda_available() ? Device::cuda : Device::cpu;
+}
+
+std::string lower_extension(const std::string& path) {
+  std::string ext = std::filesystem::path(path).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return ext;
+}
+
+// Fail before the run, not after it, when the output could not be written.
+void check_output_path(const std::string& path) {
+  const std::string ext = lower_extension(path);
+  NST_CHECK(ext == ".png" || ext == ".jpg" || ext == ".jpeg",
+            "output " << path << ": the name must end in .png, .jpg or .jpeg");
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  NST_CHECK(dir.empty() || std::filesystem::is_directory(dir),
+            "output " << path << ": the folder " << dir.string() << " does not exist");
+}
+
+// "out.png", 100 → "out_100.png"
+std::string checkpoint_path(const std::string& output, int iteration) {
+  std::filesystem::path p(output);
+  const std::string stem = p.stem().string() + "_" + std::to_string(iteration) + p.extension().string();
+  return (p.parent_path() / stem).string();
+}
+
+Tensor initial_image(const Options& o, const Tensor& content, const Image& content_image, Device device) {
+  if (o.init == "content") return content.clone();
+  if (o.init == "random") {
+    // Uniform noise around the mean pixel (0 in VGG's input space), from the seed alone.
+    std::mt19937 rng(o.seed);
+    std::uniform_real_distribution<float> noise(-20.0f, 20.0f);
+    std::vector<float> values(static_cast<std::size_t>(content.numel()));
+    for (float& v : values) v = noise(rng);
+    return Tensor::from_host(content.shape(), values, device);
+  }
+  return to_vgg_input(resize(read_image(o.init), content_image.width, content_image.height), device);
+}
+
+std::unique_ptr<Optimizer> make_optimizer(const Options& o) {
+  if (o.optimizer == "adam") {
+    AdamOptions adam;
+    adam.learning_rate = o.learning_rate.value_or(adam.learning_rate);
+    return std::make_unique<Adam>(adam);
+  }
+  LbfgsOptions lbfgs;
+  lbfgs.history_size = o.lbfgs_history;
+  lbfgs.learning_rate = o.learning_rate.value_or(lbfgs.learning_rate);
+  return std::make_unique<Lbfgs>(lbfgs);
+}
+
+}  // namespace
+
+void run_stylize_command(const Options& o) {
+  check_output_path(o.output);
+  const Device device = choose_device(o.device);
+  std::printf("device: %s\n", device == Device::cuda ? ("cuda, " + cuda_device_description()).c_str() : "cpu");
+
+  const Image content_image = resize_longer_side(read_image(o.content), o.image_size);
+  std::vector<Image> style_images;
+  const int style_size = std::max(16, static_cast<int>(std::lround(static_cast<double>(o.image_size) * o.style_scale)));
+  for (const std::string& path : o.styles) style_images.push_back(resize_longer_side(read_image(path), style_size));
+
+  const int available = count_vgg19_conv_layers(o.weights);
+  const LayerChoice defaults = default_layers(available);
+  const std::vector<Tap> content_taps = parse_taps(o.content_layers.empty() ? defaults.content_layers : o.content_layers);
+  const std::vector<Tap> style_taps = parse_taps(o.style_layers.empty() ? defaults.style_layers : o.style_layers);
+  std::printf("weights: %s (%d of VGG19's 16 conv layers)\n", o.weights.c_str(), available);
+  std::printf("content layers: %s\nstyle layers: %s\n", join_tap_names(content_taps).c_str(),
+              join_tap_names(style_taps).c_str());
+  std::printf("image: %dx%d, style%s: ", content_image.width, content_image.height, o.styles.size() > 1 ? "s" : "");
+  for (const Image& s : style_images) std::printf("%dx%d ", s.width, s.height);
+  std::printf("\n");
+
+  std::vector<Tap> all_taps = content_taps;
+  all_taps.insert(all_taps.end(), style_taps.begin(), style_taps.end());
+  Vgg19 net = Vgg19::from_file(o.weights, o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max, device,
+                               all_taps);
+
+  const Tensor content = to_vgg_input(content_image, device);
+  std::vector<Tensor> styles;
+  for (const Image& s : style_images) styles.push_back(to_vgg_input(s, device));
+  std::vector<float> blend = o.style_blend_weights;
+  if (blend.empty()) blend.assign(styles.size(), 1.0f);
+  const UserLossWeights user_weights{o.content_weight, o.style_weight, o.tv_weight, o.style_layer_weights};
+  StyleObjective objective(net, content_taps, style_taps, content, styles, blend,
+                           objective_weights(user_weights, content_taps, style_taps, content.dim(2), content.dim(3)));
+
+  Tensor x = initial_image(o, content, content_image, device);
+  const std::unique_ptr<Optimizer> optimizer = make_optimizer(o);
+  std::printf("optimizer: %s, %d iterations\n", optimizer->name().c_str(), o.iterations);
+  std::fflush(stdout);
+
+  auto to_output_image = [&](const Tensor& t) {
+    const Image image = from_vgg_input(t);
+    return o.original_colors ? keep_original_colors(image, content_image) : image;
+  };
+  ProgressReporter progress(o.iterations, stderr, isatty(fileno(stderr)) != 0);
+  stylize(objective, *optimizer, x, o.iterations, [&](int iteration, const Tensor& image) {
+    const bool report = (o.print_every > 0 && iteration % o.print_every == 0) || iteration == o.iterations;
+    progress.update(iteration, report ? std::optional<LossValues>(objective.read_losses()) : std::nullopt);
+    if (o.save_every > 0 && iteration % o.save_every == 0 && iteration != o.iterations)
+      write_image(to_output_image(image), checkpoint_path(o.output, iteration));
+  });
+  progress.finish();
+  write_image(to_output_image(x), o.output);
+  std::printf("wrote %s (%.1f s, %.3f s/iteration)\n", o.output.c_str(), progress.elapsed_seconds(),
+              o.iterations > 0 ? progress.elapsed_seconds() / o.iterations : 0.0);
+}
+
+}  // namespace nst
