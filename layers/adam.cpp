@@ -1,0 +1,33 @@
+#include "layers/adam.h"
+
+#include "engine/error.h"
+#include "engine/ops/adam.h"
+
+namespace nst {
+
+Adam::Adam(AdamOptions options) : options_(options) {
+  NST_CHECK(options_.learning_rate > 0.0f, "adam: learning rate must be positive, got " << options_.learning_rate);
+  NST_CHECK(options_.beta1 >= 0.0f && options_.beta1 < 1.0f, "adam: beta1 must be in [0, 1), got " << options_.beta1);
+  NST_CHECK(options_.beta2 >= 0.0f && options_.beta2 < 1.0f, "adam: beta2 must be in [0, 1), got " << options_.beta2);
+  NST_CHECK(options_.epsilon > 0.0f, "adam: epsilon must be positive, got " << options_.epsilon);
+}
+
+void Adam::step(Tensor& x, const Tensor& gradient) {
+  if (steps_taken_ == 0) {
+    first_moment_ = Tensor::zeros(x.shape(), x.device());
+    second_moment_ = Tensor::zeros(x.shape(), x.device());
+  }
+  NST_CHECK(x.shape() == first_moment_.shape() && x.device() == first_moment_.device(),
+            "adam: x is " << to_string(x.shape()) << " on " << to_string(x.device()) << ", but the optimizer began on "
+                          << to_string(first_moment_.shape()) << " on " << to_string(first_moment_.device()));
+  ++steps_taken_;
+  AdamParams params;
+  params.learning_rate = options_.learning_rate;
+  params.beta1 = options_.beta1;
+  params.beta2 = options_.beta2;
+  params.epsilon = options_.epsilon;
+  params.step = steps_taken_;
+  ops::adam_step(params, gradient, first_moment_, second_moment_, x);
+}
+
+}  // namespace nst

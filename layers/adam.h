@@ -1,0 +1,33 @@
+#pragma once
+// Adam (Kingma & Ba 2015, Algorithm 1): per-pixel steps scaled by running moments of the gradient.
+// State: the moments m and v, zero at the start, on x's device; one fused ops::adam_step per call.
+#include <cstdint>
+#include <string>
+
+#include "engine/tensor.h"
+#include "layers/optimizer.h"
+
+namespace nst {
+
+struct AdamOptions {
+  float learning_rate = 10.0f;  // pixels are 0-255 (mean-subtracted): a step of ~10 levels at first
+  float beta1 = 0.9f;
+  float beta2 = 0.999f;
+  float epsilon = 1e-8f;
+};
+
+class Adam : public Optimizer {
+ public:
+  explicit Adam(AdamOptions options = {});
+
+  void step(Tensor& x, const Tensor& gradient) override;
+  std::string name() const override { return "adam"; }
+
+ private:
+  AdamOptions options_;
+  std::int64_t steps_taken_ = 0;
+  Tensor first_moment_;   // m
+  Tensor second_moment_;  // v
+};
+
+}  // namespace nst
