@@ -138,6 +138,11 @@ void run_stylize_command(const Options& o) {
   write_image(to_output_image(x), o.output);
   std::printf("wrote %s (%.1f s, %.3f s/iteration)\n", o.output.c_str(), progress.elapsed_seconds(),
               o.iterations > 0 ? progress.elapsed_seconds() / o.iterations : 0.0);
+  if (device == Device::cuda) {
+    const CudaMemoryStats memory = cuda_memory_stats();
+    std::printf("peak device memory %.1f MiB in use, %zu cudaMalloc calls in all\n",
+                static_cast<double>(memory.peak_in_use_bytes) / (1024.0 * 1024.0), memory.device_allocations);
+  }
 }
 
 }  // namespace nst

@@ -1,0 +1,81 @@
+// CPU convolution (im2col + OpenBLAS SGEMM) on the VGG19 layers up to conv4_1 at a 256×192 input
+// (H×W), batch 1: forward with bias and ReLU, and backward-data with the ReLU gate of the layer below.
+// Counter "GFLOP/s": Conv2dParams::flops() per second of wall time (OpenBLAS runs its own threads).
+// One iteration of style transfer to relu4_1 runs each layer once forward and once backward, except
+// conv3_2 which stands for conv3_2, conv3_3 and conv3_4 (the same shape) and so counts three times.
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+
+#include "engine/ops/conv2d.h"
+#include "kernels/conv2d.h"
+#include "tests/support/random.h"
+
+namespace nst {
+namespace {
+
+struct VggLayer {
+  std::int64_t c_in, c_out, h, w;
+};
+
+constexpr VggLayer kConv1_1{3, 64, 256, 192}, kConv1_2{64, 64, 256, 192}, kConv2_1{64, 128, 128, 96},
+    kConv2_2{128, 128, 128, 96}, kConv3_1{128, 256, 64, 48}, kConv3_2{256, 256, 64, 48}, kConv4_1{256, 512, 32, 24};
+
+Conv2dParams params_of(const VggLayer& l) {
+  Conv2dParams p;
+  p.c_in = l.c_in;
+  p.c_out = l.c_out;
+  p.h = l.h;
+  p.w = l.w;
+  return p;  // 3×3, stride 1, pad 1, batch 1
+}
+
+void report_flops(benchmark::State& state, const Conv2dParams& p) {
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * p.flops() * 1e-9, benchmark::Counter::kIsRate);
+}
+
+void BM_conv2d_forward(benchmark::State& state, VggLayer layer) {
+  const Conv2dParams p = params_of(layer);
+  const Tensor x = testing::random_tensor({1, p.c_in, p.h, p.w}, 1, Device::cpu, 0.0f, 1.0f);
+  const Tensor w = testing::random_tensor({p.c_out, p.c_in, 3, 3}, 2, Device::cpu, -0.05f, 0.05f);
+  const Tensor b = testing::random_tensor({p.c_out}, 3);
+  Tensor y({1, p.c_out, p.h, p.w}, Device::cpu);
+  for (auto _ : state) {
+    ops::conv2d(x, w, b, /*relu=*/true, y);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  report_flops(state, p);
+}
+
+void BM_conv2d_backward_data(benchmark::State& state, VggLayer layer) {
+  const Conv2dParams p = params_of(layer);
+  const Tensor dy = testing::random_tensor({1, p.c_out, p.h, p.w}, 4);
+  const Tensor w = testing::random_tensor({p.c_out, p.c_in, 3, 3}, 2, Device::cpu, -0.05f, 0.05f);
+  // The input of every layer but conv1_1 is a ReLU output: about half of it is zero.
+  const Tensor gate = testing::random_tensor({1, p.c_in, p.h, p.w}, 5);
+  const Tensor* gate_or_null = p.c_in == 3 ? nullptr : &gate;
+  Tensor dx({1, p.c_in, p.h, p.w}, Device::cpu);
+  for (auto _ : state) {
+    ops::conv2d_backward_data(dy, w, gate_or_null, dx);
+    benchmark::DoNotOptimize(dx.data());
+    benchmark::ClobberMemory();
+  }
+  report_flops(state, p);
+}
+
+#define NST_CONV_BENCH(layer)                                                                           \
+  BENCHMARK_CAPTURE(BM_conv2d_forward, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime();      \
+  BENCHMARK_CAPTURE(BM_conv2d_backward_data, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime()
+
+NST_CONV_BENCH(Conv1_1);
+NST_CONV_BENCH(Conv1_2);
+NST_CONV_BENCH(Conv2_1);
+NST_CONV_BENCH(Conv2_2);
+NST_CONV_BENCH(Conv3_1);
+NST_CONV_BENCH(Conv3_2);
+NST_CONV_BENCH(Conv4_1);
+
+}  // namespace
+}  // namespace nst

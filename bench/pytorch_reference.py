@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""The same style-transfer iteration as nst, in PyTorch, for timing against it on the same machine.
+
+Same weights (read from the Keras HDF5 file with h5py), same trunk (VGG19 up to the deepest layer,
+3x3 convs, ReLU, 2x2 max pool), same layers, same losses (content 1/2*||F-P||^2, style
+||G-A||^2/(2CM)^2, TV 1/2*sum of squared neighbour differences, with nst's default weights) and
+L-BFGS without line search (torch.optim.LBFGS, history 100), one function evaluation per
+iteration. Prints seconds per iteration (median over the timed iterations).
+
+  python3 bench/pytorch_reference.py --weights W.h5 --content C.jpg --style S.jpg --size 256 --threads 2
+"""
+import argparse
+import statistics
+import time
+
+import h5py
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
+CONVS = ["block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2", "block3_conv1", "block3_conv2",
+         "block3_conv3", "block3_conv4", "block4_conv1", "block4_conv2"]
+POOL_AFTER = {"block1_conv2", "block2_conv2", "block3_conv4"}
+
+
+def load_image(path, size):
+    image = Image.open(path).convert("RGB")
+    scale = size / max(image.size)
+    image = image.resize((round(image.width * scale), round(image.height * scale)), Image.BICUBIC)
+    bgr = np.asarray(image, dtype=np.float32)[:, :, ::-1] - MEAN_BGR
+    return torch.from_numpy(bgr.transpose(2, 0, 1).copy()).unsqueeze(0)
+
+
+def load_weights(path, depth):
+    with h5py.File(path, "r") as f:
+        layers = []
+        for name in CONVS[:depth]:
+            names = [n.decode() if isinstance(n, bytes) else n for n in f[name].attrs["weight_names"]]
+            kernel = np.asarray(f[name][names[0]]).transpose(3, 2, 0, 1)  # (kh,kw,in,out) -> (out,in,kh,kw)
+            bias = np.asarray(f[name][names[1]])
+            layers.append((name, torch.from_numpy(kernel.copy()), torch.from_numpy(bias.copy())))
+    return layers
+
+
+def trunk(x, layers, taps):
+    out = {}
+    for index, (name, w, b) in enumerate(layers):
+        x = F.relu(F.conv2d(x, w, b, padding=1))
+        out[index] = x
+        if name in POOL_AFTER and index + 1 < len(layers):
+            x = F.max_pool2d(x, 2)
+    return [out[t] for t in taps]
+
+
+def gram(f):
+    c = f.shape[1]
+    m = f.reshape(c, -1)
+    return m @ m.t()
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--weights", required=True)
+    p.add_argument("--content", required=True)
+    p.add_argument("--style", required=True)
+    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--iterations", type=int, default=10)
+    a = p.parse_args()
+    torch.set_num_threads(a.threads)
+
+    content_tap, style_taps = 8, [0, 2, 4, 8]  # relu4_1; relu1_1, relu2_1, relu3_1, relu4_1
+    layers = load_weights(a.weights, 9)
+    content = load_image(a.content, a.size)
+    style = load_image(a.style, a.size)
+    with torch.no_grad():
+        target_content = trunk(content, layers, [content_tap])[0]
+        style_features = trunk(style, layers, style_taps)
+        content_features = trunk(content, layers, style_taps)
+        targets = [gram(fs) * (fc.shape[2] * fc.shape[3]) / (fs.shape[2] * fs.shape[3])
+                   for fs, fc in zip(style_features, content_features)]
+    # nst's default weights (layers/loss_weights.h): content 5, style 100, tv 1e-3.
+    alpha = 2 * 5.0 / target_content.numel()
+    betas = [4 * 100.0 / t.shape[0] ** 2 for t in targets]
+
+    x = content.clone().requires_grad_(True)
+    optimizer = torch.optim.LBFGS([x], lr=1, max_iter=1, history_size=100, tolerance_grad=-1, tolerance_change=-1)
+
+    def closure():
+        optimizer.zero_grad()
+        feats = trunk(x, layers, style_taps)  # relu4_1 is both the content and a style layer
+        loss = alpha * 0.5 * ((feats[3] - target_content) ** 2).sum()
+        for f, t, beta in zip(feats, targets, betas):
+            c, m = f.shape[1], f.shape[2] * f.shape[3]
+            loss = loss + beta * ((gram(f) - t) ** 2).sum() / (2 * c * m) ** 2
+        tv = 0.5 * (((x[:, :, :, 1:] - x[:, :, :, :-1]) ** 2).sum() + ((x[:, :, 1:, :] - x[:, :, :-1, :]) ** 2).sum())
+        loss = loss + 1e-3 * tv
+        loss.backward()
+        return loss
+
+    times = []
+    for i in range(a.iterations + 2):
+        start = time.perf_counter()
+        loss = optimizer.step(closure)
+        if i >= 2:  # two warm-up iterations
+            times.append(time.perf_counter() - start)
+    print(f"pytorch {torch.__version__}, {a.threads} threads, {content.shape[3]}x{content.shape[2]}: "
+          f"{statistics.median(times):.3f} s/iteration (median of {len(times)}), loss {loss.item():.4g}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+#include "engine/ops/conv2d.h"
+
+#include "engine/ops/dispatch.h"
+#include "kernels/conv2d.h"
+
+namespace nst::ops {
+
+namespace {
+
+// The kernel parameters for input shape x_shape (N, C_in, H, W) and weights w (C_out, C_in, KH, KW),
+// after checking that they fit together and give an output of at least 1×1.
+Conv2dParams conv_params(const char* op, const Shape& x_shape, const Tensor& w, ConvGeometry g) {
+  NST_CHECK(x_shape.size() == 4, op << ": input has shape " << to_string(x_shape) << ", expected rank 4 (N, C, H, W)");
+  check_rank(op, "w", w, 4);
+  NST_CHECK(w.dim(1) == x_shape[1], op << ": w has shape " << to_string(w.shape()) << " for " << w.dim(1)
+                                       << " input channels, but the input " << to_string(x_shape) << " has "
+                                       << x_shape[1]);
+  NST_CHECK(numel_of(x_shape) > 0 && w.numel() > 0,
+            op << ": empty input " << to_string(x_shape) << " or weights " << to_string(w.shape()));
+  NST_CHECK(g.stride >= 1 && g.pad >= 0,
+            op << ": stride " << g.stride << " and pad " << g.pad << " (need stride >= 1, pad >= 0)");
+  Conv2dParams p;
+  p.n = x_shape[0];
+  p.c_in = x_shape[1];
+  p.h = x_shape[2];
+  p.w = x_shape[3];
+  p.c_out = w.dim(0);
+  p.kh = w.dim(2);
+  p.kw = w.dim(3);
+  p.stride = g.stride;
+  p.pad = g.pad;
+  NST_CHECK(p.kh <= p.h + 2 * p.pad && p.kw <= p.w + 2 * p.pad,
+            op << ": kernel " << to_string(w.shape()) << " is larger than the input " << to_string(x_shape)
+               << " with pad " << p.pad);
+  return p;
+}
+
+Shape output_shape(const Conv2dParams& p) { return {p.n, p.c_out, p.out_h(), p.out_w()}; }
+
+}  // namespace
+
+void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Tensor& y, ConvGeometry geometry) {
+  const Device device = common_device("conv2d", {&x, &w, &b, &y});
+  const Conv2dParams p = conv_params("conv2d", x.shape(), w, geometry);
+  check_shape("conv2d", "b", b, {p.c_out});
+  check_shape("conv2d", "y", y, output_shape(p));
+  const float *px = x.data(), *pw = w.data(), *pb = b.data();
+  float* py = y.data();
+  dispatch(
+      "conv2d", device, [&] { conv2d_forward_cpu(p, px, pw, pb, relu, py); },
+      [&](Stream s) { conv2d_forward_cuda(p, px, pw, pb, relu, py, s); });
+}
+
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, ConvGeometry geometry) {
+  Tensor y(output_shape(conv_params("conv2d", x.shape(), w, geometry)), x.device());
+  conv2d(x, w, b, relu, y, geometry);
+  return y;
+}
+
+void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, Tensor& dx, ConvGeometry geometry) {
+  const char* op = "conv2d_backward_data";
+  const Device device = gate != nullptr ? common_device(op, {&dy, &w, gate, &dx}) : common_device(op, {&dy, &w, &dx});
+  const Conv2dParams p = conv_params(op, dx.shape(), w, geometry);
+  check_shape(op, "dy", dy, output_shape(p));
+  if (gate != nullptr) check_shape(op, "gate", *gate, dx.shape());
+  const float *pdy = dy.data(), *pw = w.data(), *pg = gate != nullptr ? gate->data() : nullptr;
+  float* pdx = dx.data();
+  dispatch(
+      op, device, [&] { conv2d_backward_data_cpu(p, pdy, pw, pg, pdx); },
+      [&](Stream s) { conv2d_backward_data_cuda(p, pdy, pw, pg, pdx, s); });
+}
+
+Tensor conv2d_backward_data(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Tensor* gate,
+                            ConvGeometry geometry) {
+  Tensor dx(x_shape, dy.device());
+  conv2d_backward_data(dy, w, gate, dx, geometry);
+  return dx;
+}
+
+}  // namespace nst::ops

@@ -1,0 +1,64 @@
+#include "engine/ops/gram.h"
+
+#include "engine/ops/dispatch.h"
+#include "kernels/gram.h"
+
+namespace nst::ops {
+
+namespace {
+// The (N, C, C) shape of the Gram matrices of features f (N, C, H, W).
+Shape gram_shape(const char* op, const Tensor& f) {
+  check_rank(op, "f", f, 4);
+  NST_CHECK(f.numel() > 0, op << ": f has shape " << to_string(f.shape()) << ", expected no empty dimension");
+  return {f.dim(0), f.dim(1), f.dim(1)};
+}
+}  // namespace
+
+void gram(const Tensor& f, Tensor& g) {
+  const Device device = common_device("gram", {&f, &g});
+  check_shape("gram", "g", g, gram_shape("gram", f));
+  const std::int64_t images = f.dim(0), c = f.dim(1), m = f.dim(2) * f.dim(3);
+  const float* pf = f.data();
+  float* pg = g.data();
+  dispatch(
+      "gram", device,
+      [&] {
+        for (std::int64_t i = 0; i < images; ++i) gram_forward_cpu(c, m, pf + i * c * m, pg + i * c * c);
+      },
+      [&](Stream s) {
+        for (std::int64_t i = 0; i < images; ++i) gram_forward_cuda(c, m, pf + i * c * m, pg + i * c * c, s);
+      });
+}
+
+Tensor gram(const Tensor& f) {
+  Tensor g(gram_shape("gram", f), f.device());
+  gram(f, g);
+  return g;
+}
+
+void gram_backward(const Tensor& f, const Tensor& dg, Tensor& df) {
+  const Device device = common_device("gram_backward", {&f, &dg, &df});
+  check_shape("gram_backward", "dg", dg, gram_shape("gram_backward", f));
+  check_shape("gram_backward", "df", df, f.shape());
+  const std::int64_t images = f.dim(0), c = f.dim(1), m = f.dim(2) * f.dim(3);
+  const float *pf = f.data(), *pdg = dg.data();
+  float* pdf = df.data();
+  dispatch(
+      "gram_backward", device,
+      [&] {
+        for (std::int64_t i = 0; i < images; ++i)
+          gram_backward_cpu(c, m, pf + i * c * m, pdg + i * c * c, pdf + i * c * m);
+      },
+      [&](Stream s) {
+        for (std::int64_t i = 0; i < images; ++i)
+          gram_backward_cuda(c, m, pf + i * c * m, pdg + i * c * c, pdf + i * c * m, s);
+      });
+}
+
+Tensor gram_backward(const Tensor& f, const Tensor& dg) {
+  Tensor df(f.shape(), f.device());
+  gram_backward(f, dg, df);
+  return df;
+}
+
+}  // namespace nst::ops

@@ -1,0 +1,147 @@
+// The losses of style transfer and their gradients (kernels/losses.h):
+//   content  L = ½ Σ (f − p)²,                  df += w·(f − p)
+//   style    L = Σ (G − A)² / (2CM)²,           df += w·4/(2CM)²·(G − A)·F    (F: C×M, G, A: C×C)
+//   TV       L = ½ Σ (x[i,j+1] − x[i,j])² + (x[i+1,j] − x[i,j])²  per (n, c) plane, no wrap-around,
+//            dx[i,j] += w·((x[i,j] − x[i,j−1]) − (x[i,j+1] − x[i,j]) + (x[i,j] − x[i−1,j]) − (x[i+1,j] − x[i,j]))
+//            with the terms of missing neighbours left out.
+// Layouts: f, p, x NCHW row-major; F (C, M = H·W) and G, A (C, C) row-major.
+// Loss values: the deterministic two-pass reduction of kernels/cuda/partial_sums.cuh (fixed grid,
+// warp shuffles, partials added in block order): the same bits on every call.
+// Elementwise backwards: grid-stride loops, memory bound (content at relu4_2, 256 px, 512×32×32:
+// f, p, df read and df written, 8.4 MB, ~2.5 µs at 3.35 TB/s).
+// Style backward: a 64×64-tile GEMM (kernels/cuda/tile_gemm.cuh) over K = C whose A operand,
+// (G − A), is formed while its tiles are loaded, so no C×C difference is written and reread.
+// Arithmetic bound: at relu3_1, 256 px (C = 256, M = 4096) it is 2·C²·M = 0.54 GFLOP for ~12.6 MB
+// (F, G, A read; df read and written), ~43 FLOP/byte, above the H100's ~20.
+#include "kernels/cuda/launch.cuh"
+#include "kernels/cuda/partial_sums.cuh"
+#include "kernels/cuda/tile_gemm.cuh"
+#include "kernels/losses.h"
+
+namespace nst {
+
+namespace {
+
+// (2·C·M)², in double: it reaches 10^15 at relu1_1, 512 px.
+double style_normalizer(std::int64_t c, std::int64_t m) {
+  const double two_cm = 2.0 * double(c) * double(m);
+  return two_cm * two_cm;
+}
+
+// Pass 1 of Σ (x − y)² over n elements.
+__global__ void squared_difference_partials_kernel(std::int64_t n, const float* x, const float* y) {
+  float s = 0.0f;
+  for (std::int64_t i = partial_first(); i < n; i += kPartialStride) {
+    const float d = x[i] - y[i];
+    s += d * d;
+  }
+  store_partial(s);
+}
+
+__global__ void content_backward_kernel(std::int64_t n, const float* f, const float* p, float weight, float* df) {
+  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n; i += std::int64_t(gridDim.x) * blockDim.x)
+    df[i] += weight * (f[i] - p[i]);
+}
+
+// df tile (rows i of C, columns of M) += scale·Σ over K-steps of C of (G − A)[i, k]·F[k, m].
+__global__ void style_backward_kernel(std::int64_t c, std::int64_t m, const float* f, const float* g, const float* a,
+                                      float scale, float* df) {
+  const std::int64_t row0 = std::int64_t(blockIdx.y) * kTile, col0 = std::int64_t(blockIdx.x) * kTile;
+  const auto difference_at = [g, a, c](std::int64_t i, std::int64_t k) { return g[i * c + k] - a[i * c + k]; };
+  const auto f_at = [f, m](std::int64_t col, std::int64_t k) { return f[k * m + col]; };
+
+  __shared__ TileStage difference, cols;
+  float acc[kMicro][kMicro] = {};
+  for (std::int64_t k0 = 0; k0 < c; k0 += kStep) {
+    load_stage<Contiguous::along_k>(difference_at, row0, c, k0, c, difference);  // difference[k][i] = (G − A)[i,k]
+    load_stage<Contiguous::along_tile>(f_at, col0, m, k0, c, cols);              // cols[k][m] = F[k,m]
+    __syncthreads();
+    multiply_stage(difference, cols, acc);
+    __syncthreads();  // before the next step overwrites the stages
+  }
+
+  for (int i = 0; i < kMicro; ++i) {
+    const std::int64_t row = row0 + micro_row() + i;
+    for (int j = 0; j < kMicro; ++j) {
+      const std::int64_t col = col0 + micro_col() + j;
+      if (row < c && col < m) df[row * m + col] += scale * acc[i][j];
+    }
+  }
+}
+
+// Element e of an (N·C, H, W) stack of planes: its column j and row i.
+struct PlanePosition {
+  std::int64_t i, j;
+  __device__ PlanePosition(std::int64_t e, std::int64_t h, std::int64_t w) : i((e / w) % h), j(e % w) {}
+};
+
+// Pass 1 of Σ (right − here)² + (below − here)² over the pairs inside each plane.
+__global__ void tv_partials_kernel(std::int64_t total, std::int64_t h, std::int64_t w, const float* x) {
+  float s = 0.0f;
+  for (std::int64_t e = partial_first(); e < total; e += kPartialStride) {
+    const PlanePosition at(e, h, w);
+    if (at.j + 1 < w) {
+      const float d = x[e + 1] - x[e];
+      s += d * d;
+    }
+    if (at.i + 1 < h) {
+      const float d = x[e + w] - x[e];
+      s += d * d;
+    }
+  }
+  store_partial(s);
+}
+
+__global__ void tv_backward_kernel(std::int64_t total, std::int64_t h, std::int64_t w, const float* x, float weight,
+                                   float* dx) {
+  for (std::int64_t e = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; e < total;
+       e += std::int64_t(gridDim.x) * blockDim.x) {
+    const PlanePosition at(e, h, w);
+    const float here = x[e];
+    float grad = 0.0f;
+    if (at.j > 0) grad += here - x[e - 1];
+    if (at.j + 1 < w) grad -= x[e + 1] - here;
+    if (at.i > 0) grad += here - x[e - w];
+    if (at.i + 1 < h) grad -= x[e + w] - here;
+    dx[e] += weight * grad;
+  }
+}
+
+}  // namespace
+
+void content_loss_cuda(std::int64_t n, const float* f, const float* p, float* loss, Stream stream) {
+  squared_difference_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(n, f, p);
+  launch_final_sum(loss, 0.5f, stream);
+}
+
+void content_loss_backward_cuda(std::int64_t n, const float* f, const float* p, float weight, float* df,
+                                Stream stream) {
+  if (n > 0) content_backward_kernel<<<blocks_for(n), kThreadsPerBlock, 0, stream>>>(n, f, p, weight, df);
+}
+
+void style_loss_cuda(std::int64_t c, std::int64_t m, const float* g, const float* a, float* loss, Stream stream) {
+  squared_difference_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(c * c, g, a);
+  launch_final_sum(loss, float(1.0 / style_normalizer(c, m)), stream);
+}
+
+void style_loss_backward_cuda(std::int64_t c, std::int64_t m, const float* f, const float* g, const float* a,
+                              float weight, float* df, Stream stream) {
+  if (c <= 0 || m <= 0) return;
+  const float scale = float(double(weight) * 4.0 / style_normalizer(c, m));
+  const dim3 grid(tiles_for(m), tiles_for(c));
+  style_backward_kernel<<<grid, kTileThreads, 0, stream>>>(c, m, f, g, a, scale, df);
+}
+
+void tv_loss_cuda(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x, float* loss,
+                  Stream stream) {
+  tv_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(n * c * h * w, h, w, x);
+  launch_final_sum(loss, 0.5f, stream);
+}
+
+void tv_loss_backward_cuda(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x,
+                           float weight, float* dx, Stream stream) {
+  const std::int64_t total = n * c * h * w;
+  if (total > 0) tv_backward_kernel<<<blocks_for(total), kThreadsPerBlock, 0, stream>>>(total, h, w, x, weight, dx);
+}
+
+}  // namespace nst

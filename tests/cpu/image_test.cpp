@@ -1,0 +1,392 @@
+// Image files (apps/image.h): PNG and JPEG round trips, the PNG and JPEG layouts that must become
+// RGB (fixtures written here with libpng and libjpeg), damaged and foreign files, the atomic
+// write; and the bicubic resize against a direct 2-D evaluation of its formula.
+#include <png.h>
+
+#include <cmath>
+#include <csetjmp>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <jpeglib.h>
+
+#include <gtest/gtest.h>
+
+#include "apps/image.h"
+#include "engine/error.h"
+#include "tests/support/compare.h"
+#include "tests/support/random.h"
+
+namespace nst::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A fresh directory, removed with everything in it at the end of the test.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "nst_image_test_XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+  std::vector<std::string> names() const {
+    std::vector<std::string> found;
+    for (const auto& entry : fs::directory_iterator(path_)) found.push_back(entry.path().filename().string());
+    return found;
+  }
+
+ private:
+  fs::path path_;
+};
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+Image random_image(int width, int height, std::uint64_t seed) {
+  return {width, height, random_integers(std::int64_t(width) * height * 3, seed, 0, 255)};
+}
+
+// `action` throws an nst::Error whose message names `path`.
+void expect_error_naming(const std::function<void()>& action, const std::string& path) {
+  try {
+    action();
+    ADD_FAILURE() << "no error for " << path;
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
+// A PNG exactly as described: colour type, bit depth and the raw rows (big-endian 16-bit samples,
+// packed sub-byte ones), with libpng's classic interface. False when libpng reports an error.
+bool write_png_fixture(const std::string& path, int width, int height, int color_type, int bit_depth,
+                       const std::vector<png_byte>& rows, const std::vector<png_color>& palette = {}) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  if (!file) return false;
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
+  png_infop info = png_create_info_struct(png);
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    std::fclose(file);
+    return false;
+  }
+  png_init_io(png, file);
+  png_set_IHDR(png, info, png_uint_32(width), png_uint_32(height), bit_depth, color_type, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  if (!palette.empty()) png_set_PLTE(png, info, palette.data(), int(palette.size()));
+  png_write_info(png, info);
+  const std::size_t row_bytes = png_get_rowbytes(png, info);
+  for (int y = 0; y < height; ++y) png_write_row(png, rows.data() + std::size_t(y) * row_bytes);
+  png_write_end(png, nullptr);
+  png_destroy_write_struct(&png, &info);
+  return std::fclose(file) == 0;
+}
+
+// A JPEG of `components` samples per pixel in `color_space` (grey or CMYK) at quality 95.
+// libjpeg's default error handler exits, which would fail the test run loudly.
+void write_jpeg_fixture(const std::string& path, int width, int height, int components, J_COLOR_SPACE color_space,
+                        const std::vector<JSAMPLE>& samples) {
+  std::FILE* file = std::fopen(path.c_str(), "wb");
+  ASSERT_NE(file, nullptr);
+  jpeg_compress_struct cinfo{};
+  jpeg_error_mgr error{};
+  cinfo.err = jpeg_std_error(&error);
+  jpeg_create_compress(&cinfo);
+  jpeg_stdio_dest(&cinfo, file);
+  cinfo.image_width = JDIMENSION(width);
+  cinfo.image_height = JDIMENSION(height);
+  cinfo.input_components = components;
+  cinfo.in_color_space = color_space;
+  jpeg_set_defaults(&cinfo);  // CMYK: stored as CMYK with an Adobe marker (inverted-ink convention)
+  jpeg_set_quality(&cinfo, 95, TRUE);
+  jpeg_start_compress(&cinfo, TRUE);
+  for (int y = 0; y < height; ++y) {
+    JSAMPROW row = const_cast<JSAMPLE*>(samples.data() + std::size_t(y) * std::size_t(width * components));
+    jpeg_write_scanlines(&cinfo, &row, 1);
+  }
+  jpeg_finish_compress(&cinfo);
+  jpeg_destroy_compress(&cinfo);
+  std::fclose(file);
+}
+
+TEST(ImageFile, PngRoundTripIsExact) {
+  TempDir dir;
+  for (const auto& [w, h] : {std::pair{7, 5}, {1, 1}, {33, 2}}) {
+    const Image image = random_image(w, h, 11);
+    write_image(image, dir.file("a.png"));
+    const Image back = read_image(dir.file("a.png"));
+    ASSERT_EQ(back.width, w);
+    ASSERT_EQ(back.height, h);
+    EXPECT_TRUE(all_equal(back.rgb, image.rgb)) << w << "x" << h;
+  }
+  write_image(random_image(3, 2, 12), dir.file("upper.PNG"));  // the extension's case does not matter
+  EXPECT_EQ(read_image(dir.file("upper.PNG")).width, 3);
+}
+
+TEST(ImageFile, WriteRoundsAndClampsToBytes) {
+  TempDir dir;
+  const Image image{2, 2, {-3.0f, 300.0f, 12.4f, 12.6f, NAN, 254.5f, 0.49f, 255.0f, 1.0f, 99.5f, -0.0f, 7.0f}};
+  write_image(image, dir.file("clamped.png"));
+  EXPECT_TRUE(all_equal(read_image(dir.file("clamped.png")).rgb,
+                        {0.0f, 255.0f, 12.0f, 13.0f, 0.0f, 255.0f, 0.0f, 255.0f, 1.0f, 100.0f, 0.0f, 7.0f}));
+}
+
+// Quality 95 with full-resolution chroma on a smooth image: quantisation and the YCbCr round
+// trip leave a mean error under 2 levels and none over 8 (measured: mean 1.30, max 6).
+TEST(ImageFile, JpegRoundTripIsCloseAtQuality95) {
+  TempDir dir;
+  Image image{37, 21, {}};
+  for (int y = 0; y < image.height; ++y)
+    for (int x = 0; x < image.width; ++x)
+      for (int c = 0; c < 3; ++c)
+        image.rgb.push_back(std::round(float(128 + 80 * std::sin(0.15 * x + 0.2 * y + 2.0 * c) + 2 * c)));
+  for (const char* name : {"a.jpg", "b.JPEG"}) {
+    write_image(image, dir.file(name));
+    const Image back = read_image(dir.file(name));
+    ASSERT_EQ(back.width, image.width);
+    ASSERT_EQ(back.height, image.height);
+    double total = 0.0, worst = 0.0;
+    for (std::size_t i = 0; i < image.rgb.size(); ++i) {
+      total += std::fabs(back.rgb[i] - image.rgb[i]);
+      worst = std::max(worst, double(std::fabs(back.rgb[i] - image.rgb[i])));
+    }
+    EXPECT_LT(total / double(image.rgb.size()), 2.0) << name;
+    EXPECT_LE(worst, 8.0) << name;
+  }
+}
+
+TEST(ImageFile, PngLayoutsBecomeRgb) {
+  TempDir dir;
+  const auto expect_rgb = [&](const char* name, const std::vector<float>& rgb) {
+    const Image image = read_image(dir.file(name));
+    EXPECT_EQ(image.width * image.height * 3, int(rgb.size())) << name;
+    EXPECT_TRUE(all_equal(image.rgb, rgb)) << name;
+  };
+  // Three pixels in one row per file.
+  ASSERT_TRUE(write_png_fixture(dir.file("grey.png"), 3, 1, PNG_COLOR_TYPE_GRAY, 8, {0, 100, 255}));
+  expect_rgb("grey.png", {0, 0, 0, 100, 100, 100, 255, 255, 255});
+  ASSERT_TRUE(write_png_fixture(dir.file("grey1.png"), 3, 1, PNG_COLOR_TYPE_GRAY, 1, {0b10100000}));
+  expect_rgb("grey1.png", {255, 255, 255, 0, 0, 0, 255, 255, 255});
+  ASSERT_TRUE(write_png_fixture(dir.file("grey_alpha.png"), 3, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8, {10, 0, 20, 128, 30, 255}));
+  expect_rgb("grey_alpha.png", {10, 10, 10, 20, 20, 20, 30, 30, 30});  // alpha dropped, not composited
+  ASSERT_TRUE(write_png_fixture(dir.file("rgba.png"), 3, 1, PNG_COLOR_TYPE_RGBA, 8,
+                                {1, 2, 3, 0, 40, 50, 60, 128, 200, 210, 220, 255}));
+  expect_rgb("rgba.png", {1, 2, 3, 40, 50, 60, 200, 210, 220});
+  ASSERT_TRUE(write_png_fixture(dir.file("palette.png"), 3, 1, PNG_COLOR_TYPE_PALETTE, 8, {2, 0, 1},
+                                {{9, 8, 7}, {100, 150, 200}, {255, 0, 128}}));
+  expect_rgb("palette.png", {255, 0, 128, 9, 8, 7, 100, 150, 200});
+  // 16-bit samples scale by 255/65535 and round: 0x00FF → 1 and 0xFF00 → 254 (taking the high
+  // byte would give 0 and 255), 0x8080 → 128, 0xFFFF → 255.
+  ASSERT_TRUE(write_png_fixture(dir.file("rgb16.png"), 3, 1, PNG_COLOR_TYPE_RGB, 16,
+                                {0x00, 0xFF, 0xFF, 0x00, 0x80, 0x80, 0xFF, 0xFF, 0, 0, 0x12, 0x34, 0, 0, 0, 1, 0, 0x80}));
+  expect_rgb("rgb16.png", {1, 254, 128, 255, 0, 18, 0, 0, 0});
+  ASSERT_TRUE(write_png_fixture(dir.file("grey16.png"), 3, 1, PNG_COLOR_TYPE_GRAY, 16, {0x00, 0xFF, 0xFF, 0x00, 0xFF, 0xFF}));
+  expect_rgb("grey16.png", {1, 1, 1, 254, 254, 254, 255, 255, 255});
+}
+
+// JPEG error at quality 95 on a smooth or constant image: within 3 levels.
+TEST(ImageFile, GreyAndCmykJpegsBecomeRgb) {
+  TempDir dir;
+  std::vector<JSAMPLE> grey;
+  for (int y = 0; y < 8; ++y)
+    for (int x = 0; x < 16; ++x) grey.push_back(JSAMPLE(40 + 8 * x + 2 * y));
+  write_jpeg_fixture(dir.file("grey.jpg"), 16, 8, 1, JCS_GRAYSCALE, grey);
+  const Image grey_image = read_image(dir.file("grey.jpg"));
+  ASSERT_EQ(grey_image.width * grey_image.height, 16 * 8);
+  for (std::size_t p = 0; p < grey.size(); ++p) {
+    EXPECT_NEAR(grey_image.rgb[p * 3 + 0], grey[p], 3.0) << p;
+    EXPECT_EQ(grey_image.rgb[p * 3 + 1], grey_image.rgb[p * 3 + 0]);
+    EXPECT_EQ(grey_image.rgb[p * 3 + 2], grey_image.rgb[p * 3 + 0]);
+  }
+  // Adobe's inverted inks: stored (C, M, Y, K) = (200, 100, 50, 230) is R = 200·230/255, …
+  std::vector<JSAMPLE> cmyk;
+  for (int p = 0; p < 8 * 8; ++p) cmyk.insert(cmyk.end(), {200, 100, 50, 230});
+  write_jpeg_fixture(dir.file("cmyk.jpg"), 8, 8, 4, JCS_CMYK, cmyk);
+  const Image cmyk_image = read_image(dir.file("cmyk.jpg"));
+  ASSERT_EQ(cmyk_image.width * cmyk_image.height, 64);
+  for (int p = 0; p < 64; ++p) {
+    EXPECT_NEAR(cmyk_image.rgb[p * 3 + 0], 200.0 * 230 / 255, 3.0);
+    EXPECT_NEAR(cmyk_image.rgb[p * 3 + 1], 100.0 * 230 / 255, 3.0);
+    EXPECT_NEAR(cmyk_image.rgb[p * 3 + 2], 50.0 * 230 / 255, 3.0);
+  }
+}
+
+TEST(ImageFile, DamagedAndForeignFilesAreErrorsNamingThePath) {
+  TempDir dir;
+  write_image(random_image(16, 16, 21), dir.file("good.png"));
+  write_image(random_image(16, 16, 22), dir.file("good.jpg"));
+  const std::string png = read_bytes(dir.file("good.png")), jpeg = read_bytes(dir.file("good.jpg"));
+  std::string corrupt_png = png;
+  corrupt_png[png.size() / 2] = char(corrupt_png[png.size() / 2] ^ 0x55);  // inside IDAT: bad data, bad CRC
+  write_bytes(dir.file("truncated.png"), png.substr(0, png.size() / 2));
+  write_bytes(dir.file("corrupt.png"), corrupt_png);
+  write_bytes(dir.file("truncated.jpg"), jpeg.substr(0, jpeg.size() * 2 / 3));
+  write_bytes(dir.file("corrupt.jpg"), "\xFF\xD8\xFF this is not a JPEG header");
+  write_bytes(dir.file("text.png"), "just some text\n");
+  write_bytes(dir.file("empty.jpg"), "");
+  for (const char* name : {"truncated.png", "corrupt.png", "truncated.jpg", "corrupt.jpg", "text.png", "empty.jpg",
+                           "missing.png"})
+    expect_error_naming([&] { read_image(dir.file(name)); }, dir.file(name));
+  expect_error_naming([&] { read_image(dir.file("")); }, dir.file(""));  // a directory
+}
+
+TEST(ImageFile, WriteIsAtomic) {
+  TempDir dir;
+  const std::string target = dir.file("out.png");
+  write_image(random_image(4, 3, 31), target);
+  write_image(random_image(4, 3, 32), target);  // replaces it
+  EXPECT_TRUE(all_equal(read_image(target).rgb, random_image(4, 3, 32).rgb));
+  EXPECT_EQ(dir.names(), std::vector<std::string>{"out.png"});  // no temporary left behind
+
+  const std::string jpeg_target = dir.file("out.jpg");
+  write_image(random_image(4, 3, 33), jpeg_target);
+  const std::string before = read_bytes(jpeg_target);
+  // libjpeg refuses a side over 65500 pixels while encoding: the temporary is already open.
+  const Image too_wide{65501, 1, std::vector<float>(65501 * 3, 0.0f)};
+  expect_error_naming([&] { write_image(too_wide, jpeg_target); }, jpeg_target);
+  const Image inconsistent{4, 3, std::vector<float>(5)};
+  expect_error_naming([&] { write_image(inconsistent, target); }, target);
+  EXPECT_EQ(read_bytes(jpeg_target), before);
+  expect_error_naming([&] { write_image(random_image(2, 2, 34), dir.file("out.bmp")); }, dir.file("out.bmp"));
+  expect_error_naming([&] { write_image(random_image(2, 2, 34), dir.file("no_dir/out.png")); }, dir.file("no_dir/out.png"));
+  auto names = dir.names();
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"out.jpg", "out.png"}));
+}
+
+// ---- resize ----------------------------------------------------------------------------------
+
+double keys(double x) {  // Keys' cubic, a = −0.5, written out piece by piece
+  x = std::fabs(x);
+  if (x <= 1) return 1.5 * x * x * x - 2.5 * x * x + 1;
+  if (x < 2) return -0.5 * x * x * x + 2.5 * x * x - 4 * x + 2;
+  return 0;
+}
+
+// Output (ox, oy) = Σ_ij K(dx_j) K(dy_i) src(clamp i, clamp j) / Σ_ij K(dx_j) K(dy_i), in double,
+// straight from the definition (no separation into passes), then clamped to [0, 255].
+std::vector<double> reference_resize(const Image& in, int width, int height) {
+  const double sx = double(in.width) / width, sy = double(in.height) / height;
+  const double fx = std::max(sx, 1.0), fy = std::max(sy, 1.0);
+  std::vector<double> out;
+  for (int oy = 0; oy < height; ++oy)
+    for (int ox = 0; ox < width; ++ox)
+      for (int c = 0; c < 3; ++c) {
+        const double cx = (ox + 0.5) * sx, cy = (oy + 0.5) * sy;
+        double sum = 0, norm = 0;
+        for (int i = int(cy - 2 * fy) - 2; i <= int(cy + 2 * fy) + 2; ++i)
+          for (int j = int(cx - 2 * fx) - 2; j <= int(cx + 2 * fx) + 2; ++j) {
+            const double w = keys((j + 0.5 - cx) / fx) * keys((i + 0.5 - cy) / fy);
+            const int si = std::clamp(i, 0, in.height - 1), sj = std::clamp(j, 0, in.width - 1);
+            sum += w * in.rgb[std::size_t((si * in.width + sj) * 3 + c)];
+            norm += w;
+          }
+        out.push_back(std::clamp(sum / norm, 0.0, 255.0));
+      }
+  return out;
+}
+
+// Float rounding of the two passes: ≲ 1e-4 on values up to 255, so atol 1e-3.
+TEST(Resize, MatchesTheDirectTwoDimensionalSum) {
+  const Image image = random_image(7, 5, 41);
+  for (const auto& [w, h] : {std::pair{7, 5}, {3, 11}, {2, 2}, {1, 1}, {13, 4}, {20, 9}, {4, 1}}) {
+    const Image out = resize(image, w, h);
+    ASSERT_EQ(out.width, w);
+    ASSERT_EQ(out.height, h);
+    EXPECT_TRUE(all_close(out.rgb, reference_resize(image, w, h), {1e-3, 0})) << w << "x" << h;
+  }
+  EXPECT_TRUE(all_equal(resize(image, 7, 5).rgb, image.rgb));  // same size: K(0) = 1, K(±1) = 0
+}
+
+TEST(Resize, ConstantStaysConstantAndRampStaysLinear) {
+  const Image grey{9, 7, std::vector<float>(9 * 7 * 3, 77.0f)};
+  for (const auto& [w, h] : {std::pair{4, 3}, {20, 15}, {1, 1}})
+    EXPECT_TRUE(all_close(resize(grey, w, h).rgb, std::vector<double>(std::size_t(w * h * 3), 77.0), {1e-4, 0}));
+  // Keys' cubic reproduces quadratics, so a ramp v = 10x + 5 upsampled 16 → 64 is exactly the ramp
+  // at the source coordinate u = (o + ½)/4 − ½, away from the clamped edges (all 4 taps inside).
+  Image ramp{16, 2, {}};
+  for (int y = 0; y < 2; ++y)
+    for (int x = 0; x < 16; ++x) ramp.rgb.insert(ramp.rgb.end(), {float(10 * x + 5), 100.0f, float(200 - 3 * x)});
+  const Image up = resize(ramp, 64, 2);
+  for (int o = 0; o < 64; ++o) {
+    const double u = (o + 0.5) / 4 - 0.5;
+    if (u < 1 || u > 13) continue;
+    EXPECT_NEAR(up.rgb[std::size_t(o) * 3 + 0], 10 * u + 5, 1e-3) << o;
+    EXPECT_NEAR(up.rgb[std::size_t(o) * 3 + 2], 200 - 3 * u, 1e-3) << o;
+  }
+}
+
+// Halving a one-pixel checkerboard: the kernel, widened ×2, weighs each dark pixel as much as its
+// light neighbour, so the interior is exactly mid-grey; point sampling would give 0 or 255.
+TEST(Resize, ShrinkingAveragesACheckerboardToGrey) {
+  Image board{16, 16, {}};
+  for (int y = 0; y < 16; ++y)
+    for (int x = 0; x < 16; ++x) board.rgb.insert(board.rgb.end(), 3, (x + y) % 2 ? 255.0f : 0.0f);
+  const Image half = resize(board, 8, 8);
+  for (int y = 2; y < 6; ++y)
+    for (int x = 2; x < 6; ++x) EXPECT_NEAR(half.rgb[std::size_t((y * 8 + x) * 3)], 127.5, 1e-3) << x << "," << y;
+}
+
+TEST(Resize, LongerSideKeepsTheAspectRatio) {
+  const auto size_of = [](int w, int h, int side) {
+    const Image out = resize_longer_side(Image{w, h, std::vector<float>(std::size_t(w * h * 3), 9.0f)}, side);
+    return std::pair{out.width, out.height};
+  };
+  EXPECT_EQ(size_of(1024, 768, 256), (std::pair{256, 192}));
+  EXPECT_EQ(size_of(768, 1024, 256), (std::pair{192, 256}));
+  EXPECT_EQ(size_of(979, 734, 512), (std::pair{512, 384}));  // 383.9 rounds up
+  EXPECT_EQ(size_of(300, 3, 10), (std::pair{10, 1}));         // 0.1 px: at least one
+  EXPECT_EQ(size_of(5, 5, 1), (std::pair{1, 1}));
+  const Image tiny{2, 2, std::vector<float>(12, 1.0f)};
+  EXPECT_THROW(resize_longer_side(tiny, 0), Error);
+  EXPECT_THROW(resize(tiny, 0, 3), Error);
+  EXPECT_THROW(resize(Image{2, 2, std::vector<float>(11)}, 3, 3), Error);
+}
+
+// The demo photo, when the shared folder is there: size, an 8-bit photo's statistics, an exact
+// PNG round trip, and the working size the command line would use.
+TEST(ImageFile, ReadsTheTubingenPhoto) {
+  const char* shared = std::getenv("NST_SHARED_DIR");
+  const std::string path = shared ? std::string(shared) + "/images/tubingen.jpg"
+                                  : std::string(NST_SOURCE_DIR) + "/../shared/images/tubingen.jpg";
+  if (!fs::exists(path)) GTEST_SKIP() << "no " << path << " (set NST_SHARED_DIR to the shared folder)";
+  const Image photo = read_image(path);
+  ASSERT_EQ(photo.width, 1024);
+  ASSERT_EQ(photo.height, 768);
+  double sum = 0, sum_sq = 0;
+  for (const float v : photo.rgb) {
+    ASSERT_TRUE(v >= 0 && v <= 255 && v == std::round(v)) << v;
+    sum += v;
+    sum_sq += double(v) * v;
+  }
+  const double n = double(photo.rgb.size()), mean = sum / n, deviation = std::sqrt(sum_sq / n - mean * mean);
+  EXPECT_GT(mean, 40.0);
+  EXPECT_LT(mean, 215.0);
+  EXPECT_GT(deviation, 20.0);
+  TempDir dir;
+  write_image(photo, dir.file("tubingen.png"));
+  EXPECT_TRUE(all_equal(read_image(dir.file("tubingen.png")).rgb, photo.rgb));
+  const Image small = resize_longer_side(photo, 256);
+  EXPECT_EQ(small.width, 256);
+  EXPECT_EQ(small.height, 192);
+  double small_sum = 0;
+  for (const float v : small.rgb) small_sum += v;
+  EXPECT_NEAR(small_sum / double(small.rgb.size()), mean, 1.0);  // shrinking averages: the mean stays
+}
+
+}  // namespace
+}  // namespace nst::testing

@@ -1,0 +1,219 @@
+// CUDA convolution (forward with bias and optional ReLU, backward-data with optional ReLU gate)
+// against the CPU op, on fresh random inputs of awkward shapes, the CUDA output poisoned with NaN
+// first so that an element the kernel never writes fails.
+//
+// Bound, per element: |cuda − cpu| ≤ 1e-5·Σ|terms| + 1e-6, where Σ|terms| is the same op on the
+// absolute values of its inputs (|b[o]| + Σ|w|·|x| forward, Σ|w|·|dy| backward). Both sides add the
+// K = C_in·KH·KW (backward: C_out·KH·KW) float products in different orders (BLAS blocks on the CPU,
+// one fma chain per thread on the GPU). With independent roundings each side's error is at most
+// about √K·2⁻²⁴·Σ|terms| (terms all of one sign; mixed signs give less): 2.9e-6·Σ|terms| at the
+// largest K here, 2304 (conv3_1 backward), so 1e-5 leaves a margin of 3 or more. An indexing error
+// (a term missing, doubled or read from the wrong pixel) moves a result by about one term,
+// ~Σ|terms|/K ≥ 4e-4·Σ|terms|, 40× the bound. The 1e-6 covers results whose terms are all zero.
+// Small-integer inputs (in [−3, 3]): every product and partial sum is an integer far below 2²⁴,
+// exact in float in any order, so there the CUDA result must equal the CPU one bit for bit.
+//
+// The TF32 forward (kernels/conv2d_tf32.h) rounds x and w to 10-bit mantissas, relative error
+// ≤ 2⁻¹¹ each, so ≤ 2⁻¹⁰ + 2⁻²² = 9.77e-4 per product, then accumulates in FP32 (≤ 3e-6 as above):
+// |cuda − cpu| ≤ 1e-3·Σ|terms| + 1e-6 holds even when every product rounds the same way. A CPU
+// emulation of the kernel (each operand rounded to TF32) gave at most 2.6e-4·Σ|terms| on these
+// shapes; the GPU has not been measured yet. Small integers are exact in TF32, so that check stays
+// bitwise.
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine/gpu.h"
+#include "engine/ops/conv2d.h"
+#include "kernels/conv2d.h"
+#include "kernels/conv2d_tf32.h"
+#include "tests/support/compare.h"
+#include "tests/support/gpu.h"
+#include "tests/support/random.h"
+
+namespace nst::testing {
+namespace {
+
+struct ConvCase {
+  std::int64_t n, c_in, h, w, c_out, kh, kw, stride, pad;
+
+  Shape x_shape() const { return {n, c_in, h, w}; }
+  Shape w_shape() const { return {c_out, c_in, kh, kw}; }
+  Shape y_shape() const { return {n, c_out, (h + 2 * pad - kh) / stride + 1, (w + 2 * pad - kw) / stride + 1}; }
+  ops::ConvGeometry geometry() const { return {stride, pad}; }
+};
+
+std::string describe(const ConvCase& c) {
+  return "n" + std::to_string(c.n) + "_c" + std::to_string(c.c_in) + "_" + std::to_string(c.h) + "x" +
+         std::to_string(c.w) + "_o" + std::to_string(c.c_out) + "_k" + std::to_string(c.kh) + "x" +
+         std::to_string(c.kw) + "_s" + std::to_string(c.stride) + "_p" + std::to_string(c.pad);
+}
+
+// Batch 2 throughout. C_in = 3 gives K = 27, not a multiple of the kernel's K slice of 8; C_out = 70
+// and the odd image sizes leave partial tiles in both directions; 1×1 images and 1×1 kernels; stride
+// 2 with pad 0 and 1; a 5×3 kernel and a 7×7 kernel that leaves a 1×1 output take the general path.
+const std::vector<ConvCase>& awkward_cases() {
+  static const std::vector<ConvCase> cases = {
+      {2, 1, 1, 1, 1, 3, 3, 1, 1},    {2, 3, 1, 1, 5, 1, 1, 1, 0},    {2, 3, 7, 7, 5, 3, 3, 1, 1},
+      {2, 1, 17, 31, 64, 3, 3, 1, 1}, {2, 13, 17, 31, 70, 3, 3, 1, 1}, {2, 64, 33, 33, 64, 3, 3, 1, 1},
+      {2, 64, 1, 1, 1, 3, 3, 1, 1},   {2, 64, 7, 7, 70, 1, 1, 1, 0},   {2, 3, 33, 33, 64, 3, 3, 2, 0},
+      {2, 13, 17, 31, 5, 3, 3, 2, 1}, {2, 5, 9, 11, 13, 5, 3, 2, 2},   {2, 13, 7, 7, 5, 7, 7, 1, 0},
+  };
+  return cases;
+}
+
+Tensor absolute(const Tensor& t) {
+  std::vector<float> v = t.to_host();
+  for (float& e : v) e = std::fabs(e);
+  return Tensor::from_host(t.shape(), v, Device::cpu);
+}
+
+Tensor integers(const Shape& shape, std::uint64_t seed) {
+  return Tensor::from_host(shape, random_integers(numel_of(shape), seed), Device::cpu);
+}
+
+constexpr double kFp32Rtol = 1e-5, kTf32Rtol = 1e-3;
+
+// |actual − expected| ≤ rtol·scale + 1e-6 element by element (scale = Σ|terms|); NaN fails.
+::testing::AssertionResult within_rounding(const Tensor& actual, const Tensor& expected, const Tensor& scale,
+                                           double rtol = kFp32Rtol) {
+  const std::vector<float> a = actual.to_host(), e = expected.to_host(), s = scale.to_host();
+  if (a.size() != e.size() || a.size() != s.size()) return ::testing::AssertionFailure() << "sizes differ";
+  std::size_t bad = 0, worst = 0;
+  double worst_ratio = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double bound = rtol * s[i] + 1e-6, err = std::fabs(double(a[i]) - double(e[i]));
+    if (!(err <= bound)) {
+      ++bad;
+      const double ratio = std::isnan(err) ? INFINITY : err / bound;
+      if (ratio >= worst_ratio) worst_ratio = ratio, worst = i;
+    }
+  }
+  if (bad == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << bad << " of " << a.size() << " elements exceed " << rtol << "*sum|terms| + 1e-6; worst at ["
+                                       << worst << "]: cuda " << a[worst] << ", cpu " << e[worst] << ", sum|terms| "
+                                       << s[worst];
+}
+
+// The CUDA forward into a NaN-poisoned output.
+Tensor cuda_forward(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c) {
+  Tensor y = Tensor::filled(c.y_shape(), NAN, Device::cuda);
+  ops::conv2d(x.to(Device::cuda), w.to(Device::cuda), b.to(Device::cuda), relu, y, c.geometry());
+  return y;
+}
+
+// The TF32 forward into a NaN-poisoned output (called on the kernel: it has no op of its own).
+Tensor cuda_forward_tf32(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c) {
+  Tensor y = Tensor::filled(c.y_shape(), NAN, Device::cuda);
+  const Tensor gx = x.to(Device::cuda), gw = w.to(Device::cuda), gb = b.to(Device::cuda);
+  const Conv2dParams p{c.n, c.c_in, c.h, c.w, c.c_out, c.kh, c.kw, c.stride, c.pad};
+  conv2d_forward_tf32_cuda(p, gx.data(), gw.data(), gb.data(), relu, y.data(), cuda_stream());
+  cuda_check_launch("conv2d_forward_tf32", __FILE__, __LINE__);
+  return y;
+}
+
+// The CUDA backward-data into a NaN-poisoned dx.
+Tensor cuda_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, const ConvCase& c) {
+  Tensor dx = Tensor::filled(c.x_shape(), NAN, Device::cuda);
+  const Tensor gate_cuda = gate != nullptr ? gate->to(Device::cuda) : Tensor();
+  ops::conv2d_backward_data(dy.to(Device::cuda), w.to(Device::cuda), gate != nullptr ? &gate_cuda : nullptr, dx,
+                            c.geometry());
+  return dx;
+}
+
+void check_forward_random(const ConvCase& c, std::uint64_t seed) {
+  const Tensor x = random_tensor(c.x_shape(), seed), w = random_tensor(c.w_shape(), seed + 1);
+  const Tensor b = random_tensor({c.c_out}, seed + 2);
+  const Tensor scale = ops::conv2d(absolute(x), absolute(w), absolute(b), false, c.geometry());
+  for (const bool relu : {false, true}) {
+    const Tensor expected = ops::conv2d(x, w, b, relu, c.geometry());
+    EXPECT_TRUE(within_rounding(cuda_forward(x, w, b, relu, c), expected, scale)) << "relu " << relu;
+  }
+}
+
+void check_forward_tf32_random(const ConvCase& c, std::uint64_t seed) {
+  const Tensor x = random_tensor(c.x_shape(), seed), w = random_tensor(c.w_shape(), seed + 1);
+  const Tensor b = random_tensor({c.c_out}, seed + 2);
+  const Tensor scale = ops::conv2d(absolute(x), absolute(w), absolute(b), false, c.geometry());
+  for (const bool relu : {false, true}) {
+    const Tensor expected = ops::conv2d(x, w, b, relu, c.geometry());
+    EXPECT_TRUE(within_rounding(cuda_forward_tf32(x, w, b, relu, c), expected, scale, kTf32Rtol)) << "relu " << relu;
+  }
+}
+
+// The gate is random in [−1, 1]: about half of dx is gated to 0.
+void check_backward_data_random(const ConvCase& c, std::uint64_t seed) {
+  const Tensor dy = random_tensor(c.y_shape(), seed), w = random_tensor(c.w_shape(), seed + 1);
+  const Tensor gate = random_tensor(c.x_shape(), seed + 2);
+  const Tensor scale = ops::conv2d_backward_data(absolute(dy), absolute(w), c.x_shape(), nullptr, c.geometry());
+  for (const Tensor* g : {static_cast<const Tensor*>(nullptr), &gate}) {
+    const Tensor expected = ops::conv2d_backward_data(dy, w, c.x_shape(), g, c.geometry());
+    EXPECT_TRUE(within_rounding(cuda_backward_data(dy, w, g, c), expected, scale)) << "gated " << (g != nullptr);
+  }
+}
+
+class CudaConv2dTest : public ::testing::TestWithParam<ConvCase> {};
+
+TEST_P(CudaConv2dTest, ForwardMatchesCpu) {
+  NST_REQUIRE_CUDA();
+  check_forward_random(GetParam(), 100);
+}
+
+TEST_P(CudaConv2dTest, BackwardDataMatchesCpu) {
+  NST_REQUIRE_CUDA();
+  check_backward_data_random(GetParam(), 200);
+}
+
+TEST_P(CudaConv2dTest, SmallIntegersAreExact) {
+  NST_REQUIRE_CUDA();
+  const ConvCase& c = GetParam();
+  const Tensor x = integers(c.x_shape(), 300), w = integers(c.w_shape(), 301), b = integers({c.c_out}, 302);
+  EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c).to_host(), ops::conv2d(x, w, b, true, c.geometry()).to_host()))
+      << "forward";
+  const Tensor dy = integers(c.y_shape(), 303), gate = integers(c.x_shape(), 304);
+  EXPECT_TRUE(all_equal(cuda_backward_data(dy, w, &gate, c).to_host(),
+                        ops::conv2d_backward_data(dy, w, c.x_shape(), &gate, c.geometry()).to_host()))
+      << "backward-data";
+}
+
+TEST_P(CudaConv2dTest, Tf32ForwardMatchesCpu) {
+  NST_REQUIRE_CUDA();
+  const ConvCase& c = GetParam();
+  check_forward_tf32_random(c, 700);
+  const Tensor x = integers(c.x_shape(), 701), w = integers(c.w_shape(), 702), b = integers({c.c_out}, 703);
+  EXPECT_TRUE(
+      all_equal(cuda_forward_tf32(x, w, b, true, c).to_host(), ops::conv2d(x, w, b, true, c.geometry()).to_host()))
+      << "small integers";
+}
+
+INSTANTIATE_TEST_SUITE_P(AwkwardShapes, CudaConv2dTest, ::testing::ValuesIn(awkward_cases()),
+                         [](const ::testing::TestParamInfo<ConvCase>& param_info) { return describe(param_info.param); });
+
+// conv3_1 of VGG19 at 256 px: 1×128×64×64 → 256, 3×3, stride 1, pad 1 (K = 1152 forward, 2304
+// backward; the 3×3, stride-1 path the network takes).
+const ConvCase kConv3_1{1, 128, 64, 64, 256, 3, 3, 1, 1};
+
+TEST(CudaConv2d, Vgg19Conv3_1MatchesCpu) {
+  NST_REQUIRE_CUDA();
+  check_forward_random(kConv3_1, 400);
+  check_backward_data_random(kConv3_1, 500);
+  check_forward_tf32_random(kConv3_1, 800);
+}
+
+// No atomics and a fixed order of the K loop: the same inputs give the same bits.
+TEST(CudaConv2d, Vgg19Conv3_1IsBitwiseRepeatable) {
+  NST_REQUIRE_CUDA();
+  const ConvCase& c = kConv3_1;
+  const Tensor x = random_tensor(c.x_shape(), 600), w = random_tensor(c.w_shape(), 601);
+  const Tensor b = random_tensor({c.c_out}, 602), dy = random_tensor(c.y_shape(), 603);
+  const std::vector<float> y = cuda_forward(x, w, b, true, c).to_host();
+  const std::vector<float> dx = cuda_backward_data(dy, w, nullptr, c).to_host();
+  EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c).to_host(), y));
+  EXPECT_TRUE(all_equal(cuda_backward_data(dy, w, nullptr, c).to_host(), dx));
+}
+
+}  // namespace
+}  // namespace nst::testing

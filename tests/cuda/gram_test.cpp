@@ -1,0 +1,152 @@
+// CUDA Gram matrix and its backward against the CPU op (OpenBLAS), on fresh inputs, the CUDA
+// output poisoned with NaN first so that an element the kernels never write fails.
+//
+// Bound, per element: |cuda − cpu| ≤ 1e-5·Σ|terms| + 1e-6, where Σ|terms| is the same op on the
+// absolute values of its inputs (Σ_m |F[i,m]|·|F[j,m]| forward, Σ_k (|dG[i,k]| + |dG[k,i]|)·|F[k,m]|
+// backward). Both sides add the same float products in different orders (BLAS blocks on the CPU;
+// on the GPU one fma chain per slice of M, ≤ 272 positions for the shapes here, then the slices in
+// order), each with an error of about √K·2⁻²⁴·Σ|terms| for independent roundings: ≤ 3.8e-6·Σ|terms|
+// even for one chain over the largest K here (M = 4096 at relu3_1), so 1e-5 leaves a margin. An indexing error (a term missing, doubled
+// or from the wrong row, a slice or tile dropped) moves a result by at least one term,
+// ~Σ|terms|/K ≥ 2.4e-4·Σ|terms|. The 1e-6 covers results whose terms are all zero.
+// Small-integer inputs (in [−3, 3]): every product and partial sum is an integer below 2²⁴, exact
+// in float in any order, so there the CUDA result must equal the CPU one bit for bit.
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "engine/ops/gram.h"
+#include "tests/support/cases.h"
+#include "tests/support/compare.h"
+#include "tests/support/gpu.h"
+#include "tests/support/random.h"
+
+namespace nst::testing {
+namespace {
+
+Shape shape_of(const ImageShape& s) { return {s.n, s.c, s.h, s.w}; }
+Shape gram_shape_of(const ImageShape& s) { return {s.n, s.c, s.c}; }
+
+// The awkward shapes, and shapes that take the kernels' other paths: C = 70 has a diagonal and an
+// off-diagonal 64×64 tile, both partial; M = 1600 and 5183 (odd) split the reduction over M into
+// slices, the last one short.
+std::vector<ImageShape> gram_shapes() {
+  std::vector<ImageShape> shapes = awkward_shapes();
+  shapes.push_back({2, 70, 40, 40});
+  shapes.push_back({1, 3, 71, 73});
+  return shapes;
+}
+
+// relu3_1 of VGG19 at 256 px: C = 256 (4 tile rows, 10 upper tiles), M = 64·64 = 4096.
+const ImageShape kRelu3_1 = vgg19_shapes_256()[2];
+
+Tensor absolute(const Tensor& t) {
+  std::vector<float> v = t.to_host();
+  for (float& e : v) e = std::fabs(e);
+  return Tensor::from_host(t.shape(), v, Device::cpu);
+}
+
+Tensor integers(const Shape& shape, std::uint64_t seed) {
+  return Tensor::from_host(shape, random_integers(numel_of(shape), seed), Device::cpu);
+}
+
+// |actual − expected| ≤ 1e-5·scale + 1e-6 element by element (scale = Σ|terms|); NaN fails.
+::testing::AssertionResult within_rounding(const Tensor& actual, const Tensor& expected, const Tensor& scale) {
+  const std::vector<float> a = actual.to_host(), e = expected.to_host(), s = scale.to_host();
+  if (a.size() != e.size() || a.size() != s.size()) return ::testing::AssertionFailure() << "sizes differ";
+  std::size_t bad = 0, worst = 0;
+  double worst_ratio = 0.0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const double bound = 1e-5 * s[i] + 1e-6, err = std::fabs(double(a[i]) - double(e[i]));
+    if (!(err <= bound)) {
+      ++bad;
+      const double ratio = std::isnan(err) ? INFINITY : err / bound;
+      if (ratio >= worst_ratio) worst_ratio = ratio, worst = i;
+    }
+  }
+  if (bad == 0) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << bad << " of " << a.size() << " elements exceed 1e-5*sum|terms| + 1e-6; worst at ["
+                                       << worst << "]: cuda " << a[worst] << ", cpu " << e[worst] << ", sum|terms| "
+                                       << s[worst];
+}
+
+// G on the GPU, into a poisoned output.
+Tensor cuda_gram(const Tensor& f) {
+  Tensor g = Tensor::filled({f.dim(0), f.dim(1), f.dim(1)}, NAN, Device::cuda);
+  ops::gram(f.to(Device::cuda), g);
+  return g;
+}
+
+Tensor cuda_gram_backward(const Tensor& f, const Tensor& dg) {
+  Tensor df = Tensor::filled(f.shape(), NAN, Device::cuda);
+  ops::gram_backward(f.to(Device::cuda), dg.to(Device::cuda), df);
+  return df;
+}
+
+// Each G the kernels write is symmetric bit for bit: the mirror of a tile holds the same floats.
+::testing::AssertionResult exactly_symmetric(const Tensor& g) {
+  const std::vector<float> v = g.to_host();
+  const std::int64_t images = g.dim(0), c = g.dim(1);
+  for (std::int64_t n = 0; n < images; ++n)
+    for (std::int64_t i = 0; i < c; ++i)
+      for (std::int64_t j = 0; j < i; ++j)
+        if (!(v[(n * c + i) * c + j] == v[(n * c + j) * c + i]))
+          return ::testing::AssertionFailure() << "G[" << n << "][" << i << "][" << j << "] = " << v[(n * c + i) * c + j]
+                                               << " but G[" << n << "][" << j << "][" << i << "] = " << v[(n * c + j) * c + i];
+  return ::testing::AssertionSuccess();
+}
+
+void expect_forward_matches_cpu(const Tensor& f) {
+  const Tensor g = cuda_gram(f);
+  EXPECT_TRUE(within_rounding(g, ops::gram(f), ops::gram(absolute(f))));
+  EXPECT_TRUE(exactly_symmetric(g));
+}
+
+void expect_backward_matches_cpu(const Tensor& f, const Tensor& dg) {
+  EXPECT_TRUE(within_rounding(cuda_gram_backward(f, dg), ops::gram_backward(f, dg),
+                              ops::gram_backward(absolute(f), absolute(dg))));
+}
+
+class CudaGramTest : public ::testing::TestWithParam<ImageShape> {};
+
+TEST_P(CudaGramTest, ForwardMatchesCpu) {
+  NST_REQUIRE_CUDA();
+  expect_forward_matches_cpu(random_tensor(shape_of(GetParam()), 41));
+}
+
+// dG is not symmetric, so dG and dGᵀ must both be read, each the right way round.
+TEST_P(CudaGramTest, BackwardMatchesCpu) {
+  NST_REQUIRE_CUDA();
+  const ImageShape s = GetParam();
+  expect_backward_matches_cpu(random_tensor(shape_of(s), 42), random_tensor(gram_shape_of(s), 43));
+}
+
+TEST_P(CudaGramTest, SmallIntegersAreExact) {
+  NST_REQUIRE_CUDA();
+  const ImageShape s = GetParam();
+  const Tensor f = integers(shape_of(s), 44), dg = integers(gram_shape_of(s), 45);
+  EXPECT_TRUE(all_equal(cuda_gram(f).to_host(), ops::gram(f).to_host())) << "forward";
+  EXPECT_TRUE(all_equal(cuda_gram_backward(f, dg).to_host(), ops::gram_backward(f, dg).to_host())) << "backward";
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, CudaGramTest, ::testing::ValuesIn(gram_shapes()),
+                         [](const auto& test) { return describe(test.param); });
+
+// ReLU features are ≥ 0, so all terms have one sign: the case where rounding errors do not cancel.
+TEST(CudaGram, Relu3_1MatchesCpu) {
+  NST_REQUIRE_CUDA();
+  const Tensor f = random_tensor(shape_of(kRelu3_1), 46, Device::cpu, 0.0f, 1.0f);
+  expect_forward_matches_cpu(f);
+  expect_backward_matches_cpu(f, random_tensor(gram_shape_of(kRelu3_1), 47));
+}
+
+TEST(CudaGram, ForwardIsBitwiseRepeatable) {
+  NST_REQUIRE_CUDA();
+  const Tensor f = random_tensor(shape_of(kRelu3_1), 48, Device::cpu, 0.0f, 1.0f);
+  EXPECT_TRUE(all_equal(cuda_gram(f).to_host(), cuda_gram(f).to_host()));
+}
+
+}  // namespace
+}  // namespace nst::testing

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Run on a machine with an NVIDIA GPU (under 5 minutes on an H100). Uses the bundle that
+# tests/gpu/prepare_device_bundle.sh built (build-device/, carried along), or builds one here when
+# the machine has the build dependencies. Runs:
+#   1. the CUDA tests (ctest -L cuda), then the CUDA kernel tests again under compute-sanitizer
+#      memcheck when it works on this machine;
+#   2. the benchmarks (ours against cuDNN/cuBLAS, GFLOP/s and % of peak);
+#   3. the demo pair at 512 px for 50 iterations on the GPU (seconds per iteration, peak memory);
+# and prints a short table last. Full logs go to $OUT (or ./device-logs).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${OUT:-device-logs}
+mkdir -p "$out"
+bundle=build-device
+if [ ! -x "$bundle/nst" ]; then
+  echo "no carried bundle: building here" | tee "$out/build.log"
+  cmake -S . -B "$bundle" -G Ninja -DCMAKE_BUILD_TYPE=Release -DNST_CUDA=ON >>"$out/build.log" 2>&1 &&
+    cmake --build "$bundle" --parallel >>"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
+fi
+export LD_LIBRARY_PATH="$PWD/$bundle/lib:${LD_LIBRARY_PATH:-}"
+export NST_SHARED_DIR="$PWD/$bundle/shared"
+[ -d "$NST_SHARED_DIR" ] || export NST_SHARED_DIR="$PWD/../shared"
+card=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+echo "card: $card; commit: $commit" | tee "$out/summary.txt"
+
+# 1. CUDA tests.
+timeout 150 "$bundle/tests/nst_cuda_tests" --gtest_brief=1 >"$out/cuda_tests.log" 2>&1
+tests_rc=$?
+tests_line=$(grep -E "^\[  (PASSED|FAILED)" "$out/cuda_tests.log" | tr '\n' ' ')
+memcheck="not run"
+if command -v compute-sanitizer >/dev/null; then
+  timeout 90 compute-sanitizer --tool memcheck --error-exitcode 3 "$bundle/tests/nst_cuda_tests" \
+    --gtest_filter='-*Vgg*:*EndToEnd*:*Large*' --gtest_brief=1 >"$out/memcheck.log" 2>&1
+  case $? in 0) memcheck="clean" ;; 3) memcheck="ERRORS (see memcheck.log)" ;; 124) memcheck="timed out" ;; *) memcheck="did not run (see memcheck.log)" ;; esac
+fi
+
+# 2. Benchmarks (each bounded).
+for bench in "$bundle"/bench/*_bench; do
+  [ -x "$bench" ] || continue
+  timeout 60 "$bench" --benchmark_min_time=0.2 >"$out/$(basename "$bench").log" 2>&1
+done
+
+# 3. The demo pair at 512 px on the GPU.
+timeout 90 "$bundle/nst" --content "$NST_SHARED_DIR/images/tubingen.jpg" --style "$NST_SHARED_DIR/images/starry_night.jpg" \
+  --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" --output "$out/demo_512.png" --image-size 512 \
+  --iterations 50 --print-every 10 --device cuda >"$out/demo.log" 2>&1
+demo_rc=$?
+per_iteration=$(grep -o '[0-9.]* s/iteration' "$out/demo.log" | head -1)
+peak=$(grep -o 'peak device memory [0-9.]* MiB' "$out/demo.log" | head -1)
+
+echo
+echo "| what | result |"
+echo "|---|---|"
+echo "| card | $card |"
+echo "| commit | $commit |"
+echo "| CUDA tests | exit $tests_rc: $tests_line |"
+echo "| compute-sanitizer memcheck | $memcheck |"
+echo "| demo 512 px, 50 L-BFGS iterations | exit $demo_rc, ${per_iteration:-?}, ${peak:-peak memory ?} |"
+for log in "$out"/*_bench.log; do
+  [ -f "$log" ] && { echo; echo "$(basename "$log")"; grep -E "^(BM_|Benchmark|-)" "$log" | head -40; }
+done

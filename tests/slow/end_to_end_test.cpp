@@ -1,0 +1,47 @@
+// The whole program on the shared demo pair with the real (partial) VGG19 weights, on the CPU:
+// a 64-px run of 30 L-BFGS iterations must lower the total loss at least tenfold and write a valid
+// PNG; two runs give the same bits.
+#include <cstdio>
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "apps/image.h"
+#include "apps/vgg_image.h"
+#include "tests/support/demo_run.h"
+#include "tests/support/shared_files.h"
+
+namespace nst::testing {
+namespace {
+
+TEST(EndToEnd, SixtyFourPixelRunLowersTheLossTenfoldAndWritesAPng) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
+  const DemoRun run = run_demo_pair(weights, content, style, Device::cpu, 64, 30);
+  ASSERT_EQ(run.losses.size(), 30u);
+  EXPECT_GT(run.losses.front(), 0.0f);
+  EXPECT_LE(run.losses.back() * 10.0f, run.losses.front())
+      << "loss went from " << run.losses.front() << " to " << run.losses.back();
+
+  const std::string out = (std::filesystem::temp_directory_path() / "nst_end_to_end.png").string();
+  write_image(from_vgg_input(run.image), out);
+  const Image written = read_image(out);
+  EXPECT_EQ(written.width, 64);
+  EXPECT_EQ(written.height, 48);
+  std::filesystem::remove(out);
+}
+
+TEST(EndToEnd, RunsAreDeterministic) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
+  const DemoRun first = run_demo_pair(weights, content, style, Device::cpu, 48, 5);
+  const DemoRun second = run_demo_pair(weights, content, style, Device::cpu, 48, 5);
+  EXPECT_EQ(first.losses, second.losses);
+  EXPECT_EQ(first.image.to_host(), second.image.to_host());
+}
+
+}  // namespace
+}  // namespace nst::testing
+
