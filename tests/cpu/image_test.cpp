@@ -96,10 +96,10 @@ bool write_png_fixture(const std::string& path, int width, int height, int color
   return std::fclose(file) == 0;
 }
 
-// A JPEG of `components` samples per pixel in `color_space` (grey or CMYK) at quality 95.
-// libjpeg's default error handler exits, which would fail the test run loudly.
+// A JPEG of `components` samples per pixel in `color_space` (grey or CMYK) at quality 95, with
+// or without libjpeg's Adobe marker. libjpeg's default error handler exits: a loud failure.
 void write_jpeg_fixture(const std::string& path, int width, int height, int components, J_COLOR_SPACE color_space,
-                        const std::vector<JSAMPLE>& samples) {
+                        const std::vector<JSAMPLE>& samples, bool adobe_marker = true) {
   std::FILE* file = std::fopen(path.c_str(), "wb");
   ASSERT_NE(file, nullptr);
   jpeg_compress_struct cinfo{};
@@ -111,8 +111,9 @@ void write_jpeg_fixture(const std::string& path, int width, int height, int comp
   cinfo.image_height = JDIMENSION(height);
   cinfo.input_components = components;
   cinfo.in_color_space = color_space;
-  jpeg_set_defaults(&cinfo);  // CMYK: stored as CMYK with an Adobe marker (inverted-ink convention)
+  jpeg_set_defaults(&cinfo);  // CMYK: stored as CMYK, with an Adobe marker unless switched off
   jpeg_set_quality(&cinfo, 95, TRUE);
+  cinfo.write_Adobe_marker = cinfo.write_Adobe_marker && adobe_marker;
   jpeg_start_compress(&cinfo, TRUE);
   for (int y = 0; y < height; ++y) {
     JSAMPROW row = const_cast<JSAMPLE*>(samples.data() + std::size_t(y) * std::size_t(width * components));
@@ -212,16 +213,19 @@ TEST(ImageFile, GreyAndCmykJpegsBecomeRgb) {
     EXPECT_EQ(grey_image.rgb[p * 3 + 1], grey_image.rgb[p * 3 + 0]);
     EXPECT_EQ(grey_image.rgb[p * 3 + 2], grey_image.rgb[p * 3 + 0]);
   }
-  // Adobe's inverted inks: stored (C, M, Y, K) = (200, 100, 50, 230) is R = 200·230/255, …
+  // Stored (C, M, Y, K) = (200, 100, 50, 230). With the Adobe marker the inks are inverted,
+  // R = 200·230/255, …; without it they are plain inks, R = (255 − 200)(255 − 230)/255, ….
   std::vector<JSAMPLE> cmyk;
   for (int p = 0; p < 8 * 8; ++p) cmyk.insert(cmyk.end(), {200, 100, 50, 230});
-  write_jpeg_fixture(dir.file("cmyk.jpg"), 8, 8, 4, JCS_CMYK, cmyk);
-  const Image cmyk_image = read_image(dir.file("cmyk.jpg"));
-  ASSERT_EQ(cmyk_image.width * cmyk_image.height, 64);
-  for (int p = 0; p < 64; ++p) {
-    EXPECT_NEAR(cmyk_image.rgb[p * 3 + 0], 200.0 * 230 / 255, 3.0);
-    EXPECT_NEAR(cmyk_image.rgb[p * 3 + 1], 100.0 * 230 / 255, 3.0);
-    EXPECT_NEAR(cmyk_image.rgb[p * 3 + 2], 50.0 * 230 / 255, 3.0);
+  for (const bool adobe : {true, false}) {
+    write_jpeg_fixture(dir.file("cmyk.jpg"), 8, 8, 4, JCS_CMYK, cmyk, adobe);
+    const Image cmyk_image = read_image(dir.file("cmyk.jpg"));
+    ASSERT_EQ(cmyk_image.width * cmyk_image.height, 64);
+    for (std::size_t p = 0; p < 64; ++p)
+      for (std::size_t c = 0; c < 3; ++c) {
+        const double ink = adobe ? cmyk[c] : 255 - cmyk[c], black = adobe ? cmyk[3] : 255 - cmyk[3];
+        EXPECT_NEAR(cmyk_image.rgb[p * 3 + c], ink * black / 255, 3.0) << "adobe " << adobe << ", channel " << c;
+      }
   }
 }
 
