@@ -1,5 +1,6 @@
 // CPU Adam step (Kingma & Ba 2015, Algorithm 1; kernels/adam.h), fused into one pass:
-//   m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;  x −= lr·(m / (1−β1^t)) / (sqrt(v / (1−β2^t)) + ε).
+//   m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;
+//   x −= lr·(m / (1−β1^t)) / (sqrt(v / (1−β2^t)) + ε).
 // Layout: n contiguous floats for g, m, v and x. Work: OpenMP over elements; the two bias
 // corrections are computed once, in double, before the loop.
 // Bound by memory: on a 3×512×512 image (0.79 M parameters) a step does ~12 FLOPs and a square

@@ -7,6 +7,8 @@
 //   x: ten roundings of |x| ≤ 1.5 (≤ 9e-7) plus each update's few-u relative error on a step of
 //      ≤ ~lr = 0.05 → atol 2e-6, rtol 1e-5.
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 

@@ -10,6 +10,8 @@
 // covers the float backward's worst-case error relative to max(|dF|, 1).
 #include <cmath>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -74,8 +76,8 @@ TEST_P(GramTest, BackwardMatchesTheDefinition) {
   const ImageShape s = GetParam();
   const auto f = random_values(numel_of(shape_of(s)), 33), dg = random_values(s.n * s.c * s.c, 34);
   Tensor df = Tensor::filled(shape_of(s), std::numeric_limits<float>::quiet_NaN(), Device::cpu);
-  ops::gram_backward(Tensor::from_host(shape_of(s), f, Device::cpu), Tensor::from_host({s.n, s.c, s.c}, dg, Device::cpu),
-                     df);
+  ops::gram_backward(Tensor::from_host(shape_of(s), f, Device::cpu),
+                     Tensor::from_host({s.n, s.c, s.c}, dg, Device::cpu), df);
   EXPECT_TRUE(all_close(df.to_host(), gram_backward_reference(s, f, dg), Tolerance{1e-6 * double(s.c), 1e-5}));
 }
 

@@ -10,6 +10,7 @@
 // weight·dL/dF ≈ ¼·√(C/M), of order 0.1, so the bound tests the gradient and not just df0.
 #include <cmath>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>

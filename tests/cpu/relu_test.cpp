@@ -4,6 +4,8 @@
 // to rounding (~1e-9 here) away from the kink; coordinates with |x| < 1e-3 (where x ± h could cross
 // 0) are skipped, and the bound is 1e-6.
 #include <cmath>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -43,7 +45,8 @@ TEST_P(ReluTest, BackwardMatchesFiniteDifferences) {
   const Shape shape = shape_of(GetParam());
   const std::int64_t n = numel_of(shape);
   const auto x = random_values(n, 13), r = random_values(n, 14);
-  const Tensor dx = ops::relu_backward(Tensor::from_host(shape, x, Device::cpu), Tensor::from_host(shape, r, Device::cpu));
+  const Tensor dx =
+      ops::relu_backward(Tensor::from_host(shape, x, Device::cpu), Tensor::from_host(shape, r, Device::cpu));
   const auto loss = [&r](const std::vector<double>& xd) {
     std::vector<double> y(xd.size());
     for (std::size_t i = 0; i < xd.size(); ++i) y[i] = xd[i] > 0 ? xd[i] : 0.0;
