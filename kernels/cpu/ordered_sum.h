@@ -13,6 +13,11 @@ constexpr std::int64_t kOrderedSumBlock = 1 << 14;
 template <class Term>
 double ordered_sum(std::int64_t n, Term term) {
   const std::int64_t blocks = (n + kOrderedSumBlock - 1) / kOrderedSumBlock;
+  if (blocks == 1) {  // one block: no threads, no allocation (the optimizers' small vectors)
+    double s = 0.0;
+    for (std::int64_t i = 0; i < n; ++i) s += term(i);
+    return s;
+  }
   std::vector<double> partial(static_cast<std::size_t>(blocks), 0.0);
 #pragma omp parallel for schedule(static)
   for (std::int64_t b = 0; b < blocks; ++b) {

@@ -5,18 +5,23 @@
 
 namespace nst {
 
+namespace {
+// Below this many elements a thread team costs more than the loop.
+constexpr std::int64_t kParallelThreshold = 1 << 15;
+}  // namespace
+
 void fill_cpu(std::int64_t n, float value, float* y) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n > kParallelThreshold)
   for (std::int64_t i = 0; i < n; ++i) y[i] = value;
 }
 
 void scale_cpu(std::int64_t n, float alpha, float* y) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n > kParallelThreshold)
   for (std::int64_t i = 0; i < n; ++i) y[i] *= alpha;
 }
 
 void axpy_cpu(std::int64_t n, float alpha, const float* x, float* y) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n > kParallelThreshold)
   for (std::int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
 }
 
@@ -29,7 +34,7 @@ void scale_ratio_cpu(std::int64_t n, const float* num, const float* den, float* 
 }
 
 void clamp_cpu(std::int64_t n, float lo, float hi, float* y) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd schedule(static) if (n > kParallelThreshold)
   for (std::int64_t i = 0; i < n; ++i) y[i] = std::min(std::max(y[i], lo), hi);
 }
 
