@@ -52,7 +52,9 @@ struct TransposedWeights {
 template <class Win>
 struct GradientColumn {
   const float* grad;  // dy[n], C_out·OH·OW floats; null for a column past the last input pixel
-  int out_h, out_w, top, left, k_total;  // top = h + p, left = w + p
+  int out_h, out_w;
+  int top, left;  // h + p and w + p
+  int k_total;
   Win win;
   __device__ float operator()(int k) const {
     if (grad == nullptr || k >= k_total) return 0.0f;
@@ -118,8 +120,8 @@ void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const flo
   if (p.kh == 3 && p.kw == 3 && p.stride == 1)  // every VGG19 convolution
     conv2d_backward_data_kernel<<<grid, kThreads, 0, stream>>>(s, Window<3, 3, 1>{3, 3, 1}, dy, w, gate, dx);
   else
-    conv2d_backward_data_kernel<<<grid, kThreads, 0, stream>>>(
-        s, Window<0, 0, 0>{int(p.kh), int(p.kw), int(p.stride)}, dy, w, gate, dx);
+    conv2d_backward_data_kernel<<<grid, kThreads, 0, stream>>>(s, Window<0, 0, 0>{int(p.kh), int(p.kw), int(p.stride)},
+                                                               dy, w, gate, dx);
 }
 
 }  // namespace nst

@@ -70,8 +70,8 @@ void conv2d_forward_cuda(const Conv2dParams& p, const float* x, const float* w, 
   if (p.kh == 3 && p.kw == 3 && p.stride == 1)  // every VGG19 convolution
     conv2d_forward_kernel<<<grid, kThreads, 0, stream>>>(s, Window<3, 3, 1>{3, 3, 1}, x, w, b, relu, y);
   else
-    conv2d_forward_kernel<<<grid, kThreads, 0, stream>>>(
-        s, Window<0, 0, 0>{int(p.kh), int(p.kw), int(p.stride)}, x, w, b, relu, y);
+    conv2d_forward_kernel<<<grid, kThreads, 0, stream>>>(s, Window<0, 0, 0>{int(p.kh), int(p.kw), int(p.stride)}, x, w,
+                                                         b, relu, y);
 }
 
 }  // namespace nst

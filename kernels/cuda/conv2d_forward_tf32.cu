@@ -16,9 +16,9 @@
 // two MMAs against one barrier and the scalar gather of 4 elements per thread, so the gather and
 // the barriers bound it. Expected 2–3× the FP32 kernel's speed, i.e. 10–20 % of the TF32 peak.
 // Not yet measured on a GPU.
-#include <cstdint>
-
 #include <mma.h>
+
+#include <cstdint>
 
 #include "kernels/conv2d_tf32.h"
 #include "kernels/cuda/conv2d_im2col.cuh"
@@ -128,8 +128,8 @@ void conv2d_forward_tf32_cuda(const Conv2dParams& p, const float* x, const float
   if (p.kh == 3 && p.kw == 3 && p.stride == 1)  // every VGG19 convolution
     conv2d_forward_tf32_kernel<<<grid, kThreads, 0, stream>>>(s, Window<3, 3, 1>{3, 3, 1}, x, w, b, relu, y);
   else
-    conv2d_forward_tf32_kernel<<<grid, kThreads, 0, stream>>>(
-        s, Window<0, 0, 0>{int(p.kh), int(p.kw), int(p.stride)}, x, w, b, relu, y);
+    conv2d_forward_tf32_kernel<<<grid, kThreads, 0, stream>>>(s, Window<0, 0, 0>{int(p.kh), int(p.kw), int(p.stride)},
+                                                              x, w, b, relu, y);
 }
 
 }  // namespace nst

@@ -4,13 +4,13 @@
 // one element on the fly (a weight, read plainly or transposed; a pixel gathered through the
 // im2col index map), returning 0 outside the matrix, so M, N and K need not divide the tile.
 //
-// Thread roles (256 threads):
+// Thread roles (256 threads, t = threadIdx.x):
 //   loading A:  column a_k = t % 8, rows a_m = t / 8 and a_m + 32 of the 64×8 slice
 //               (8 consecutive threads read 8 consecutive k of a weight row);
 //   loading B:  column b_n = t % 64, rows b_k = t / 64 and b_k + 4 of the 8×64 slice
 //               (a warp reads 32 neighbouring output pixels: consecutive addresses in the image);
 //   computing:  rows 4·ty … 4·ty+3 and columns 4·tx … 4·tx+3 of C, tx = t % 16, ty = t / 16.
-// Shared memory holds each 8-wide K slice k-major (As[k][m], Bs[k][n]) so a thread reads its four
+// Shared memory holds each 8-wide K slice k-major (as[k][m], bs[k][n]) so a thread reads its four
 // A values and four B values of one k as two float4s. Rows are padded to 68 floats: still 16-byte
 // aligned, and the A stores (k = t % 8, m = t / 8) fall in 32 different banks.
 //
@@ -46,15 +46,22 @@ struct Window {
 // A thread's registers for the next K slice: two elements of A and two of B.
 template <class AMatrix, class BColumn>
 struct SliceStager {
-  AMatrix a;   // a(m, k): element of A, 0 outside
-  BColumn b;   // b(k): element of this thread's column of B, 0 outside
-  int m0;             // first row of the block's tile
+  AMatrix a;  // a(m, k): element of A, 0 outside
+  BColumn b;  // b(k): element of this thread's column of B, 0 outside
+  int m0;     // first row of the block's tile
   int a_k, a_m, b_k, b_n;
   float a_next[2], b_next[2];
 
   __device__ SliceStager(const AMatrix& a_in, const BColumn& b_in, int m0_in)
-      : a(a_in), b(b_in), m0(m0_in), a_k(threadIdx.x % kTileK), a_m(threadIdx.x / kTileK),
-        b_k(threadIdx.x / kTileN), b_n(threadIdx.x % kTileN), a_next(), b_next() {}
+      : a(a_in),
+        b(b_in),
+        m0(m0_in),
+        a_k(threadIdx.x % kTileK),
+        a_m(threadIdx.x / kTileK),
+        b_k(threadIdx.x / kTileN),
+        b_n(threadIdx.x % kTileN),
+        a_next(),
+        b_next() {}
 
   __device__ void fetch(int k0) {
     a_next[0] = a(m0 + a_m, k0 + a_k);
@@ -74,13 +81,13 @@ struct SliceStager {
 // The column of B that this thread loads (the caller builds its BColumn functor for it).
 __device__ __forceinline__ int loaded_column() { return threadIdx.x % kTileN; }
 
-// The row and column of C that acc[i][j] of this thread holds.
+// The row and the column of C that acc[i][j] of this thread holds.
 __device__ __forceinline__ int result_row(int i) { return kMicro * (threadIdx.x / (kTileN / kMicro)) + i; }
 __device__ __forceinline__ int result_column(int j) { return kMicro * (threadIdx.x % (kTileN / kMicro)) + j; }
 
-// acc[i][j] = Σ_k A[m0 + 4·ty + i, k] · B[k, column 4·tx + j of the tile], k < k_total.
-// `b` is this thread's column of B (column loaded_column() of the tile); every thread of the
-// block must call this (it synchronizes).
+// acc[i][j] = Σ_{k < k_total} A[m0 + result_row(i), k] · B[k, result_column(j)]. `b` is this
+// thread's column of B (column loaded_column() of the tile). Every thread of the block must call
+// this: it synchronizes.
 template <class AMatrix, class BColumn>
 __device__ __forceinline__ void multiply_tile(const AMatrix& a, const BColumn& b, int m0, int k_total,
                                               float (&acc)[kMicro][kMicro]) {

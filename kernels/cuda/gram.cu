@@ -11,9 +11,9 @@
 // Backward: one block per 64×64 tile of dF; the (dG + dGᵀ) tile is formed in shared memory
 // from a load along each of its two orientations, so both loads are coalesced.
 // Arithmetic bound: at relu3_1, 256 px (C = 256, M = 4096) the forward is 2·C²·M = 0.54 GFLOP, of
-// which the 10 of 16 tiles in the upper triangle do 0.34 GFLOP, for ~4.5 MB of F and G (F is
-// reread per tile from L2); the backward is 0.54 GFLOP for ~8.6 MB (F, dG, dF): 60–75 FLOP/byte,
-// above the H100's ~20.
+// which the 10 of 16 tiles in the upper triangle do 0.34 GFLOP, on 4.5 MB of F and G (the tiles'
+// rereads of F and the 2.6 MB of slice partials mostly hit L2); the backward is 0.54 GFLOP on
+// 8.7 MB (F, dG in; dF out): 60–75 FLOP/byte, above the H100's ~20.
 #include <algorithm>
 
 #include "kernels/cuda/launch.cuh"
@@ -30,7 +30,8 @@ constexpr int kTileElements = kTile * kTile;
 constexpr std::int64_t kTargetBlocks = 256;
 constexpr std::int64_t kMinSliceLength = 256;
 
-// Per-(slice, tile) partial Gram tiles. A split runs at most kTargetBlocks blocks (see plan_gram).
+// Per-(slice, tile) partial Gram tiles. A split runs at most kTargetBlocks blocks
+// (see gram_forward_cuda).
 __device__ float g_slice_partials[kTargetBlocks * kTileElements];
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
@@ -92,7 +93,8 @@ __global__ void gram_sum_slices_kernel(std::int64_t c, int tiles_per_side, int u
        e += std::int64_t(gridDim.x) * blockDim.x) {
     const int t = int(e / kTileElements), within = int(e % kTileElements);
     float sum = 0.0f;
-    for (int s = 0; s < slices; ++s) sum += g_slice_partials[(std::int64_t(s) * upper_tiles + t) * kTileElements + within];
+    for (int s = 0; s < slices; ++s)
+      sum += g_slice_partials[(std::int64_t(s) * upper_tiles + t) * kTileElements + within];
     int bi, bj;
     upper_tile(t, tiles_per_side, bi, bj);
     store_gram(c, std::int64_t(bi) * kTile + within / kTile, std::int64_t(bj) * kTile + within % kTile, bi != bj, sum,

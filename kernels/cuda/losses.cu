@@ -1,9 +1,9 @@
 // The losses of style transfer and their gradients (kernels/losses.h):
 //   content  L = ½ Σ (f − p)²,                  df += w·(f − p)
 //   style    L = Σ (G − A)² / (2CM)²,           df += w·4/(2CM)²·(G − A)·F    (F: C×M, G, A: C×C)
-//   TV       L = ½ Σ (x[i,j+1] − x[i,j])² + (x[i+1,j] − x[i,j])²  per (n, c) plane, no wrap-around,
-//            dx[i,j] += w·((x[i,j] − x[i,j−1]) − (x[i,j+1] − x[i,j]) + (x[i,j] − x[i−1,j]) − (x[i+1,j] − x[i,j]))
-//            with the terms of missing neighbours left out.
+//   TV       L = ½ Σ (x_b − x_a)² over the pairs (a, b) of horizontal and vertical neighbours
+//            inside each (n, c) plane (no wrap-around); a pair adds +(x_b − x_a) to dL/dx_b and
+//            −(x_b − x_a) to dL/dx_a, so dx[i,j] += w·(up to four such terms, one per neighbour).
 // Layouts: f, p, x NCHW row-major; F (C, M = H·W) and G, A (C, C) row-major.
 // Loss values: the deterministic two-pass reduction of kernels/cuda/partial_sums.cuh (fixed grid,
 // warp shuffles, partials added in block order): the same bits on every call.
@@ -39,7 +39,8 @@ __global__ void squared_difference_partials_kernel(std::int64_t n, const float* 
 }
 
 __global__ void content_backward_kernel(std::int64_t n, const float* f, const float* p, float weight, float* df) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n; i += std::int64_t(gridDim.x) * blockDim.x)
+  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += std::int64_t(gridDim.x) * blockDim.x)
     df[i] += weight * (f[i] - p[i]);
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "kernels/cuda/reduce.cuh"
+#include "kernels/stream.h"
 
 namespace nst {
 
@@ -44,7 +45,7 @@ __global__ void final_sum_kernel(float* out, float scale) {
 
 // Launches pass 2 after a pass-1 kernel on the same stream.
 template <bool take_sqrt = false>
-void launch_final_sum(float* out, float scale, cudaStream_t stream) {
+void launch_final_sum(float* out, float scale, Stream stream) {
   final_sum_kernel<take_sqrt><<<1, kPartialThreads, 0, stream>>>(out, scale);
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The 64×64 output tile that gram.cu and losses.cu multiply with: out_tile = Σ_k a[k][·]ᵀ·b[k][·].
+// The 64×64 output tile that gram.cu and losses.cu multiply with: out[r][c] = Σ_k a[k][r]·b[k][c].
 // A block of 256 threads, seen as 16×16, owns one 64×64 tile of the output; thread (ty, tx) keeps
 // the 4×4 register micro-tile of rows 4·ty..4·ty+3 and columns 4·tx..4·tx+3. The reduction runs in
 // K-steps of 16: both operands are staged in shared memory k-major, a[k][row] and b[k][col], so

@@ -10,6 +10,7 @@
 // largest K here, 2304 (conv3_1 backward), so 1e-5 leaves a margin of 3 or more. An indexing error
 // (a term missing, doubled or read from the wrong pixel) moves a result by about one term,
 // ~Σ|terms|/K ≥ 4e-4·Σ|terms|, 40× the bound. The 1e-6 covers results whose terms are all zero.
+//
 // Small-integer inputs (in [−3, 3]): every product and partial sum is an integer far below 2²⁴,
 // exact in float in any order, so there the CUDA result must equal the CPU one bit for bit.
 //
@@ -57,13 +58,19 @@ std::string describe(const ConvCase& c) {
 // 2 with pad 0 and 1; a 5×3 kernel and a 7×7 kernel that leaves a 1×1 output take the general path.
 const std::vector<ConvCase>& awkward_cases() {
   static const std::vector<ConvCase> cases = {
-      {2, 1, 1, 1, 1, 3, 3, 1, 1},    {2, 3, 1, 1, 5, 1, 1, 1, 0},    {2, 3, 7, 7, 5, 3, 3, 1, 1},
+      {2, 1, 1, 1, 1, 3, 3, 1, 1},    {2, 3, 1, 1, 5, 1, 1, 1, 0},     {2, 3, 7, 7, 5, 3, 3, 1, 1},
       {2, 1, 17, 31, 64, 3, 3, 1, 1}, {2, 13, 17, 31, 70, 3, 3, 1, 1}, {2, 64, 33, 33, 64, 3, 3, 1, 1},
       {2, 64, 1, 1, 1, 3, 3, 1, 1},   {2, 64, 7, 7, 70, 1, 1, 1, 0},   {2, 3, 33, 33, 64, 3, 3, 2, 0},
       {2, 13, 17, 31, 5, 3, 3, 2, 1}, {2, 5, 9, 11, 13, 5, 3, 2, 2},   {2, 13, 7, 7, 5, 7, 7, 1, 0},
   };
   return cases;
 }
+
+// conv3_1 of VGG19 at 256 px: 1×128×64×64 → 256, 3×3, stride 1, pad 1 (K = 1152 forward, 2304
+// backward; the 3×3, stride-1 path the network takes).
+const ConvCase kConv3_1{1, 128, 64, 64, 256, 3, 3, 1, 1};
+
+constexpr double kFp32Rtol = 1e-5, kTf32Rtol = 1e-3;
 
 Tensor absolute(const Tensor& t) {
   std::vector<float> v = t.to_host();
@@ -75,11 +82,9 @@ Tensor integers(const Shape& shape, std::uint64_t seed) {
   return Tensor::from_host(shape, random_integers(numel_of(shape), seed), Device::cpu);
 }
 
-constexpr double kFp32Rtol = 1e-5, kTf32Rtol = 1e-3;
-
 // |actual − expected| ≤ rtol·scale + 1e-6 element by element (scale = Σ|terms|); NaN fails.
 ::testing::AssertionResult within_rounding(const Tensor& actual, const Tensor& expected, const Tensor& scale,
-                                           double rtol = kFp32Rtol) {
+                                           double rtol) {
   const std::vector<float> a = actual.to_host(), e = expected.to_host(), s = scale.to_host();
   if (a.size() != e.size() || a.size() != s.size()) return ::testing::AssertionFailure() << "sizes differ";
   std::size_t bad = 0, worst = 0;
@@ -93,19 +98,21 @@ constexpr double kFp32Rtol = 1e-5, kTf32Rtol = 1e-3;
     }
   }
   if (bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << bad << " of " << a.size() << " elements exceed " << rtol << "*sum|terms| + 1e-6; worst at ["
-                                       << worst << "]: cuda " << a[worst] << ", cpu " << e[worst] << ", sum|terms| "
-                                       << s[worst];
+  return ::testing::AssertionFailure() << bad << " of " << a.size() << " elements exceed " << rtol
+                                       << "*sum|terms| + 1e-6; worst at [" << worst << "]: cuda " << a[worst]
+                                       << ", cpu " << e[worst] << ", sum|terms| " << s[worst];
 }
 
-// The CUDA forward into a NaN-poisoned output.
+// A CUDA forward, x, w, b given on the host, into a NaN-poisoned output on the device.
+using CudaForward = Tensor (*)(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c);
+
 Tensor cuda_forward(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c) {
   Tensor y = Tensor::filled(c.y_shape(), NAN, Device::cuda);
   ops::conv2d(x.to(Device::cuda), w.to(Device::cuda), b.to(Device::cuda), relu, y, c.geometry());
   return y;
 }
 
-// The TF32 forward into a NaN-poisoned output (called on the kernel: it has no op of its own).
+// The TF32 kernel has no op of its own: call it on the tensors' storage, then check the launch.
 Tensor cuda_forward_tf32(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c) {
   Tensor y = Tensor::filled(c.y_shape(), NAN, Device::cuda);
   const Tensor gx = x.to(Device::cuda), gw = w.to(Device::cuda), gb = b.to(Device::cuda);
@@ -115,7 +122,7 @@ Tensor cuda_forward_tf32(const Tensor& x, const Tensor& w, const Tensor& b, bool
   return y;
 }
 
-// The CUDA backward-data into a NaN-poisoned dx.
+// The CUDA backward-data, dy, w and the gate given on the host, into a NaN-poisoned dx.
 Tensor cuda_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, const ConvCase& c) {
   Tensor dx = Tensor::filled(c.x_shape(), NAN, Device::cuda);
   const Tensor gate_cuda = gate != nullptr ? gate->to(Device::cuda) : Tensor();
@@ -124,23 +131,13 @@ Tensor cuda_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate,
   return dx;
 }
 
-void check_forward_random(const ConvCase& c, std::uint64_t seed) {
+void check_forward_random(const ConvCase& c, std::uint64_t seed, CudaForward forward, double rtol) {
   const Tensor x = random_tensor(c.x_shape(), seed), w = random_tensor(c.w_shape(), seed + 1);
   const Tensor b = random_tensor({c.c_out}, seed + 2);
   const Tensor scale = ops::conv2d(absolute(x), absolute(w), absolute(b), false, c.geometry());
   for (const bool relu : {false, true}) {
     const Tensor expected = ops::conv2d(x, w, b, relu, c.geometry());
-    EXPECT_TRUE(within_rounding(cuda_forward(x, w, b, relu, c), expected, scale)) << "relu " << relu;
-  }
-}
-
-void check_forward_tf32_random(const ConvCase& c, std::uint64_t seed) {
-  const Tensor x = random_tensor(c.x_shape(), seed), w = random_tensor(c.w_shape(), seed + 1);
-  const Tensor b = random_tensor({c.c_out}, seed + 2);
-  const Tensor scale = ops::conv2d(absolute(x), absolute(w), absolute(b), false, c.geometry());
-  for (const bool relu : {false, true}) {
-    const Tensor expected = ops::conv2d(x, w, b, relu, c.geometry());
-    EXPECT_TRUE(within_rounding(cuda_forward_tf32(x, w, b, relu, c), expected, scale, kTf32Rtol)) << "relu " << relu;
+    EXPECT_TRUE(within_rounding(forward(x, w, b, relu, c), expected, scale, rtol)) << "relu " << relu;
   }
 }
 
@@ -151,7 +148,8 @@ void check_backward_data_random(const ConvCase& c, std::uint64_t seed) {
   const Tensor scale = ops::conv2d_backward_data(absolute(dy), absolute(w), c.x_shape(), nullptr, c.geometry());
   for (const Tensor* g : {static_cast<const Tensor*>(nullptr), &gate}) {
     const Tensor expected = ops::conv2d_backward_data(dy, w, c.x_shape(), g, c.geometry());
-    EXPECT_TRUE(within_rounding(cuda_backward_data(dy, w, g, c), expected, scale)) << "gated " << (g != nullptr);
+    EXPECT_TRUE(within_rounding(cuda_backward_data(dy, w, g, c), expected, scale, kFp32Rtol))
+        << "gated " << (g != nullptr);
   }
 }
 
@@ -159,7 +157,7 @@ class CudaConv2dTest : public ::testing::TestWithParam<ConvCase> {};
 
 TEST_P(CudaConv2dTest, ForwardMatchesCpu) {
   NST_REQUIRE_CUDA();
-  check_forward_random(GetParam(), 100);
+  check_forward_random(GetParam(), 100, cuda_forward, kFp32Rtol);
 }
 
 TEST_P(CudaConv2dTest, BackwardDataMatchesCpu) {
@@ -171,8 +169,9 @@ TEST_P(CudaConv2dTest, SmallIntegersAreExact) {
   NST_REQUIRE_CUDA();
   const ConvCase& c = GetParam();
   const Tensor x = integers(c.x_shape(), 300), w = integers(c.w_shape(), 301), b = integers({c.c_out}, 302);
-  EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c).to_host(), ops::conv2d(x, w, b, true, c.geometry()).to_host()))
-      << "forward";
+  const std::vector<float> y = ops::conv2d(x, w, b, true, c.geometry()).to_host();
+  EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c).to_host(), y)) << "forward";
+  EXPECT_TRUE(all_equal(cuda_forward_tf32(x, w, b, true, c).to_host(), y)) << "TF32 forward";
   const Tensor dy = integers(c.y_shape(), 303), gate = integers(c.x_shape(), 304);
   EXPECT_TRUE(all_equal(cuda_backward_data(dy, w, &gate, c).to_host(),
                         ops::conv2d_backward_data(dy, w, c.x_shape(), &gate, c.geometry()).to_host()))
@@ -181,34 +180,27 @@ TEST_P(CudaConv2dTest, SmallIntegersAreExact) {
 
 TEST_P(CudaConv2dTest, Tf32ForwardMatchesCpu) {
   NST_REQUIRE_CUDA();
-  const ConvCase& c = GetParam();
-  check_forward_tf32_random(c, 700);
-  const Tensor x = integers(c.x_shape(), 701), w = integers(c.w_shape(), 702), b = integers({c.c_out}, 703);
-  EXPECT_TRUE(
-      all_equal(cuda_forward_tf32(x, w, b, true, c).to_host(), ops::conv2d(x, w, b, true, c.geometry()).to_host()))
-      << "small integers";
+  check_forward_random(GetParam(), 400, cuda_forward_tf32, kTf32Rtol);
 }
 
 INSTANTIATE_TEST_SUITE_P(AwkwardShapes, CudaConv2dTest, ::testing::ValuesIn(awkward_cases()),
-                         [](const ::testing::TestParamInfo<ConvCase>& param_info) { return describe(param_info.param); });
-
-// conv3_1 of VGG19 at 256 px: 1×128×64×64 → 256, 3×3, stride 1, pad 1 (K = 1152 forward, 2304
-// backward; the 3×3, stride-1 path the network takes).
-const ConvCase kConv3_1{1, 128, 64, 64, 256, 3, 3, 1, 1};
+                         [](const ::testing::TestParamInfo<ConvCase>& param_info) {
+                           return describe(param_info.param);
+                         });
 
 TEST(CudaConv2d, Vgg19Conv3_1MatchesCpu) {
   NST_REQUIRE_CUDA();
-  check_forward_random(kConv3_1, 400);
-  check_backward_data_random(kConv3_1, 500);
-  check_forward_tf32_random(kConv3_1, 800);
+  check_forward_random(kConv3_1, 500, cuda_forward, kFp32Rtol);
+  check_backward_data_random(kConv3_1, 600);
+  check_forward_random(kConv3_1, 700, cuda_forward_tf32, kTf32Rtol);
 }
 
 // No atomics and a fixed order of the K loop: the same inputs give the same bits.
 TEST(CudaConv2d, Vgg19Conv3_1IsBitwiseRepeatable) {
   NST_REQUIRE_CUDA();
   const ConvCase& c = kConv3_1;
-  const Tensor x = random_tensor(c.x_shape(), 600), w = random_tensor(c.w_shape(), 601);
-  const Tensor b = random_tensor({c.c_out}, 602), dy = random_tensor(c.y_shape(), 603);
+  const Tensor x = random_tensor(c.x_shape(), 800), w = random_tensor(c.w_shape(), 801);
+  const Tensor b = random_tensor({c.c_out}, 802), dy = random_tensor(c.y_shape(), 803);
   const std::vector<float> y = cuda_forward(x, w, b, true, c).to_host();
   const std::vector<float> dx = cuda_backward_data(dy, w, nullptr, c).to_host();
   EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c).to_host(), y));
