@@ -4,9 +4,10 @@
 // Bound, per element: |cuda − cpu| ≤ 1e-5·Σ|terms| + 1e-6, where Σ|terms| is the same op on the
 // absolute values of its inputs (Σ_m |F[i,m]|·|F[j,m]| forward, Σ_k (|dG[i,k]| + |dG[k,i]|)·|F[k,m]|
 // backward). Both sides add the same float products in different orders (BLAS blocks on the CPU;
-// on the GPU one fma chain per slice of M, ≤ 272 positions for the shapes here, then the slices in
-// order), each with an error of about √K·2⁻²⁴·Σ|terms| for independent roundings: ≤ 3.8e-6·Σ|terms|
-// even for one chain over the largest K here (M = 4096 at relu3_1), so 1e-5 leaves a margin. An indexing error (a term missing, doubled
+// on the GPU one fma chain per slice of M, ≤ 272 positions for the shapes here, then the slices
+// in order), each with an error of about √K·2⁻²⁴·Σ|terms| for independent roundings:
+// ≤ 3.8e-6·Σ|terms| even for one chain over the largest K here (M = 4096 at relu3_1), so 1e-5
+// leaves a margin. An indexing error (a term missing, doubled
 // or from the wrong row, a slice or tile dropped) moves a result by at least one term,
 // ~Σ|terms|/K ≥ 2.4e-4·Σ|terms|. The 1e-6 covers results whose terms are all zero.
 // Small-integer inputs (in [−3, 3]): every product and partial sum is an integer below 2²⁴, exact
@@ -67,9 +68,9 @@ Tensor integers(const Shape& shape, std::uint64_t seed) {
     }
   }
   if (bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << bad << " of " << a.size() << " elements exceed 1e-5*sum|terms| + 1e-6; worst at ["
-                                       << worst << "]: cuda " << a[worst] << ", cpu " << e[worst] << ", sum|terms| "
-                                       << s[worst];
+  return ::testing::AssertionFailure() << bad << " of " << a.size()
+                                       << " elements exceed 1e-5*sum|terms| + 1e-6; worst at [" << worst << "]: cuda "
+                                       << a[worst] << ", cpu " << e[worst] << ", sum|terms| " << s[worst];
 }
 
 // G on the GPU, into a poisoned output.
@@ -93,8 +94,9 @@ Tensor cuda_gram_backward(const Tensor& f, const Tensor& dg) {
     for (std::int64_t i = 0; i < c; ++i)
       for (std::int64_t j = 0; j < i; ++j)
         if (!(v[(n * c + i) * c + j] == v[(n * c + j) * c + i]))
-          return ::testing::AssertionFailure() << "G[" << n << "][" << i << "][" << j << "] = " << v[(n * c + i) * c + j]
-                                               << " but G[" << n << "][" << j << "][" << i << "] = " << v[(n * c + j) * c + i];
+          return ::testing::AssertionFailure() << "image " << n << ": G[" << i << "][" << j << "] = "
+                                               << v[(n * c + i) * c + j] << " but G[" << j << "][" << i
+                                               << "] = " << v[(n * c + j) * c + i];
   return ::testing::AssertionSuccess();
 }
 

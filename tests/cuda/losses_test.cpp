@@ -131,7 +131,8 @@ Tensor absolute(const std::vector<float>& values, const Shape& shape) {
   }
   if (bad == 0) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << bad << " of " << a.size() << " elements exceed 1e-5*scale + 1e-6; worst at ["
-                                       << worst << "]: cuda " << a[worst] << ", cpu " << e[worst] << ", scale " << s[worst];
+                                       << worst << "]: cuda " << a[worst] << ", cpu " << e[worst] << ", scale "
+                                       << s[worst];
 }
 
 class CudaStyleLossTest : public ::testing::TestWithParam<ImageShape> {};
@@ -140,8 +141,9 @@ TEST_P(CudaStyleLossTest, MatchesCpu) {
   NST_REQUIRE_CUDA();
   const ImageShape s = GetParam();
   const bool relu_features = s.large;  // real features are ReLU outputs, ≥ 0
-  const Tensor f = random_tensor(shape_of(s), 56, Device::cpu, relu_features ? 0.0f : -1.0f, 1.0f);
-  const Tensor g = ops::gram(f), a = ops::gram(random_tensor(shape_of(s), 57, Device::cpu, relu_features ? 0.0f : -1.0f, 1.0f));
+  const float lo = relu_features ? 0.0f : -1.0f;
+  const Tensor f = random_tensor(shape_of(s), 56, Device::cpu, lo, 1.0f);
+  const Tensor g = ops::gram(f), a = ops::gram(random_tensor(shape_of(s), 57, Device::cpu, lo, 1.0f));
   const Tensor df0 = random_tensor(shape_of(s), 58);
   const Tensor gf = f.to(Device::cuda), gg = g.to(Device::cuda), ga = a.to(Device::cuda);
   // The weight C²·M makes w·dL/dF ≈ ¼·√(C/M) (tests/cpu/losses_test.cpp): not lost beside df0.
