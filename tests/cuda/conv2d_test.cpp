@@ -34,6 +34,7 @@
 #include "tests/support/compare.h"
 #include "tests/support/gpu.h"
 #include "tests/support/random.h"
+#include "tests/support/rounding_bound.h"
 
 namespace nst::testing {
 namespace {
@@ -71,37 +72,6 @@ const std::vector<ConvCase>& awkward_cases() {
 const ConvCase kConv3_1{1, 128, 64, 64, 256, 3, 3, 1, 1};
 
 constexpr double kFp32Rtol = 1e-5, kTf32Rtol = 1e-3;
-
-Tensor absolute(const Tensor& t) {
-  std::vector<float> v = t.to_host();
-  for (float& e : v) e = std::fabs(e);
-  return Tensor::from_host(t.shape(), v, Device::cpu);
-}
-
-Tensor integers(const Shape& shape, std::uint64_t seed) {
-  return Tensor::from_host(shape, random_integers(numel_of(shape), seed), Device::cpu);
-}
-
-// |actual − expected| ≤ rtol·scale + 1e-6 element by element (scale = Σ|terms|); NaN fails.
-::testing::AssertionResult within_rounding(const Tensor& actual, const Tensor& expected, const Tensor& scale,
-                                           double rtol) {
-  const std::vector<float> a = actual.to_host(), e = expected.to_host(), s = scale.to_host();
-  if (a.size() != e.size() || a.size() != s.size()) return ::testing::AssertionFailure() << "sizes differ";
-  std::size_t bad = 0, worst = 0;
-  double worst_ratio = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const double bound = rtol * s[i] + 1e-6, err = std::fabs(double(a[i]) - double(e[i]));
-    if (!(err <= bound)) {
-      ++bad;
-      const double ratio = std::isnan(err) ? INFINITY : err / bound;
-      if (ratio >= worst_ratio) worst_ratio = ratio, worst = i;
-    }
-  }
-  if (bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << bad << " of " << a.size() << " elements exceed " << rtol
-                                       << "*sum|terms| + 1e-6; worst at [" << worst << "]: cuda " << a[worst]
-                                       << ", cpu " << e[worst] << ", sum|terms| " << s[worst];
-}
 
 // A CUDA forward, x, w, b given on the host, into a NaN-poisoned output on the device.
 using CudaForward = Tensor (*)(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c);
@@ -168,11 +138,11 @@ TEST_P(CudaConv2dTest, BackwardDataMatchesCpu) {
 TEST_P(CudaConv2dTest, SmallIntegersAreExact) {
   NST_REQUIRE_CUDA();
   const ConvCase& c = GetParam();
-  const Tensor x = integers(c.x_shape(), 300), w = integers(c.w_shape(), 301), b = integers({c.c_out}, 302);
+  const Tensor x = integer_tensor(c.x_shape(), 300), w = integer_tensor(c.w_shape(), 301), b = integer_tensor({c.c_out}, 302);
   const std::vector<float> y = ops::conv2d(x, w, b, true, c.geometry()).to_host();
   EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c).to_host(), y)) << "forward";
   EXPECT_TRUE(all_equal(cuda_forward_tf32(x, w, b, true, c).to_host(), y)) << "TF32 forward";
-  const Tensor dy = integers(c.y_shape(), 303), gate = integers(c.x_shape(), 304);
+  const Tensor dy = integer_tensor(c.y_shape(), 303), gate = integer_tensor(c.x_shape(), 304);
   EXPECT_TRUE(all_equal(cuda_backward_data(dy, w, &gate, c).to_host(),
                         ops::conv2d_backward_data(dy, w, c.x_shape(), &gate, c.geometry()).to_host()))
       << "backward-data";

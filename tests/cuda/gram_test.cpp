@@ -23,6 +23,7 @@
 #include "tests/support/compare.h"
 #include "tests/support/gpu.h"
 #include "tests/support/random.h"
+#include "tests/support/rounding_bound.h"
 
 namespace nst::testing {
 namespace {
@@ -42,36 +43,6 @@ std::vector<ImageShape> gram_shapes() {
 
 // relu3_1 of VGG19 at 256 px: C = 256 (4 tile rows, 10 upper tiles), M = 64·64 = 4096.
 const ImageShape kRelu3_1 = vgg19_shapes_256()[2];
-
-Tensor absolute(const Tensor& t) {
-  std::vector<float> v = t.to_host();
-  for (float& e : v) e = std::fabs(e);
-  return Tensor::from_host(t.shape(), v, Device::cpu);
-}
-
-Tensor integers(const Shape& shape, std::uint64_t seed) {
-  return Tensor::from_host(shape, random_integers(numel_of(shape), seed), Device::cpu);
-}
-
-// |actual − expected| ≤ 1e-5·scale + 1e-6 element by element (scale = Σ|terms|); NaN fails.
-::testing::AssertionResult within_rounding(const Tensor& actual, const Tensor& expected, const Tensor& scale) {
-  const std::vector<float> a = actual.to_host(), e = expected.to_host(), s = scale.to_host();
-  if (a.size() != e.size() || a.size() != s.size()) return ::testing::AssertionFailure() << "sizes differ";
-  std::size_t bad = 0, worst = 0;
-  double worst_ratio = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const double bound = 1e-5 * s[i] + 1e-6, err = std::fabs(double(a[i]) - double(e[i]));
-    if (!(err <= bound)) {
-      ++bad;
-      const double ratio = std::isnan(err) ? INFINITY : err / bound;
-      if (ratio >= worst_ratio) worst_ratio = ratio, worst = i;
-    }
-  }
-  if (bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << bad << " of " << a.size()
-                                       << " elements exceed 1e-5*sum|terms| + 1e-6; worst at [" << worst << "]: cuda "
-                                       << a[worst] << ", cpu " << e[worst] << ", sum|terms| " << s[worst];
-}
 
 // G on the GPU, into a poisoned output.
 Tensor cuda_gram(const Tensor& f) {
@@ -128,7 +99,7 @@ TEST_P(CudaGramTest, BackwardMatchesCpu) {
 TEST_P(CudaGramTest, SmallIntegersAreExact) {
   NST_REQUIRE_CUDA();
   const ImageShape s = GetParam();
-  const Tensor f = integers(shape_of(s), 44), dg = integers(gram_shape_of(s), 45);
+  const Tensor f = integer_tensor(shape_of(s), 44), dg = integer_tensor(gram_shape_of(s), 45);
   EXPECT_TRUE(all_equal(cuda_gram(f).to_host(), ops::gram(f).to_host())) << "forward";
   EXPECT_TRUE(all_equal(cuda_gram_backward(f, dg).to_host(), ops::gram_backward(f, dg).to_host())) << "backward";
 }

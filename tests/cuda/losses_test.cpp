@@ -23,6 +23,7 @@
 #include "tests/support/compare.h"
 #include "tests/support/gpu.h"
 #include "tests/support/random.h"
+#include "tests/support/rounding_bound.h"
 
 namespace nst::testing {
 namespace {
@@ -109,32 +110,6 @@ TEST_P(CudaLossesTest, TotalVariationMatchesCpu) {
 INSTANTIATE_TEST_SUITE_P(Shapes, CudaLossesTest, ::testing::ValuesIn(loss_shapes()),
                          [](const auto& test) { return describe(test.param); });
 
-Tensor absolute(const std::vector<float>& values, const Shape& shape) {
-  std::vector<float> v = values;
-  for (float& e : v) e = std::fabs(e);
-  return Tensor::from_host(shape, v, Device::cpu);
-}
-
-// |actual − expected| ≤ 1e-5·scale + 1e-6 element by element; NaN fails.
-::testing::AssertionResult within_rounding(const Tensor& actual, const Tensor& expected, const Tensor& scale) {
-  const std::vector<float> a = actual.to_host(), e = expected.to_host(), s = scale.to_host();
-  if (a.size() != e.size() || a.size() != s.size()) return ::testing::AssertionFailure() << "sizes differ";
-  std::size_t bad = 0, worst = 0;
-  double worst_ratio = 0.0;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const double bound = 1e-5 * s[i] + 1e-6, err = std::fabs(double(a[i]) - double(e[i]));
-    if (!(err <= bound)) {
-      ++bad;
-      const double ratio = std::isnan(err) ? INFINITY : err / bound;
-      if (ratio >= worst_ratio) worst_ratio = ratio, worst = i;
-    }
-  }
-  if (bad == 0) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << bad << " of " << a.size() << " elements exceed 1e-5*scale + 1e-6; worst at ["
-                                       << worst << "]: cuda " << a[worst] << ", cpu " << e[worst] << ", scale "
-                                       << s[worst];
-}
-
 class CudaStyleLossTest : public ::testing::TestWithParam<ImageShape> {};
 
 TEST_P(CudaStyleLossTest, MatchesCpu) {
@@ -164,8 +139,8 @@ TEST_P(CudaStyleLossTest, MatchesCpu) {
   const std::vector<float> gv = g.to_host(), av = a.to_host();
   std::vector<float> difference(gv.size());
   for (std::size_t i = 0; i < gv.size(); ++i) difference[i] = gv[i] - av[i];
-  Tensor scale = absolute(df0.to_host(), df0.shape());
-  ops::style_loss_backward(absolute(f.to_host(), f.shape()), absolute(difference, g.shape()),
+  Tensor scale = absolute(df0);
+  ops::style_loss_backward(absolute(f), absolute(Tensor::from_host(g.shape(), difference, Device::cpu)),
                            Tensor::zeros(a.shape(), Device::cpu), weight, scale);
   EXPECT_TRUE(within_rounding(df, df_cpu, scale)) << "backward";
 }

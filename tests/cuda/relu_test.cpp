@@ -14,16 +14,12 @@
 namespace nst::testing {
 namespace {
 
-Tensor integers(std::int64_t n, std::uint64_t seed) {
-  return Tensor::from_host({n}, random_integers(n, seed, -2, 2), Device::cpu);
-}
-
 class CudaReluTest : public ::testing::TestWithParam<std::int64_t> {};
 
 TEST_P(CudaReluTest, ForwardMatchesCpuBitForBit) {
   NST_REQUIRE_CUDA();
   const std::int64_t n = GetParam();
-  for (const Tensor& x : {integers(n, 21), random_tensor({n}, 22)}) {
+  for (const Tensor& x : {integer_tensor({n}, 21, -2, 2), random_tensor({n}, 22)}) {
     Tensor y = Tensor::filled({n}, NAN, Device::cuda);
     ops::relu(x.to(Device::cuda), y);
     EXPECT_TRUE(all_equal(y.to_host(), ops::relu(x).to_host()));
@@ -33,7 +29,7 @@ TEST_P(CudaReluTest, ForwardMatchesCpuBitForBit) {
 TEST_P(CudaReluTest, BackwardMatchesCpuBitForBit) {
   NST_REQUIRE_CUDA();
   const std::int64_t n = GetParam();
-  const Tensor y = integers(n, 23), dy = random_tensor({n}, 24);
+  const Tensor y = integer_tensor({n}, 23, -2, 2), dy = random_tensor({n}, 24);
   Tensor dx = Tensor::filled({n}, NAN, Device::cuda);
   ops::relu_backward(y.to(Device::cuda), dy.to(Device::cuda), dx);
   EXPECT_TRUE(all_equal(dx.to_host(), ops::relu_backward(y, dy).to_host()));

@@ -20,6 +20,10 @@ std::vector<float> random_integers(std::int64_t n, std::uint64_t seed, int lo, i
   return values;
 }
 
+Tensor integer_tensor(const Shape& shape, std::uint64_t seed, int lo, int hi) {
+  return Tensor::from_host(shape, random_integers(numel_of(shape), seed, lo, hi), Device::cpu);
+}
+
 Tensor random_tensor(const Shape& shape, std::uint64_t seed, Device device, float lo, float hi) {
   return Tensor::from_host(shape, random_values(numel_of(shape), seed, lo, hi), device);
 }

@@ -14,6 +14,9 @@ std::vector<float> random_values(std::int64_t n, std::uint64_t seed, float lo = 
 // required to equal the CPU one bit for bit.
 std::vector<float> random_integers(std::int64_t n, std::uint64_t seed, int lo = -3, int hi = 3);
 
+// A tensor of random_integers, on the host.
+Tensor integer_tensor(const Shape& shape, std::uint64_t seed, int lo = -3, int hi = 3);
+
 Tensor random_tensor(const Shape& shape, std::uint64_t seed, Device device = Device::cpu, float lo = -1.0f,
                      float hi = 1.0f);
 
