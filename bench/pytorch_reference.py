@@ -8,6 +8,12 @@ L-BFGS without line search (torch.optim.LBFGS, history 100), one function evalua
 iteration. Prints seconds per iteration (median over the timed iterations).
 
   python3 bench/pytorch_reference.py --weights W.h5 --content C.jpg --style S.jpg --size 256 --threads 2
+  python3 bench/pytorch_reference.py ... --size 512 --device cuda
+
+With --device cuda the images and weights live on the GPU, cuDNN picks its algorithms by timing them
+(torch.backends.cudnn.benchmark), and each timed step ends with torch.cuda.synchronize(). PyTorch's
+own defaults for TF32 are kept and printed: convolutions may use TF32 (cudnn.allow_tf32), matrix
+products may not (cuda.matmul.allow_tf32).
 """
 import argparse
 import statistics
@@ -68,13 +74,17 @@ def main():
     p.add_argument("--size", type=int, default=256)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--iterations", type=int, default=10)
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    device = torch.device(a.device)
+    if a.device == "cuda":
+        torch.backends.cudnn.benchmark = True
 
     content_tap, style_taps = 8, [0, 2, 4, 8]  # relu4_1; relu1_1, relu2_1, relu3_1, relu4_1
-    layers = load_weights(a.weights, 9)
-    content = load_image(a.content, a.size)
-    style = load_image(a.style, a.size)
+    layers = [(name, w.to(device), b.to(device)) for name, w, b in load_weights(a.weights, 9)]
+    content = load_image(a.content, a.size).to(device)
+    style = load_image(a.style, a.size).to(device)
     with torch.no_grad():
         target_content = trunk(content, layers, [content_tap])[0]
         style_features = trunk(style, layers, style_taps)
@@ -100,13 +110,24 @@ def main():
         loss.backward()
         return loss
 
+    def synchronize():
+        if a.device == "cuda":
+            torch.cuda.synchronize()
+
     times = []
     for i in range(a.iterations + 2):
+        synchronize()
         start = time.perf_counter()
         loss = optimizer.step(closure)
-        if i >= 2:  # two warm-up iterations
+        synchronize()
+        if i >= 2:  # two warm-up iterations (and cuDNN's algorithm search)
             times.append(time.perf_counter() - start)
-    print(f"pytorch {torch.__version__}, {a.threads} threads, {content.shape[3]}x{content.shape[2]}: "
+    if a.device == "cuda":
+        where = (f"{torch.cuda.get_device_name()}, cudnn.allow_tf32={torch.backends.cudnn.allow_tf32}, "
+                 f"matmul.allow_tf32={torch.backends.cuda.matmul.allow_tf32}")
+    else:
+        where = f"{a.threads} threads"
+    print(f"pytorch {torch.__version__}, {where}, {content.shape[3]}x{content.shape[2]}: "
           f"{statistics.median(times):.3f} s/iteration (median of {len(times)}), loss {loss.item():.4g}")
 
 

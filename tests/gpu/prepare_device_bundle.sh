@@ -17,7 +17,8 @@ for program in build-device/nst build-device/tests/nst_* build-device/bench/*_be
   [ -x "$program" ] || continue
   ldd "$program" | awk '/=> \//{print $3}' | while read -r lib; do
     case "$(basename "$lib")" in
-      libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libcuda.so*|libgcc_s.so*|libstdc++.so*) ;;
+      libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libgcc_s.so*|libstdc++.so*) ;;
+      libcuda.so*|libcudart*|libcublas*|libcublasLt*|libcudnn*) ;;  # the GPU machine has its own CUDA 13
       *) cp -L -n "$lib" build-device/lib/ ;;
     esac
   done

@@ -18,6 +18,11 @@ if [ ! -x "$bundle/nst" ]; then
     cmake --build "$bundle" --parallel >>"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
 fi
 export LD_LIBRARY_PATH="$PWD/$bundle/lib:${LD_LIBRARY_PATH:-}"
+# cuDNN may exist only as the Python wheel beside PyTorch (nvidia-cudnn-cu13): use its folder.
+if ! ldconfig -p | grep -q 'libcudnn.so.9'; then
+  cudnn=$(find / -name 'libcudnn.so.9' -path '*nvidia*' 2>/dev/null | head -1)
+  [ -n "$cudnn" ] && export LD_LIBRARY_PATH="$(dirname "$cudnn"):$LD_LIBRARY_PATH"
+fi
 export NST_SHARED_DIR="$PWD/$bundle/shared"
 [ -d "$NST_SHARED_DIR" ] || export NST_SHARED_DIR="$PWD/../shared"
 card=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)
@@ -41,7 +46,11 @@ for bench in "$bundle"/bench/*_bench; do
   timeout 60 "$bench" --benchmark_min_time=0.2 >"$out/$(basename "$bench").log" 2>&1
 done
 
-# 3. The demo pair at 512 px on the GPU.
+# 3. The demo pair at 512 px on the GPU, then PyTorch+cuDNN doing the same iteration on the same card.
+timeout 60 python3 bench/pytorch_reference.py --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" \
+  --content "$NST_SHARED_DIR/images/tubingen.jpg" --style "$NST_SHARED_DIR/images/starry_night.jpg" --size 512 \
+  --iterations 20 --device cuda >"$out/pytorch.log" 2>&1
+pytorch_line=$(grep 's/iteration' "$out/pytorch.log" | tail -1)
 timeout 90 "$bundle/nst" --content "$NST_SHARED_DIR/images/tubingen.jpg" --style "$NST_SHARED_DIR/images/starry_night.jpg" \
   --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" --output "$out/demo_512.png" --image-size 512 \
   --iterations 50 --print-every 10 --device cuda >"$out/demo.log" 2>&1
@@ -57,6 +66,7 @@ echo "| commit | $commit |"
 echo "| CUDA tests | exit $tests_rc: $tests_line |"
 echo "| compute-sanitizer memcheck | $memcheck |"
 echo "| demo 512 px, 50 L-BFGS iterations | exit $demo_rc, ${per_iteration:-?}, ${peak:-peak memory ?} |"
+echo "| PyTorch + cuDNN, same iteration | ${pytorch_line:-did not run (see pytorch.log)} |"
 for log in "$out"/*_bench.log; do
   [ -f "$log" ] && { echo; echo "$(basename "$log")"; grep -E "^(BM_|Benchmark|-)" "$log" | head -40; }
 done
