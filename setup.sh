@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(cmake ninja-build g++ pkg-config libhdf5-dev libgtest-dev libgmock-dev libbenchmark-dev
-          libopenblas-dev libpng-dev libjpeg-dev libcli11-dev)
+          libopenblas-dev libopenblas0-openmp libpng-dev libjpeg-dev libcli11-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
