@@ -37,15 +37,28 @@ void max_pool2d_forward_cpu(const Pool2dParams& p, const float* x, float* y) {
 }
 
 void max_pool2d_backward_cpu(const Pool2dParams& p, const float* x, const float* dy, float* dx) {
-  const std::int64_t oh = p.out_h(), ow = p.out_w(), planes = p.n * p.c;
+  const std::int64_t oh = p.out_h(), ow = p.out_w(), planes = p.n * p.c, w = p.w;
 #pragma omp parallel for schedule(static)
   for (std::int64_t q = 0; q < planes; ++q) {
-    const float* xq = x + q * p.h * p.w;
+    const float* xq = x + q * p.h * w;
     const float* dyq = dy + q * oh * ow;
-    float* dxq = dx + q * p.h * p.w;
-    std::fill(dxq, dxq + p.h * p.w, 0.0f);  // windows do not overlap: each x gets at most one dy
+    float* dxq = dx + q * p.h * w;
+    std::fill(dxq, dxq + p.h * w, 0.0f);  // the dropped last row/column of an odd input stay zero
     for (std::int64_t i = 0; i < oh; ++i)
-      for (std::int64_t j = 0; j < ow; ++j) dxq[window_argmax(xq, p.w, i, j)] = dyq[i * ow + j];
+      for (std::int64_t j = 0; j < ow; ++j) {
+        // Each of the window's four inputs gets dy if it is the first maximum, else 0: written as
+        // selects rather than a scatter to the argmax, so the loop has no data-dependent branch.
+        const float* top = xq + 2 * i * w + 2 * j;
+        const float a = top[0], b = top[1], c = top[w], d = top[w + 1], g = dyq[i * ow + j];
+        const bool first = a >= b && a >= c && a >= d;
+        const bool second = !first && b >= c && b >= d;
+        const bool third = !first && !second && c >= d;
+        float* out = dxq + 2 * i * w + 2 * j;
+        out[0] = first ? g : 0.0f;
+        out[1] = second ? g : 0.0f;
+        out[w] = third ? g : 0.0f;
+        out[w + 1] = !(first || second || third) ? g : 0.0f;
+      }
   }
 }
 
