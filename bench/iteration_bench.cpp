@@ -1,0 +1,83 @@
+// One style-transfer iteration — VGG19 forward to the deepest tap, the losses, backward to the
+// pixels, one L-BFGS step — on the demo pair with the shared partial weights (trunk to relu4_1:
+// content relu4_1, style relu1_1…relu4_1), as `nst` runs it. On the CPU at 256 px (256×192) this
+// is the number bench/compare_pytorch.sh sets beside PyTorch's; on a GPU at 512 px, beside
+// PyTorch+cuDNN's. GFLOP/s counts the convolutions only (forward + backward-data), which are
+// ~95% of the arithmetic: the rate is a lower bound on what the kernels sustain.
+#include <benchmark/benchmark.h>
+
+#include "apps/image.h"
+#include "apps/vgg_image.h"
+#include "engine/gpu.h"
+#include "kernels/conv2d.h"
+#include "layers/lbfgs.h"
+#include "layers/loss_weights.h"
+#include "layers/stylizer.h"
+#include "tests/support/shared_files.h"
+#include "weights/vgg19_spec.h"
+
+namespace nst {
+namespace {
+
+// 2·9·C_in·C_out·H·W for each conv of the trunk, forward and backward-data.
+double trunk_flops(const std::vector<Tap>& taps, std::int64_t h, std::int64_t w) {
+  int depth = 0;
+  for (const Tap& tap : taps) depth = std::max(depth, tap.conv_index + 1);
+  double flops = 0.0;
+  for (int k = 0; k < depth; ++k) {
+    const VggConvSpec& spec = vgg19_conv_specs()[static_cast<std::size_t>(k)];
+    Conv2dParams p;
+    p.c_in = spec.in_channels, p.c_out = spec.out_channels, p.h = h, p.w = w;
+    flops += 2.0 * p.flops();
+    if (spec.pool_after) h /= 2, w /= 2;
+  }
+  return flops;
+}
+
+void BM_iteration(benchmark::State& state, Device device) {
+  if (device == Device::cuda && !cuda_available()) {
+    state.SkipWithError(("no GPU: " + cuda_unavailable_reason()).c_str());
+    return;
+  }
+  const std::string weights = testing::shared_file("weights/vgg19_partial_notop.h5");
+  const std::string content_path = testing::shared_file("images/tubingen.jpg");
+  const std::string style_path = testing::shared_file("images/starry_night.jpg");
+  if (weights.empty() || content_path.empty() || style_path.empty()) {
+    state.SkipWithError(("needs the demo files under " + testing::shared_dir()).c_str());
+    return;
+  }
+  const int size = static_cast<int>(state.range(0));
+  const Image content_image = resize_longer_side(read_image(content_path), size);
+  const Image style_image = resize_longer_side(read_image(style_path), size);
+  const std::vector<Tap> content_taps = parse_taps("relu4_1");
+  const std::vector<Tap> style_taps = parse_taps("relu1_1,relu2_1,relu3_1,relu4_1");
+  std::vector<Tap> taps = content_taps;
+  taps.insert(taps.end(), style_taps.begin(), style_taps.end());
+  Vgg19 net = Vgg19::from_file(weights, ops::PoolKind::max, device, taps);
+  const Tensor content = to_vgg_input(content_image, device);
+  std::vector<Tensor> styles;
+  styles.push_back(to_vgg_input(style_image, device));
+  StyleObjective objective(net, content_taps, style_taps, content, styles, {1.0f},
+                           objective_weights(UserLossWeights{}, content_taps, style_taps, content.dim(2), content.dim(3)));
+  Lbfgs lbfgs(LbfgsOptions{});
+  Tensor x = content.clone();
+  Tensor gradient(x.shape(), device);
+  for (int warm_up = 0; warm_up < 2; ++warm_up) {
+    objective.evaluate(x, gradient);
+    lbfgs.step(x, gradient);
+  }
+  for (auto _ : state) {
+    objective.evaluate(x, gradient);
+    lbfgs.step(x, gradient);  // reads one scalar to the host: the iteration has finished
+  }
+  state.SetLabel(std::to_string(content_image.width) + "x" + std::to_string(content_image.height) + " on " +
+                 (device == Device::cuda ? cuda_device_description() : std::string("cpu")));
+  state.counters["GFLOP/s"] = benchmark::Counter(trunk_flops(taps, x.dim(2), x.dim(3)) * 1e-9,
+                                                 benchmark::Counter::kIsIterationInvariantRate);
+}
+
+BENCHMARK_CAPTURE(BM_iteration, cpu, Device::cpu)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_iteration, cuda, Device::cuda)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+}  // namespace nst
