@@ -1,6 +1,8 @@
 // CPU convolution (im2col + OpenBLAS SGEMM) on the VGG19 layers up to conv4_1 at a 256×192 input
 // (H×W), batch 1: forward with bias and ReLU, and backward-data with the ReLU gate of the layer below.
 // Counter "GFLOP/s": Conv2dParams::flops() per second of wall time (OpenBLAS runs its own threads).
+// The "winograd" rows call the Winograd F(2×2, 3×3) kernel directly, on every layer, whether or not
+// ops::conv2d routes that layer to it (kernels/cpu/conv2d_winograd.h: winograd_applies).
 // One iteration of style transfer to relu4_1 runs each layer once forward and once backward, except
 // conv3_2 which stands for conv3_2, conv3_3 and conv3_4 (the same shape) and so counts three times.
 #include <benchmark/benchmark.h>
@@ -9,6 +11,7 @@
 
 #include "engine/ops/conv2d.h"
 #include "kernels/conv2d.h"
+#include "kernels/cpu/conv2d_winograd.h"
 #include "tests/support/random.h"
 
 namespace nst {
@@ -65,9 +68,39 @@ void BM_conv2d_backward_data(benchmark::State& state, VggLayer layer) {
   report_flops(state, p);
 }
 
+void BM_winograd_forward(benchmark::State& state, VggLayer layer) {
+  const Conv2dParams p = params_of(layer);
+  const Tensor x = testing::random_tensor({1, p.c_in, p.h, p.w}, 1, Device::cpu, 0.0f, 1.0f);
+  const Tensor w = testing::random_tensor({p.c_out, p.c_in, 3, 3}, 2, Device::cpu, -0.05f, 0.05f);
+  const Tensor b = testing::random_tensor({p.c_out}, 3);
+  Tensor y({1, p.c_out, p.h, p.w}, Device::cpu);
+  for (auto _ : state) {
+    conv2d_forward_winograd_cpu(p, x.data(), w.data(), b.data(), /*relu=*/true, y.data());
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  report_flops(state, p);
+}
+
+void BM_winograd_backward_data(benchmark::State& state, VggLayer layer) {
+  const Conv2dParams p = params_of(layer);
+  const Tensor dy = testing::random_tensor({1, p.c_out, p.h, p.w}, 4);
+  const Tensor w = testing::random_tensor({p.c_out, p.c_in, 3, 3}, 2, Device::cpu, -0.05f, 0.05f);
+  const Tensor gate = testing::random_tensor({1, p.c_in, p.h, p.w}, 5);
+  Tensor dx({1, p.c_in, p.h, p.w}, Device::cpu);
+  for (auto _ : state) {
+    conv2d_backward_data_winograd_cpu(p, dy.data(), w.data(), p.c_in == 3 ? nullptr : gate.data(), dx.data());
+    benchmark::DoNotOptimize(dx.data());
+    benchmark::ClobberMemory();
+  }
+  report_flops(state, p);
+}
+
 #define NST_CONV_BENCH(layer)                                                                           \
   BENCHMARK_CAPTURE(BM_conv2d_forward, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime();      \
-  BENCHMARK_CAPTURE(BM_conv2d_backward_data, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime()
+  BENCHMARK_CAPTURE(BM_conv2d_backward_data, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime();    \
+  BENCHMARK_CAPTURE(BM_winograd_forward, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime();        \
+  BENCHMARK_CAPTURE(BM_winograd_backward_data, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime()
 
 NST_CONV_BENCH(Conv1_1);
 NST_CONV_BENCH(Conv1_2);

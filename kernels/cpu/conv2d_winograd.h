@@ -1,0 +1,21 @@
+#pragma once
+// Winograd F(2×2, 3×3) convolution on the CPU (Lavin & Gray 2015), private to kernels/cpu: the
+// 3×3 / stride 1 / pad 1 case of conv2d_forward_cpu and conv2d_backward_data_cpu, which route here
+// when winograd_applies(p). Same arguments and results as those two (kernels/conv2d.h), to within
+// rounding: F(2, 3)'s transforms add and subtract up to four terms with coefficients ½.
+#include "kernels/conv2d.h"
+
+namespace nst {
+
+// 3×3, stride 1, pad 1 (the output is H×W), and enough channels on both sides that the 16 small
+// matrix products beat one im2col product (measured: not conv1_1, with its 3 image channels).
+bool winograd_applies(const Conv2dParams& p);
+
+// The two entry points take any 3×3 / stride 1 / pad 1 shape, whatever winograd_applies says, so
+// the tests can exercise them on every shape.
+void conv2d_forward_winograd_cpu(const Conv2dParams& p, const float* x, const float* w, const float* b, bool relu,
+                                 float* y);
+void conv2d_backward_data_winograd_cpu(const Conv2dParams& p, const float* dy, const float* w, const float* gate,
+                                       float* dx);
+
+}  // namespace nst
