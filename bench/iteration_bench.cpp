@@ -6,13 +6,10 @@
 // ~95% of the arithmetic: the rate is a lower bound on what the kernels sustain.
 #include <benchmark/benchmark.h>
 
-#include "apps/image.h"
-#include "apps/vgg_image.h"
 #include "engine/gpu.h"
 #include "kernels/conv2d.h"
 #include "layers/lbfgs.h"
-#include "layers/loss_weights.h"
-#include "layers/stylizer.h"
+#include "tests/support/demo_run.h"
 #include "tests/support/shared_files.h"
 #include "weights/vgg19_spec.h"
 
@@ -46,21 +43,10 @@ void BM_iteration(benchmark::State& state, Device device) {
     state.SkipWithError(("needs the demo files under " + testing::shared_dir()).c_str());
     return;
   }
-  const int size = static_cast<int>(state.range(0));
-  const Image content_image = resize_longer_side(read_image(content_path), size);
-  const Image style_image = resize_longer_side(read_image(style_path), size);
-  const std::vector<Tap> content_taps = parse_taps("relu4_1");
-  const std::vector<Tap> style_taps = parse_taps("relu1_1,relu2_1,relu3_1,relu4_1");
-  std::vector<Tap> taps = content_taps;
-  taps.insert(taps.end(), style_taps.begin(), style_taps.end());
-  Vgg19 net = Vgg19::from_file(weights, ops::PoolKind::max, device, taps);
-  const Tensor content = to_vgg_input(content_image, device);
-  std::vector<Tensor> styles;
-  styles.push_back(to_vgg_input(style_image, device));
-  StyleObjective objective(net, content_taps, style_taps, content, styles, {1.0f},
-                           objective_weights(UserLossWeights{}, content_taps, style_taps, content.dim(2), content.dim(3)));
+  testing::DemoProblem problem(weights, content_path, style_path, device, static_cast<int>(state.range(0)));
+  StyleObjective& objective = problem.objective();
   Lbfgs lbfgs(LbfgsOptions{});
-  Tensor x = content.clone();
+  Tensor x = problem.content().clone();
   Tensor gradient(x.shape(), device);
   for (int warm_up = 0; warm_up < 2; ++warm_up) {
     objective.evaluate(x, gradient);
@@ -70,9 +56,9 @@ void BM_iteration(benchmark::State& state, Device device) {
     objective.evaluate(x, gradient);
     lbfgs.step(x, gradient);  // reads one scalar to the host: the iteration has finished
   }
-  state.SetLabel(std::to_string(content_image.width) + "x" + std::to_string(content_image.height) + " on " +
+  state.SetLabel(std::to_string(x.dim(3)) + "x" + std::to_string(x.dim(2)) + " on " +
                  (device == Device::cuda ? cuda_device_description() : std::string("cpu")));
-  state.counters["GFLOP/s"] = benchmark::Counter(trunk_flops(taps, x.dim(2), x.dim(3)) * 1e-9,
+  state.counters["GFLOP/s"] = benchmark::Counter(trunk_flops(problem.taps(), x.dim(2), x.dim(3)) * 1e-9,
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 

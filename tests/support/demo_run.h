@@ -1,19 +1,38 @@
 #pragma once
-// A short style-transfer run of the shared demo pair through the library (not the binary), as the
-// end-to-end tests on each device use it: default weights, relu4_1 content, relu1_1…relu4_1 style,
-// L-BFGS, initialised from the content.
+// The shared demo pair (tubingen.jpg painted like starry_night.jpg) with the partial VGG19
+// weights, set up through the library as `nst` sets it up: default weights, content relu4_1,
+// style relu1_1…relu4_1, initialised from the content. The end-to-end tests run it; the
+// iteration benchmark times it.
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/tensor.h"
+#include "layers/style_objective.h"
+#include "layers/vgg19.h"
 
 namespace nst::testing {
+
+class DemoProblem {
+ public:
+  DemoProblem(const std::string& weights, const std::string& content_path, const std::string& style_path,
+              Device device, int size);
+  StyleObjective& objective() { return *objective_; }
+  const Tensor& content() const { return content_; }
+  const std::vector<Tap>& taps() const { return net_->taps(); }
+
+ private:
+  std::unique_ptr<Vgg19> net_;  // the objective refers to it: kept at a fixed address
+  Tensor content_;
+  std::unique_ptr<StyleObjective> objective_;
+};
 
 struct DemoRun {
   std::vector<float> losses;  // the total loss at the start of each iteration
   Tensor image;               // the result, in VGG's input space
 };
 
+// `iterations` L-BFGS iterations of the demo problem.
 DemoRun run_demo_pair(const std::string& weights, const std::string& content_path, const std::string& style_path,
                       Device device, int size, int iterations);
 
