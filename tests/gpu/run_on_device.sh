@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run on a machine with an NVIDIA GPU (under 5 minutes on an H100). Uses the bundle that
-# tests/gpu/prepare_device_bundle.sh built (build-device/, carried along), or builds one here when
-# the machine has the build dependencies. Runs:
+# tests/gpu/prepare_device_bundle.sh packed (device-bundle.tar.xz, carried along), or builds one
+# here when the machine has the build dependencies. Runs:
 #   1. the CUDA tests (ctest -L cuda), then the CUDA kernel tests again under compute-sanitizer
 #      memcheck when it works on this machine;
 #   2. the benchmarks (ours against cuDNN/cuBLAS, GFLOP/s and % of peak);
@@ -9,10 +9,13 @@
 # and prints a short table last. Full logs go to $OUT (or ./device-logs).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+export PATH="$PATH:/usr/local/cuda/bin"
 out=${OUT:-device-logs}
 mkdir -p "$out"
-bundle=build-device
+bundle=device-bundle
+[ -f device-bundle.tar.xz ] && tar -xJf device-bundle.tar.xz
 if [ ! -x "$bundle/nst" ]; then
+  bundle=build-device
   echo "no carried bundle: building here" | tee "$out/build.log"
   cmake -S . -B "$bundle" -G Ninja -DCMAKE_BUILD_TYPE=Release -DNST_CUDA=ON >>"$out/build.log" 2>&1 &&
     cmake --build "$bundle" --parallel >>"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
@@ -32,7 +35,7 @@ echo "card: $card; commit: $commit" | tee "$out/summary.txt"
 # 1. CUDA tests.
 timeout 150 "$bundle/tests/nst_cuda_tests" --gtest_brief=1 >"$out/cuda_tests.log" 2>&1
 tests_rc=$?
-tests_line=$(grep -E "^\[  (PASSED|FAILED)" "$out/cuda_tests.log" | tr '\n' ' ')
+tests_line=$(grep -E "^\[  (PASSED|FAILED|SKIPPED) " "$out/cuda_tests.log" | tr '\n' ' ')
 memcheck="not run"
 if command -v compute-sanitizer >/dev/null; then
   timeout 90 compute-sanitizer --tool memcheck --error-exitcode 3 "$bundle/tests/nst_cuda_tests" \
@@ -40,11 +43,11 @@ if command -v compute-sanitizer >/dev/null; then
   case $? in 0) memcheck="clean" ;; 3) memcheck="ERRORS (see memcheck.log)" ;; 124) memcheck="timed out" ;; *) memcheck="did not run (see memcheck.log)" ;; esac
 fi
 
-# 2. Benchmarks (each bounded).
-for bench in "$bundle"/bench/*_bench; do
-  [ -x "$bench" ] || continue
+# 2. Benchmarks on the GPU (each bounded): ceilings, kernels against cuDNN/cuBLAS, whole iterations.
+for bench in "$bundle"/bench/*_cuda_bench; do
   timeout 60 "$bench" --benchmark_min_time=0.2 >"$out/$(basename "$bench").log" 2>&1
 done
+timeout 60 "$bundle/bench/iteration_bench" --benchmark_filter=cuda --benchmark_min_time=1 >"$out/iteration_bench.log" 2>&1
 
 # 3. The demo pair at 512 px on the GPU, then PyTorch+cuDNN doing the same iteration on the same card.
 timeout 60 python3 bench/pytorch_reference.py --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" \
@@ -58,6 +61,9 @@ demo_rc=$?
 per_iteration=$(grep -o '[0-9.]* s/iteration' "$out/demo.log" | head -1)
 peak=$(grep -o 'peak device memory [0-9.]* MiB' "$out/demo.log" | head -1)
 
+for log in "$out"/*_bench.log; do
+  [ -f "$log" ] && { echo; echo "$(basename "$log")"; grep -E "^(BM_|Benchmark|-)" "$log" | head -40; }
+done
 echo
 echo "| what | result |"
 echo "|---|---|"
@@ -67,6 +73,3 @@ echo "| CUDA tests | exit $tests_rc: $tests_line |"
 echo "| compute-sanitizer memcheck | $memcheck |"
 echo "| demo 512 px, 50 L-BFGS iterations | exit $demo_rc, ${per_iteration:-?}, ${peak:-peak memory ?} |"
 echo "| PyTorch + cuDNN, same iteration | ${pytorch_line:-did not run (see pytorch.log)} |"
-for log in "$out"/*_bench.log; do
-  [ -f "$log" ] && { echo; echo "$(basename "$log")"; grep -E "^(BM_|Benchmark|-)" "$log" | head -40; }
-done
