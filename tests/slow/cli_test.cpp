@@ -140,5 +140,18 @@ TEST_F(CommandLine, ShortRunWritesOutputAndCheckpoints) {
     EXPECT_EQ(entry.path().extension(), ".png") << entry.path();
 }
 
+TEST_F(CommandLine, SameSeedGivesTheSameImage) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
+  const std::string common = "--content " + content + " --style " + style + " --weights " + weights +
+                             " --image-size 32 --iterations 3 --init random --device cpu --output ";
+  ASSERT_EQ(run_nst(common + path("a.png") + " --seed 7").exit_code, 0);
+  ASSERT_EQ(run_nst(common + path("b.png") + " --seed 7").exit_code, 0);
+  ASSERT_EQ(run_nst(common + path("c.png") + " --seed 8").exit_code, 0);
+  EXPECT_EQ(read_image(path("a.png")).rgb, read_image(path("b.png")).rgb);
+  EXPECT_NE(read_image(path("a.png")).rgb, read_image(path("c.png")).rgb);
+}
+
 }  // namespace
 }  // namespace nst::testing
