@@ -38,62 +38,57 @@ void report_flops(benchmark::State& state, const Conv2dParams& p) {
       benchmark::Counter(static_cast<double>(state.iterations()) * p.flops() * 1e-9, benchmark::Counter::kIsRate);
 }
 
-void BM_conv2d_forward(benchmark::State& state, VggLayer layer) {
-  const Conv2dParams p = params_of(layer);
-  const Tensor x = testing::random_tensor({1, p.c_in, p.h, p.w}, 1, Device::cpu, 0.0f, 1.0f);
-  const Tensor w = testing::random_tensor({p.c_out, p.c_in, 3, 3}, 2, Device::cpu, -0.05f, 0.05f);
-  const Tensor b = testing::random_tensor({p.c_out}, 3);
-  Tensor y({1, p.c_out, p.h, p.w}, Device::cpu);
+// Random inputs for one layer, the same for every variant benchmarked on it (never zeros).
+struct LayerTensors {
+  explicit LayerTensors(const Conv2dParams& p)
+      : x(testing::random_tensor({1, p.c_in, p.h, p.w}, 1, Device::cpu, 0.0f, 1.0f)),
+        w(testing::random_tensor({p.c_out, p.c_in, 3, 3}, 2, Device::cpu, -0.05f, 0.05f)),
+        b(testing::random_tensor({p.c_out}, 3)),
+        y({1, p.c_out, p.h, p.w}, Device::cpu),
+        dy(testing::random_tensor({1, p.c_out, p.h, p.w}, 4)),
+        gate(testing::random_tensor({1, p.c_in, p.h, p.w}, 5)),
+        dx({1, p.c_in, p.h, p.w}, Device::cpu),
+        // The input of every layer but conv1_1 is a ReLU output: about half of it is zero.
+        gate_or_null(p.c_in == 3 ? nullptr : &gate) {}
+  Tensor x, w, b, y, dy, gate, dx;
+  const Tensor* gate_or_null;
+};
+
+// Times `pass` (one convolution pass on t) and reports the direct convolution's GFLOP/s.
+template <class Pass>
+void time_pass(benchmark::State& state, const Conv2dParams& p, Pass pass) {
+  LayerTensors t(p);
   for (auto _ : state) {
-    ops::conv2d(x, w, b, /*relu=*/true, y);
-    benchmark::DoNotOptimize(y.data());
+    pass(t);
+    benchmark::DoNotOptimize(t.y.data());
+    benchmark::DoNotOptimize(t.dx.data());
     benchmark::ClobberMemory();
   }
   report_flops(state, p);
 }
 
+void BM_conv2d_forward(benchmark::State& state, VggLayer layer) {
+  time_pass(state, params_of(layer), [](LayerTensors& t) { ops::conv2d(t.x, t.w, t.b, /*relu=*/true, t.y); });
+}
+
 void BM_conv2d_backward_data(benchmark::State& state, VggLayer layer) {
-  const Conv2dParams p = params_of(layer);
-  const Tensor dy = testing::random_tensor({1, p.c_out, p.h, p.w}, 4);
-  const Tensor w = testing::random_tensor({p.c_out, p.c_in, 3, 3}, 2, Device::cpu, -0.05f, 0.05f);
-  // The input of every layer but conv1_1 is a ReLU output: about half of it is zero.
-  const Tensor gate = testing::random_tensor({1, p.c_in, p.h, p.w}, 5);
-  const Tensor* gate_or_null = p.c_in == 3 ? nullptr : &gate;
-  Tensor dx({1, p.c_in, p.h, p.w}, Device::cpu);
-  for (auto _ : state) {
-    ops::conv2d_backward_data(dy, w, gate_or_null, dx);
-    benchmark::DoNotOptimize(dx.data());
-    benchmark::ClobberMemory();
-  }
-  report_flops(state, p);
+  time_pass(state, params_of(layer),
+            [](LayerTensors& t) { ops::conv2d_backward_data(t.dy, t.w, t.gate_or_null, t.dx); });
 }
 
 void BM_winograd_forward(benchmark::State& state, VggLayer layer) {
   const Conv2dParams p = params_of(layer);
-  const Tensor x = testing::random_tensor({1, p.c_in, p.h, p.w}, 1, Device::cpu, 0.0f, 1.0f);
-  const Tensor w = testing::random_tensor({p.c_out, p.c_in, 3, 3}, 2, Device::cpu, -0.05f, 0.05f);
-  const Tensor b = testing::random_tensor({p.c_out}, 3);
-  Tensor y({1, p.c_out, p.h, p.w}, Device::cpu);
-  for (auto _ : state) {
-    conv2d_forward_winograd_cpu(p, x.data(), w.data(), b.data(), /*relu=*/true, y.data());
-    benchmark::DoNotOptimize(y.data());
-    benchmark::ClobberMemory();
-  }
-  report_flops(state, p);
+  time_pass(state, p, [&p](LayerTensors& t) {
+    conv2d_forward_winograd_cpu(p, t.x.data(), t.w.data(), t.b.data(), /*relu=*/true, t.y.data());
+  });
 }
 
 void BM_winograd_backward_data(benchmark::State& state, VggLayer layer) {
   const Conv2dParams p = params_of(layer);
-  const Tensor dy = testing::random_tensor({1, p.c_out, p.h, p.w}, 4);
-  const Tensor w = testing::random_tensor({p.c_out, p.c_in, 3, 3}, 2, Device::cpu, -0.05f, 0.05f);
-  const Tensor gate = testing::random_tensor({1, p.c_in, p.h, p.w}, 5);
-  Tensor dx({1, p.c_in, p.h, p.w}, Device::cpu);
-  for (auto _ : state) {
-    conv2d_backward_data_winograd_cpu(p, dy.data(), w.data(), p.c_in == 3 ? nullptr : gate.data(), dx.data());
-    benchmark::DoNotOptimize(dx.data());
-    benchmark::ClobberMemory();
-  }
-  report_flops(state, p);
+  time_pass(state, p, [&p](LayerTensors& t) {
+    conv2d_backward_data_winograd_cpu(p, t.dy.data(), t.w.data(), t.gate_or_null ? t.gate.data() : nullptr,
+                                      t.dx.data());
+  });
 }
 
 #define NST_CONV_BENCH(layer)                                                                           \
