@@ -13,9 +13,11 @@ int main(int argc, char** argv) {
   try {
     nst::run_stylize_command(*options);
   } catch (const nst::Error& e) {
+    std::fflush(stdout);  // what was said before the error comes before it
     std::fprintf(stderr, "nst: error: %s\n", e.message().c_str());
     return 1;
   } catch (const std::exception& e) {
+    std::fflush(stdout);
     std::fprintf(stderr, "nst: error: %s\n", e.what());
     return 1;
   }
