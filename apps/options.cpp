@@ -84,6 +84,9 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   app.add_option("--device", o.device, "auto (CUDA when a GPU is usable), cpu or cuda")
       ->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  app.add_flag("--tf32", o.tf32,
+               "GPU only: forward convolutions on TF32 tensor cores (about 1e-3 relative error; the "
+               "backward stays FP32)");
   app.add_option("--weights", o.weights,
                  "Keras VGG19 weights (.h5); default $NST_WEIGHTS, then "
                  "weights/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5");

@@ -30,6 +30,7 @@ struct Options {
   int print_every = 50;
   int save_every = 0;
   std::string device = "auto";
+  bool tf32 = false;
   std::string weights;                     // empty: $NST_WEIGHTS, then the default path
 };
 

@@ -106,8 +106,9 @@ void run_stylize_command(const Options& o) {
 
   std::vector<Tap> all_taps = content_taps;
   all_taps.insert(all_taps.end(), style_taps.begin(), style_taps.end());
+  if (o.tf32 && device == Device::cpu) std::printf("note: --tf32 has no effect on the CPU, which computes in FP32\n");
   Vgg19 net = Vgg19::from_file(o.weights, o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max, device,
-                               all_taps);
+                               all_taps, o.tf32 ? ops::ConvMath::tf32 : ops::ConvMath::fp32);
 
   const Tensor content = to_vgg_input(content_image, device);
   std::vector<Tensor> styles;

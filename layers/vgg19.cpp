@@ -21,8 +21,9 @@ int deepest_conv(const std::vector<Tap>& taps) {
 
 }  // namespace
 
-Vgg19::Vgg19(const std::vector<ConvWeights>& weights, ops::PoolKind pooling, Device device, std::vector<Tap> taps)
-    : pooling_(pooling), device_(device) {
+Vgg19::Vgg19(const std::vector<ConvWeights>& weights, ops::PoolKind pooling, Device device, std::vector<Tap> taps,
+             ops::ConvMath forward_math)
+    : pooling_(pooling), forward_math_(forward_math), device_(device) {
   // A layer read by several losses is one tap: its gradient callback runs once.
   for (Tap& tap : taps)
     if (std::find(taps_.begin(), taps_.end(), tap) == taps_.end()) taps_.push_back(std::move(tap));
@@ -41,7 +42,8 @@ Vgg19::Vgg19(const std::vector<ConvWeights>& weights, ops::PoolKind pooling, Dev
   }
 }
 
-Vgg19 Vgg19::from_file(const std::string& weights_path, ops::PoolKind pooling, Device device, std::vector<Tap> taps) {
+Vgg19 Vgg19::from_file(const std::string& weights_path, ops::PoolKind pooling, Device device, std::vector<Tap> taps,
+                       ops::ConvMath forward_math) {
   const int needed = deepest_conv(taps) + 1;
   const int available = count_vgg19_conv_layers(weights_path);
   if (available < needed) {
@@ -59,7 +61,7 @@ Vgg19 Vgg19::from_file(const std::string& weights_path, ops::PoolKind pooling, D
     NST_FAIL("layer " << deepest.name << " needs VGG19's " << specs[static_cast<std::size_t>(needed - 1)].keras_name
                       << ", but the weights file " << weights_path << " holds " << holds << " (" << advice << ")");
   }
-  return Vgg19(load_vgg19_conv_weights(weights_path, needed), pooling, device, std::move(taps));
+  return Vgg19(load_vgg19_conv_weights(weights_path, needed), pooling, device, std::move(taps), forward_math);
 }
 
 bool Vgg19::taps_at(int k, bool before_relu) const {
@@ -100,10 +102,10 @@ void Vgg19::forward(const Tensor& x) {
     Layer& layer = layers_[static_cast<std::size_t>(k)];
     const Tensor& in = input_of(k, x);
     if (layer.keep_pre_activation) {
-      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/false, layer.pre_activation);
+      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/false, layer.pre_activation, {}, forward_math_);
       ops::relu(layer.pre_activation, layer.activation);
     } else {
-      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/true, layer.activation);
+      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/true, layer.activation, {}, forward_math_);
     }
     if (layer.pool_after) ops::pool2d(pooling_, layer.activation, layer.pooled);
   }

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/ops/conv2d.h"
 #include "engine/ops/pool2d.h"
 #include "engine/tensor.h"
 #include "layers/taps.h"
@@ -26,12 +27,15 @@ namespace nst {
 class Vgg19 {
  public:
   // The first weights.size() convolutions, copied to `device`; `taps` fixes which activations the
-  // forward keeps and how deep it runs (the deepest tap's layer).
-  Vgg19(const std::vector<ConvWeights>& weights, ops::PoolKind pooling, Device device, std::vector<Tap> taps);
+  // forward keeps and how deep it runs (the deepest tap's layer). `forward_math` may put the
+  // forward convolutions on TF32 tensor cores (GPU only; the backward stays FP32).
+  Vgg19(const std::vector<ConvWeights>& weights, ops::PoolKind pooling, Device device, std::vector<Tap> taps,
+        ops::ConvMath forward_math = ops::ConvMath::fp32);
 
   // Reads just enough layers from a Keras weights file for the deepest of `taps`; a file that
   // lacks a needed layer is an error naming the tap, the layer and the deepest layer available.
-  static Vgg19 from_file(const std::string& weights_path, ops::PoolKind pooling, Device device, std::vector<Tap> taps);
+  static Vgg19 from_file(const std::string& weights_path, ops::PoolKind pooling, Device device, std::vector<Tap> taps,
+                         ops::ConvMath forward_math = ops::ConvMath::fp32);
 
   int depth() const { return static_cast<int>(layers_.size()); }
   Device device() const { return device_; }
@@ -66,6 +70,7 @@ class Vgg19 {
 
   std::vector<Layer> layers_;
   ops::PoolKind pooling_;
+  ops::ConvMath forward_math_;
   Device device_;
   std::vector<Tap> taps_;
   Shape input_shape_;

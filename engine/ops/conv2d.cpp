@@ -2,6 +2,7 @@
 
 #include "engine/ops/dispatch.h"
 #include "kernels/conv2d.h"
+#include "kernels/conv2d_tf32.h"
 
 namespace nst::ops {
 
@@ -39,7 +40,8 @@ Shape output_shape(const Conv2dParams& p) { return {p.n, p.c_out, p.out_h(), p.o
 
 }  // namespace
 
-void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Tensor& y, ConvGeometry geometry) {
+void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Tensor& y, ConvGeometry geometry,
+            ConvMath math) {
   const Device device = common_device("conv2d", {&x, &w, &b, &y});
   const Conv2dParams p = conv_params("conv2d", x.shape(), w, geometry);
   check_shape("conv2d", "b", b, {p.c_out});
@@ -48,12 +50,17 @@ void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Tensor
   float* py = y.data();
   dispatch(
       "conv2d", device, [&] { conv2d_forward_cpu(p, px, pw, pb, relu, py); },
-      [&](Stream s) { conv2d_forward_cuda(p, px, pw, pb, relu, py, s); });
+      [&](Stream s) {
+        if (math == ConvMath::tf32)
+          conv2d_forward_tf32_cuda(p, px, pw, pb, relu, py, s);
+        else
+          conv2d_forward_cuda(p, px, pw, pb, relu, py, s);
+      });
 }
 
-Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, ConvGeometry geometry) {
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, ConvGeometry geometry, ConvMath math) {
   Tensor y(output_shape(conv_params("conv2d", x.shape(), w, geometry)), x.device());
-  conv2d(x, w, b, relu, y, geometry);
+  conv2d(x, w, b, relu, y, geometry, math);
   return y;
 }
 

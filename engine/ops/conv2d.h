@@ -11,9 +11,16 @@ struct ConvGeometry {
   std::int64_t pad = 1;
 };
 
+// The arithmetic of a forward convolution on the GPU: FP32, or TF32 tensor cores (inputs rounded
+// to a 10-bit mantissa, FP32 sums: ~1e-3 relative error, kernels/conv2d_tf32.h). The CPU always
+// computes in FP32 and ignores the choice.
+enum class ConvMath { fp32, tf32 };
+
 // y = conv(x, w) + b, with ReLU fused when `relu`; y is (N, C_out, OH, OW).
-Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, ConvGeometry geometry = {});
-void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Tensor& y, ConvGeometry geometry = {});
+Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, ConvGeometry geometry = {},
+              ConvMath math = ConvMath::fp32);
+void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Tensor& y, ConvGeometry geometry = {},
+            ConvMath math = ConvMath::fp32);
 
 // dL/dx from dL/dy (dx has x's shape and is overwritten). With a gate (the layer's input when it is
 // a ReLU output) the ReLU backward is fused: dx = 0 where gate <= 0.

@@ -257,5 +257,12 @@ TEST(Conv2d, TensorsOnDifferentDevicesAreRefused) {
   expect_error([&] { ops::conv2d(x, w, b, false); }, "conv2d: tensors on different devices (cpu and cuda)");
 }
 
+// The CPU computes in FP32 whatever math is asked for: TF32 is a GPU tensor-core mode.
+TEST(Conv2d, CpuIgnoresTf32) {
+  const Tensor x = random_tensor({1, 13, 9, 11}, 80), w = random_tensor({5, 13, 3, 3}, 81), b = random_tensor({5}, 82);
+  EXPECT_TRUE(all_equal(ops::conv2d(x, w, b, true, {}, ops::ConvMath::tf32).to_host(),
+                        ops::conv2d(x, w, b, true).to_host()));
+}
+
 }  // namespace
 }  // namespace nst::testing

@@ -30,7 +30,6 @@
 #include "engine/gpu.h"
 #include "engine/ops/conv2d.h"
 #include "kernels/conv2d.h"
-#include "kernels/conv2d_tf32.h"
 #include "tests/support/compare.h"
 #include "tests/support/gpu.h"
 #include "tests/support/random.h"
@@ -76,21 +75,14 @@ constexpr double kFp32Rtol = 1e-5, kTf32Rtol = 1e-3;
 // A CUDA forward, x, w, b given on the host, into a NaN-poisoned output on the device.
 using CudaForward = Tensor (*)(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c);
 
-Tensor cuda_forward(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c) {
+template <ops::ConvMath math>
+Tensor cuda_forward_in(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c) {
   Tensor y = Tensor::filled(c.y_shape(), NAN, Device::cuda);
-  ops::conv2d(x.to(Device::cuda), w.to(Device::cuda), b.to(Device::cuda), relu, y, c.geometry());
+  ops::conv2d(x.to(Device::cuda), w.to(Device::cuda), b.to(Device::cuda), relu, y, c.geometry(), math);
   return y;
 }
-
-// The TF32 kernel has no op of its own: call it on the tensors' storage, then check the launch.
-Tensor cuda_forward_tf32(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c) {
-  Tensor y = Tensor::filled(c.y_shape(), NAN, Device::cuda);
-  const Tensor gx = x.to(Device::cuda), gw = w.to(Device::cuda), gb = b.to(Device::cuda);
-  const Conv2dParams p{c.n, c.c_in, c.h, c.w, c.c_out, c.kh, c.kw, c.stride, c.pad};
-  conv2d_forward_tf32_cuda(p, gx.data(), gw.data(), gb.data(), relu, y.data(), cuda_stream());
-  cuda_check_launch("conv2d_forward_tf32", __FILE__, __LINE__);
-  return y;
-}
+const CudaForward cuda_forward = cuda_forward_in<ops::ConvMath::fp32>;
+const CudaForward cuda_forward_tf32 = cuda_forward_in<ops::ConvMath::tf32>;
 
 // The CUDA backward-data, dy, w and the gate given on the host, into a NaN-poisoned dx.
 Tensor cuda_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, const ConvCase& c) {

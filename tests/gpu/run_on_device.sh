@@ -58,6 +58,11 @@ timeout 90 "$bundle/nst" --content "$NST_SHARED_DIR/images/tubingen.jpg" --style
   --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" --output "$out/demo_512.png" --image-size 512 \
   --iterations 50 --print-every 10 --device cuda >"$out/demo.log" 2>&1
 demo_rc=$?
+timeout 90 "$bundle/nst" --content "$NST_SHARED_DIR/images/tubingen.jpg" --style "$NST_SHARED_DIR/images/starry_night.jpg" \
+  --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" --output "$out/demo_512_tf32.png" --image-size 512 \
+  --iterations 50 --print-every 10 --device cuda --tf32 >"$out/demo_tf32.log" 2>&1
+final_loss() { grep -o 'iteration 50/50  loss [0-9.e+-]*' "$1" | awk '{print $4}'; }
+tf32_line="$(grep -o '[0-9.]* s/iteration' "$out/demo_tf32.log" | head -1), final loss $(final_loss "$out/demo_tf32.log") against FP32's $(final_loss "$out/demo.log")"
 per_iteration=$(grep -o '[0-9.]* s/iteration' "$out/demo.log" | head -1)
 peak=$(grep -o 'peak device memory [0-9.]* MiB' "$out/demo.log" | head -1)
 
@@ -72,4 +77,5 @@ echo "| commit | $commit |"
 echo "| CUDA tests | exit $tests_rc: $tests_line |"
 echo "| compute-sanitizer memcheck | $memcheck |"
 echo "| demo 512 px, 50 L-BFGS iterations | exit $demo_rc, ${per_iteration:-?}, ${peak:-peak memory ?} |"
+echo "| the same with --tf32 | $tf32_line |"
 echo "| PyTorch + cuDNN, same iteration | ${pytorch_line:-did not run (see pytorch.log)} |"

@@ -53,7 +53,8 @@ TEST_F(CommandLine, HelpExplainsEveryOption) {
   for (const char* option : {"--content", "--style", "--output", "--style-blend-weights", "--image-size", "--style-scale",
                              "--iterations", "--optimizer", "--learning-rate", "--lbfgs-history", "--content-weight",
                              "--style-weight", "--tv-weight", "--content-layers", "--style-layers", "--init", "--seed",
-                             "--pooling", "--original-colors", "--print-every", "--save-every", "--device", "--weights"})
+                             "--pooling", "--original-colors", "--print-every", "--save-every", "--device", "--tf32",
+                             "--weights"})
     EXPECT_NE(o.output.find(option), std::string::npos) << option << " missing from --help";
 }
 
