@@ -100,8 +100,8 @@ void run_stylize_command(const Options& o) {
   std::printf("weights: %s (%d of VGG19's 16 conv layers)\n", o.weights.c_str(), available);
   std::printf("content layers: %s\nstyle layers: %s\n", join_tap_names(content_taps).c_str(),
               join_tap_names(style_taps).c_str());
-  std::printf("image: %dx%d, style%s: ", content_image.width, content_image.height, o.styles.size() > 1 ? "s" : "");
-  for (const Image& s : style_images) std::printf("%dx%d ", s.width, s.height);
+  std::printf("image: %dx%d, style%s:", content_image.width, content_image.height, o.styles.size() > 1 ? "s" : "");
+  for (const Image& s : style_images) std::printf(" %dx%d", s.width, s.height);
   std::printf("\n");
 
   std::vector<Tap> all_taps = content_taps;
