@@ -50,9 +50,10 @@ void style_loss_cpu(std::int64_t c, std::int64_t m, const float* g, const float*
 
 void style_loss_backward_cpu(std::int64_t c, std::int64_t m, const float* f, const float* g, const float* a,
                              float weight, float* df) {
-  // G − A into a C×C host scratch: one GEMM on the difference keeps its accuracy when G ≈ A,
-  // where G·F − A·F would cancel.
-  std::vector<float> g_minus_a(static_cast<std::size_t>(c * c));
+  // G − A into a C×C scratch: one GEMM on the difference keeps its accuracy when G ≈ A, where
+  // G·F − A·F would cancel. The scratch grows once and is reused, so the loop does not allocate.
+  thread_local std::vector<float> g_minus_a;
+  if (g_minus_a.size() < static_cast<std::size_t>(c * c)) g_minus_a.resize(static_cast<std::size_t>(c * c));
   for (std::int64_t i = 0; i < c * c; ++i) g_minus_a[static_cast<std::size_t>(i)] = g[i] - a[i];
   // dF += weight · 4/(2CM)² · (G − A)·F   (G − A is symmetric, so (G − A)ᵀ·F = (G − A)·F).
   const auto alpha = static_cast<float>(4.0 * double(weight) / style_normaliser(c, m));
