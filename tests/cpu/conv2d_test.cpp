@@ -19,26 +19,12 @@
 #include "engine/ops/conv2d.h"
 #include "kernels/conv2d.h"
 #include "tests/support/compare.h"
+#include "tests/support/conv_case.h"
 #include "tests/support/gradcheck.h"
 #include "tests/support/random.h"
 
 namespace nst::testing {
 namespace {
-
-struct ConvCase {
-  std::int64_t n, c_in, h, w, c_out, kh, kw, stride, pad;
-};
-
-Conv2dParams params_of(const ConvCase& c) {
-  Conv2dParams p;
-  p.n = c.n, p.c_in = c.c_in, p.h = c.h, p.w = c.w, p.c_out = c.c_out;
-  p.kh = c.kh, p.kw = c.kw, p.stride = c.stride, p.pad = c.pad;
-  return p;
-}
-
-Shape x_shape(const Conv2dParams& p) { return {p.n, p.c_in, p.h, p.w}; }
-Shape w_shape(const Conv2dParams& p) { return {p.c_out, p.c_in, p.kh, p.kw}; }
-Shape y_shape(const Conv2dParams& p) { return {p.n, p.c_out, p.out_h(), p.out_w()}; }
 
 // y[n,o,i,j] = b[o] + Σ_{c,u,v} w[o,c,u,v]·x[n,c,i·s+u−p,j·s+v−p], in double; `abs_sum` gets the
 // largest |b| + Σ|w·x| over all outputs.
@@ -89,16 +75,10 @@ const std::vector<ConvCase>& banded_cases() {
   return cases;
 }
 
-std::string describe(const ConvCase& c) {
-  return std::to_string(c.n) + "x" + std::to_string(c.c_in) + "x" + std::to_string(c.h) + "x" + std::to_string(c.w) +
-         "_to_" + std::to_string(c.c_out) + "_k" + std::to_string(c.kh) + "x" + std::to_string(c.kw) + "_s" +
-         std::to_string(c.stride) + "_p" + std::to_string(c.pad);
-}
-
 std::string case_name(const ::testing::TestParamInfo<ConvCase>& test) { return describe(test.param); }
 
 void expect_forward_matches_reference(const ConvCase& c, bool relu) {
-  const Conv2dParams p = params_of(c);
+  const Conv2dParams p = c.params();
   const auto x = random_values(numel_of(x_shape(p)), 11), w = random_values(numel_of(w_shape(p)), 12);
   const auto b = random_values(p.c_out, 13);
   double abs_sum = 0.0;
@@ -119,7 +99,7 @@ TEST_P(Conv2dSmallTest, ForwardMatchesReference) {
 
 // L(x) = Σ conv(x)·r: its gradient is the backward-data of r.
 TEST_P(Conv2dSmallTest, BackwardDataMatchesFiniteDifferences) {
-  const Conv2dParams p = params_of(GetParam());
+  const Conv2dParams p = GetParam().params();
   const ops::ConvGeometry g{p.stride, p.pad};
   const auto x = random_values(numel_of(x_shape(p)), 21), w = random_values(numel_of(w_shape(p)), 22);
   const auto b = random_values(p.c_out, 23), r = random_values(numel_of(y_shape(p)), 24);
@@ -133,7 +113,7 @@ TEST_P(Conv2dSmallTest, BackwardDataMatchesFiniteDifferences) {
 
 // The layer's input is a = max(z, 0); with a as the gate the backward gives dL/dz of Σ conv(a)·r.
 TEST_P(Conv2dSmallTest, GatedBackwardDataMatchesFiniteDifferencesThroughRelu) {
-  const Conv2dParams p = params_of(GetParam());
+  const Conv2dParams p = GetParam().params();
   const ops::ConvGeometry g{p.stride, p.pad};
   const auto z = random_values(numel_of(x_shape(p)), 31), w = random_values(numel_of(w_shape(p)), 32);
   const auto b = random_values(p.c_out, 33), r = random_values(numel_of(y_shape(p)), 34);
@@ -162,7 +142,7 @@ TEST_P(Conv2dBandedTest, ForwardMatchesReference) { expect_forward_matches_refer
 
 // dx[n,c,h,w] = Σ_{o,u,v} w[o,c,u,v]·dy[n,o,i,j] over the (i, j) with i·s+u−p = h, j·s+v−p = w.
 TEST_P(Conv2dBandedTest, BackwardDataMatchesDoubleAdjoint) {
-  const Conv2dParams p = params_of(GetParam());
+  const Conv2dParams p = GetParam().params();
   const auto dy = random_values(numel_of(y_shape(p)), 41), w = random_values(numel_of(w_shape(p)), 42);
   std::vector<double> expected(static_cast<std::size_t>(numel_of(x_shape(p))), 0.0), magnitude(expected.size(), 0.0);
   for (std::int64_t n = 0; n < p.n; ++n)

@@ -31,27 +31,13 @@
 #include "engine/ops/conv2d.h"
 #include "kernels/conv2d.h"
 #include "tests/support/compare.h"
+#include "tests/support/conv_case.h"
 #include "tests/support/gpu.h"
 #include "tests/support/random.h"
 #include "tests/support/rounding_bound.h"
 
 namespace nst::testing {
 namespace {
-
-struct ConvCase {
-  std::int64_t n, c_in, h, w, c_out, kh, kw, stride, pad;
-
-  Shape x_shape() const { return {n, c_in, h, w}; }
-  Shape w_shape() const { return {c_out, c_in, kh, kw}; }
-  Shape y_shape() const { return {n, c_out, (h + 2 * pad - kh) / stride + 1, (w + 2 * pad - kw) / stride + 1}; }
-  ops::ConvGeometry geometry() const { return {stride, pad}; }
-};
-
-std::string describe(const ConvCase& c) {
-  return "n" + std::to_string(c.n) + "_c" + std::to_string(c.c_in) + "_" + std::to_string(c.h) + "x" +
-         std::to_string(c.w) + "_o" + std::to_string(c.c_out) + "_k" + std::to_string(c.kh) + "x" +
-         std::to_string(c.kw) + "_s" + std::to_string(c.stride) + "_p" + std::to_string(c.pad);
-}
 
 // Batch 2 throughout. C_in = 3 gives K = 27, not a multiple of the kernel's K slice of 8; C_out = 70
 // and the odd image sizes leave partial tiles in both directions; 1×1 images and 1×1 kernels; stride
