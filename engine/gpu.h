@@ -13,7 +13,6 @@ bool cuda_available();                     // built with CUDA and a GPU can be u
 std::string cuda_unavailable_reason();     // why not, for skip messages and --device errors
 std::string cuda_device_description();     // e.g. "NVIDIA H100 80GB HBM3 (sm_90, 79.1 GiB)"
 Stream cuda_stream();                      // the one stream every kernel runs on
-void cuda_synchronize();                   // wait for the stream; report asynchronous errors
 Allocator& cuda_allocator();               // the caching allocator
 
 // After a kernel launch: turn a launch error into an nst::Error naming the op.

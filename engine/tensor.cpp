@@ -76,14 +76,4 @@ void Tensor::copy_from(const Tensor& source) {
   copy_bytes(data(), device(), source.data(), source.device(), static_cast<std::size_t>(numel()) * sizeof(float));
 }
 
-Tensor Tensor::reshaped(Shape shape) && {
-  NST_CHECK(numel_of(shape) == numel(), "reshape " << to_string(shape_) << " to " << to_string(shape)
-                                                   << ": element counts differ");
-  Tensor t;
-  t.shape_ = std::move(shape);
-  t.buffer_ = std::move(buffer_);
-  shape_.clear();
-  return t;
-}
-
 }  // namespace nst

@@ -40,7 +40,6 @@ class Tensor {
   std::vector<float> to_host() const;   // the values, copied to the host
   float item() const;                   // the single value of a one-element tensor
   void copy_from(const Tensor& source); // same number of elements, any devices
-  Tensor reshaped(Shape shape) &&;      // same storage, new shape (numel must match)
 
  private:
   Shape shape_;

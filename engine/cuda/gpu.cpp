@@ -76,8 +76,6 @@ std::string cuda_device_description() {
 
 Stream cuda_stream() { return usable_context().stream; }
 
-void cuda_synchronize() { NST_CUDA_CHECK(cudaStreamSynchronize(usable_context().stream)); }
-
 void cuda_check_launch(const char* op, const char* file, int line) {
   const cudaError_t status = cudaGetLastError();
   if (status != cudaSuccess)

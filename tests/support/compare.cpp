@@ -32,18 +32,6 @@ namespace nst::testing {
   return all_close(actual, std::vector<double>(expected.begin(), expected.end()), tol);
 }
 
-double relative_l2_error(const std::vector<float>& actual, const std::vector<float>& expected) {
-  double diff = 0.0, ref = 0.0;
-  for (std::size_t i = 0; i < actual.size() && i < expected.size(); ++i) {
-    const double d = double(actual[i]) - double(expected[i]);
-    diff += d * d;
-    ref += double(expected[i]) * expected[i];
-  }
-  if (actual.size() != expected.size()) return INFINITY;
-  if (ref == 0.0) return diff == 0.0 ? 0.0 : INFINITY;
-  return std::sqrt(diff / ref);
-}
-
 ::testing::AssertionResult all_equal(const std::vector<float>& actual, const std::vector<float>& expected) {
   return all_close(actual, expected, Tolerance{0.0, 0.0});
 }

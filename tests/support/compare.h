@@ -18,9 +18,6 @@ struct Tolerance {
 ::testing::AssertionResult all_close(const std::vector<float>& actual, const std::vector<float>& expected,
                                      Tolerance tol);
 
-// ‖actual − expected‖₂ / ‖expected‖₂ (0 when both are zero).
-double relative_l2_error(const std::vector<float>& actual, const std::vector<float>& expected);
-
 // Bit-for-bit equality, NaN never equal.
 ::testing::AssertionResult all_equal(const std::vector<float>& actual, const std::vector<float>& expected);
 
