@@ -20,11 +20,6 @@ void scale_cuda(std::int64_t n, float alpha, float* y, Stream stream);
 void axpy_cpu(std::int64_t n, float alpha, const float* x, float* y);
 void axpy_cuda(std::int64_t n, float alpha, const float* x, float* y, Stream stream);
 
-// y[i] += alpha * (num[0] / den[0]) * x[i]
-void axpy_ratio_cpu(std::int64_t n, float alpha, const float* num, const float* den, const float* x, float* y);
-void axpy_ratio_cuda(std::int64_t n, float alpha, const float* num, const float* den, const float* x, float* y,
-                     Stream stream);
-
 // y[i] *= num[0] / den[0]
 void scale_ratio_cpu(std::int64_t n, const float* num, const float* den, float* y);
 void scale_ratio_cuda(std::int64_t n, const float* num, const float* den, float* y, Stream stream);

@@ -1,6 +1,7 @@
 #include "layers/lbfgs.h"
 
 #include <algorithm>
+#include <cfloat>
 
 #include "engine/error.h"
 #include "engine/ops/vector_ops.h"
@@ -14,42 +15,30 @@ Lbfgs::Lbfgs(LbfgsOptions options) : options_(options) {
 
 void Lbfgs::allocate_like(const Tensor& x) {
   const Device device = x.device();
-  const auto capacity = static_cast<std::size_t>(options_.history_size) + 1;
   direction_ = Tensor(x.shape(), device);
+  step_ = Tensor(x.shape(), device);
+  step_difference_ = Tensor(x.shape(), device);
   previous_gradient_ = Tensor(x.shape(), device);
-  gradient_l1_ = Tensor({1}, device);
+  step_length_numerator_ = Tensor::filled({1}, options_.learning_rate, device);
+  step_length_denominator_ = Tensor({1}, device);
+  offered_ys_ = Tensor({1}, device);
+  offered_yy_ = Tensor({1}, device);
+  newest_ys_ = Tensor::filled({1}, 1.0f, device);
+  newest_yy_ = Tensor::filled({1}, 1.0f, device);
+  ring_ = ops::LbfgsRingTensors(options_.history_size, x.numel(), device);
+  for (int age = 0; age < options_.history_size; ++age) alpha_numerator_.emplace_back(Shape{1}, device);
   beta_numerator_ = Tensor({1}, device);
-  newest_yy_ = Tensor({1}, device);
-  for (std::size_t i = 0; i < capacity; ++i) {
-    s_.emplace_back(x.shape(), device);
-    y_.emplace_back(x.shape(), device);
-    ys_.emplace_back(Shape{1}, device);
-    alpha_numerator_.emplace_back(Shape{1}, device);
-  }
 }
 
-int Lbfgs::slot(int age) const {
-  const int capacity = options_.history_size + 1;
-  return (newest_slot_ - age + capacity) % capacity;
-}
-
-// Forms the pair of the step just taken in the free slot and keeps it only if its curvature y·s is
-// positive (Nocedal & Wright eq. 6.7: otherwise the update would not stay positive definite).
-void Lbfgs::remember_curvature_pair(const Tensor& gradient) {
-  const auto c = static_cast<std::size_t>((newest_slot_ + 1) % (options_.history_size + 1));
-  Tensor& y = y_[c];
-  Tensor& s = s_[c];
-  y.copy_from(gradient);
-  ops::axpy(-1.0f, previous_gradient_, y);  // y = ∇f_new − ∇f_old
-  s.copy_from(direction_);
-  ops::scale(s, last_step_length_);  // s = t·d = x_new − x_old (as torch, without keeping x_old)
-  ops::dot(y, s, ys_[c]);
-  // The one host read of a step (it waits for the device): whether to keep the pair. Same
-  // threshold as torch.optim.LBFGS.
-  if (!(static_cast<double>(ys_[c].item()) > 1e-10)) return;
-  newest_slot_ = static_cast<int>(c);
-  pair_count_ = std::min(pair_count_ + 1, options_.history_size);
-  ops::dot(y, y, newest_yy_);
+// The pair of the step just taken, offered to the ring, which keeps it only if its curvature y·s
+// is positive (Nocedal & Wright eq. 6.7: otherwise the update would not stay positive definite).
+void Lbfgs::offer_curvature_pair(const Tensor& gradient) {
+  step_difference_.copy_from(gradient);
+  ops::axpy(-1.0f, previous_gradient_, step_difference_);  // y = ∇f_new − ∇f_old
+  ops::dot(step_difference_, step_, offered_ys_);
+  ops::dot(step_difference_, step_difference_, offered_yy_);
+  ops::lbfgs_keep_pair_if_curved(step_, step_difference_, offered_ys_, offered_yy_, ring_, newest_ys_, newest_yy_);
+  pairs_at_most_ = std::min(pairs_at_most_ + 1, options_.history_size);
 }
 
 // d = −H·g by the two-loop recursion (Nocedal & Wright Algorithm 7.4), started from q = −g as
@@ -57,23 +46,21 @@ void Lbfgs::remember_curvature_pair(const Tensor& gradient) {
 //   first loop, newest to oldest:  α_i = s_i·q / y_i·s_i;  q −= α_i·y_i
 //   r = γ·q with γ = s·y / y·y of the newest pair (eq. 7.20); γ = 1 while no pair is kept
 //   second loop, oldest to newest: β_i = y_i·r / y_i·s_i;  r += (α_i − β_i)·s_i
+// Ages beyond the pairs the ring really holds are skipped on the device.
 void Lbfgs::two_loop_direction(const Tensor& gradient) {
   Tensor& q = direction_;
   q.copy_from(gradient);
   ops::scale(q, -1.0f);
-  for (int age = 0; age < pair_count_; ++age) {
-    const auto i = static_cast<std::size_t>(slot(age));
-    ops::dot(s_[i], q, alpha_numerator_[i]);
-    ops::axpy_ratio(-1.0f, alpha_numerator_[i], ys_[i], y_[i], q);
+  for (int age = 0; age < pairs_at_most_; ++age) {
+    ops::lbfgs_ring_dot(ring_, ops::RingRows::s, age, q, alpha_numerator_[age]);
+    ops::lbfgs_ring_axpy(ring_, ops::RingRows::y, age, -1.0f, alpha_numerator_[age], nullptr, q);
   }
-  if (pair_count_ == 0) return;
+  if (pairs_at_most_ == 0) return;
   Tensor& r = direction_;
-  ops::scale_ratio(ys_[static_cast<std::size_t>(newest_slot_)], newest_yy_, r);
-  for (int age = pair_count_ - 1; age >= 0; --age) {
-    const auto i = static_cast<std::size_t>(slot(age));
-    ops::dot(y_[i], r, beta_numerator_);
-    ops::axpy_ratio(+1.0f, alpha_numerator_[i], ys_[i], s_[i], r);
-    ops::axpy_ratio(-1.0f, beta_numerator_, ys_[i], s_[i], r);
+  ops::scale_ratio(newest_ys_, newest_yy_, r);
+  for (int age = pairs_at_most_ - 1; age >= 0; --age) {
+    ops::lbfgs_ring_dot(ring_, ops::RingRows::y, age, r, beta_numerator_);
+    ops::lbfgs_ring_axpy(ring_, ops::RingRows::s, age, +1.0f, alpha_numerator_[age], &beta_numerator_, r);
   }
 }
 
@@ -86,19 +73,21 @@ void Lbfgs::step(Tensor& x, const Tensor& gradient) {
             "lbfgs: x is " << to_string(x.shape()) << " on " << to_string(x.device()) << ", but the optimizer began on "
                            << to_string(direction_.shape()) << " on " << to_string(direction_.device()));
 
-  if (steps_taken_ > 0) remember_curvature_pair(gradient);
+  if (steps_taken_ > 0) offer_curvature_pair(gradient);
   two_loop_direction(gradient);
 
-  float t = options_.learning_rate;
+  // t = lr / max(1, ‖g‖₁) at the first step: it has no curvature to scale it, so torch caps its
+  // length per unit of gradient. t = lr / 1 after.
   if (steps_taken_ == 0) {
-    // The first step has no curvature to scale it: torch caps its length at lr/‖g‖₁ per unit of
-    // gradient. ‖g‖₁ is read to the host, at this first step only.
-    ops::asum(gradient, gradient_l1_);
-    t = std::min(1.0f, 1.0f / gradient_l1_.item()) * options_.learning_rate;
+    ops::asum(gradient, step_length_denominator_);
+    ops::clamp(step_length_denominator_, 1.0f, FLT_MAX);
+  } else if (steps_taken_ == 1) {
+    ops::fill(step_length_denominator_, 1.0f);
   }
+  step_.copy_from(direction_);
+  ops::scale_ratio(step_length_numerator_, step_length_denominator_, step_);  // s = t·d
   previous_gradient_.copy_from(gradient);
-  ops::axpy(t, direction_, x);  // x += t·d
-  last_step_length_ = t;
+  ops::axpy(1.0f, step_, x);  // x += s
   ++steps_taken_;
 }
 

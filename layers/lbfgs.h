@@ -3,20 +3,21 @@
 // uses). The direction comes from the two-loop recursion (Nocedal & Wright, Numerical
 // Optimization, 2nd ed., Algorithm 7.4) over the last m curvature pairs
 //   s_k = x_{k+1} − x_k,  y_k = ∇f_{k+1} − ∇f_k,
-// with the initial inverse Hessian H0 = γ·I, γ = s·y / y·y of the newest pair (eq. 7.20).
-// Step length: t = min(1, 1/‖g‖₁)·lr at the first step, t = lr after. There is no stopping rule:
-// the caller decides how many steps to take.
+// kept only when y·s > 1e-10, with the initial inverse Hessian H0 = γ·I, γ = s·y / y·y of the
+// newest pair (eq. 7.20). Step length: t = lr / max(1, ‖g‖₁) at the first step (torch's
+// min(1, 1/‖g‖₁)·lr), t = lr after. There is no stopping rule: the caller decides how many steps
+// to take.
 //
-// Every vector and every scalar of the recursion stays on x's device: dot products land in
-// one-element tensors and the vector updates read them there (ops::axpy_ratio, ops::scale_ratio).
-// The host reads one scalar per step, y·s, to decide whether to keep the new pair (and ‖g‖₁ once,
-// at the first step).
-// Memory, all allocated at the first step: 2(m + 1) + 2 vectors the size of x (m = 100 on a
-// 3×512×512 image: 204 × 3.1 MB ≈ 640 MB).
+// Nothing goes to the host: every vector and scalar of the recursion stays on x's device, and so
+// does the bookkeeping of which pairs were kept (ops::LbfgsRingTensors). The host loops over an
+// upper bound of the pairs kept; the device skips the ages that hold no pair.
+// Memory, all allocated at the first step: 2m + 5 vectors the size of x (m = 100 on a 3×512×512
+// image: 205 × 3.1 MB ≈ 645 MB).
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "engine/ops/lbfgs_ring.h"
 #include "engine/tensor.h"
 #include "layers/optimizer.h"
 
@@ -34,33 +35,29 @@ class Lbfgs : public Optimizer {
   void step(Tensor& x, const Tensor& gradient) override;
   std::string name() const override { return "lbfgs"; }
 
-  // Pairs held now (at most history_size): for tests and progress lines.
-  int stored_pairs() const { return pair_count_; }
+  // Pairs held now (at most history_size). Reads the device: for tests.
+  int stored_pairs() const { return steps_taken_ == 0 ? 0 : ring_.pairs_kept(); }
 
  private:
   void allocate_like(const Tensor& x);
-  void remember_curvature_pair(const Tensor& gradient);
+  void offer_curvature_pair(const Tensor& gradient);
   void two_loop_direction(const Tensor& gradient);
-  int slot(int age) const;  // ring slot of the pair `age` steps older than the newest (0 = newest)
 
   LbfgsOptions options_;
   std::int64_t steps_taken_ = 0;
-  float last_step_length_ = 0.0f;  // t of the previous step: s = t·d
+  int pairs_at_most_ = 0;  // pairs the ring may hold: one offered per step after the first, at most m
 
   Tensor direction_;          // d: x_{k+1} = x_k + t·d
+  Tensor step_;               // s = t·d of the last step, the next pair's s
+  Tensor step_difference_;    // y = ∇f_new − ∇f_old, the next pair's y
   Tensor previous_gradient_;  // ∇f at the previous x
-  Tensor gradient_l1_;        // ‖g‖₁, first step only
+  Tensor step_length_numerator_, step_length_denominator_;  // t = lr / max(1, ‖g‖₁), then lr / 1
+  Tensor offered_ys_, offered_yy_;  // y·s and y·y of the pair offered to the ring
+  Tensor newest_ys_, newest_yy_;    // of the newest pair kept: γ = ys / yy (1 / 1 before any)
 
-  // Ring of history_size + 1 slots: up to history_size pairs in use, and one free slot where the
-  // next candidate pair is formed, so a rejected candidate never overwrites a pair in use.
-  std::vector<Tensor> s_;     // s_i
-  std::vector<Tensor> y_;     // y_i
-  std::vector<Tensor> ys_;    // y_i·s_i, computed once per pair (one-element tensors)
-  std::vector<Tensor> alpha_numerator_;  // s_i·q of the first loop: α_i = s_i·q / y_i·s_i
-  Tensor beta_numerator_;     // y_i·r of the second loop: β_i = y_i·r / y_i·s_i
-  Tensor newest_yy_;          // y·y of the newest pair: γ = ys_newest / newest_yy
-  int newest_slot_ = -1;
-  int pair_count_ = 0;
+  ops::LbfgsRingTensors ring_;
+  std::vector<Tensor> alpha_numerator_;  // by age: s_i·q of the first loop, α_i = s_i·q / y_i·s_i
+  Tensor beta_numerator_;                // y_i·r of the second loop: β_i = y_i·r / y_i·s_i
 };
 
 }  // namespace nst

@@ -27,19 +27,6 @@ void axpy(float alpha, const Tensor& x, Tensor& y) {
   dispatch("axpy", device, [&] { axpy_cpu(n, alpha, px, py); }, [&](Stream s) { axpy_cuda(n, alpha, px, py, s); });
 }
 
-void axpy_ratio(float alpha, const Tensor& num, const Tensor& den, const Tensor& x, Tensor& y) {
-  const Device device = common_device("axpy_ratio", {&num, &den, &x, &y});
-  check_scalar("axpy_ratio", "num", num);
-  check_scalar("axpy_ratio", "den", den);
-  check_same_numel("axpy_ratio", x, y);
-  const float *pn = num.data(), *pd = den.data(), *px = x.data();
-  float* py = y.data();
-  const auto n = y.numel();
-  dispatch(
-      "axpy_ratio", device, [&] { axpy_ratio_cpu(n, alpha, pn, pd, px, py); },
-      [&](Stream s) { axpy_ratio_cuda(n, alpha, pn, pd, px, py, s); });
-}
-
 void scale_ratio(const Tensor& num, const Tensor& den, Tensor& y) {
   const Device device = common_device("scale_ratio", {&num, &den, &y});
   check_scalar("scale_ratio", "num", num);

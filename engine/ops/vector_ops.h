@@ -8,7 +8,6 @@ namespace nst::ops {
 void fill(Tensor& y, float value);
 void scale(Tensor& y, float alpha);
 void axpy(float alpha, const Tensor& x, Tensor& y);                                        // y += αx
-void axpy_ratio(float alpha, const Tensor& num, const Tensor& den, const Tensor& x, Tensor& y);  // y += α(num/den)x
 void scale_ratio(const Tensor& num, const Tensor& den, Tensor& y);                         // y *= num/den
 void clamp(Tensor& y, float lo, float hi);
 

@@ -25,10 +25,6 @@ void axpy_cpu(std::int64_t n, float alpha, const float* x, float* y) {
   for (std::int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
 }
 
-void axpy_ratio_cpu(std::int64_t n, float alpha, const float* num, const float* den, const float* x, float* y) {
-  axpy_cpu(n, alpha * (num[0] / den[0]), x, y);
-}
-
 void scale_ratio_cpu(std::int64_t n, const float* num, const float* den, float* y) {
   scale_cpu(n, num[0] / den[0], y);
 }

@@ -74,6 +74,19 @@ struct Rosenbrock {
   Vec start() const { return {-1.2, 1.0}; }
 };
 
+// A quadratic bowl with ripples, f(x) = Σ ½x_i² + 3·sin(2x_i), in 3 dimensions from (−2, −1.5, −1):
+// f'' = 1 − 12·sin(2x_i) changes sign, and with lr 0.5 and history 3 L-BFGS meets y·s < 0 at steps
+// 6, 7, 10 and 11 (y·s = −0.076, −1.4, −0.13, −0.47 in double), after the ring has filled, and keeps
+// pairs again after each.
+struct RippledBowl {
+  Vec gradient(const Vec& x) const {
+    Vec g(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) g[i] = x[i] + 6 * std::cos(2 * x[i]);
+    return g;
+  }
+  Vec start() const { return {-2.0, -1.5, -1.0}; }
+};
+
 std::vector<float> to_float(const Vec& v) { return {v.begin(), v.end()}; }
 
 // Drives `optimizer` on `problem` (one gradient evaluation per step, as the style-transfer loop
@@ -110,6 +123,7 @@ struct ReferenceLbfgs {
   std::deque<Vec> s, y;
   Vec d, previous_g;
   double t = 0, h_diag = 1;
+  int pairs_turned_away = 0;
 
   void step(Vec& x, const Vec& g) {
     const std::size_t n = x.size();
@@ -121,6 +135,8 @@ struct ReferenceLbfgs {
         if (s.size() == history) s.pop_front(), y.pop_front();
         s.push_back(sk), y.push_back(yk);
         h_diag = ys / dot(yk, yk);
+      } else {
+        ++pairs_turned_away;
       }
     }
     Vec q(n), alpha(s.size());
@@ -174,15 +190,16 @@ Vec run_reference(Reference reference, const Problem& problem, int steps) {
 // L-BFGS
 
 TEST(LbfgsOptimizer, FirstStepIsScaledSteepestDescentExactly) {
-  // Before any history: x − min(1, 1/‖g‖₁)·lr·g, bit for bit. ‖g‖₁ is summed in double and rounded
-  // once, as ops::asum does (one block: the same order). Both branches of the min are taken.
+  // Before any history: x − t·g with t = lr / max(1, ‖g‖₁), bit for bit. ‖g‖₁ is summed in double
+  // and rounded once, as ops::asum does (one block: the same order). Both branches of the max are
+  // taken.
   for (const float gradient_scale : {1.0f, 1e-3f}) {
     const std::int64_t n = 257;
     const auto x0 = random_values(n, 11), g = random_values(n, 12, -gradient_scale, gradient_scale);
     double l1 = 0;
     for (const float v : g) l1 += std::fabs(double(v));
     const float lr = 0.75f;
-    const float t = std::min(1.0f, 1.0f / static_cast<float>(l1)) * lr;
+    const float t = lr / std::max(1.0f, static_cast<float>(l1));
     std::vector<float> expected(n);
     for (std::int64_t i = 0; i < n; ++i) expected[i] = x0[i] - t * g[i];
 
@@ -206,6 +223,30 @@ TEST(LbfgsOptimizer, FollowsTheDoublePrecisionReferenceStepByStep) {
     const Vec expected = run_reference(ReferenceLbfgs(3, 1.0), quadratic, steps);
     EXPECT_LT(distance(x, expected), 1e-6 * scale) << "after " << steps << " steps";
     EXPECT_EQ(lbfgs.stored_pairs(), std::min(steps - 1, 3));
+  }
+}
+
+TEST(LbfgsOptimizer, TurnsAwayPairsOfNegativeCurvatureLikeTheReference) {
+  // The pairs kept must match the reference's count exactly. The iterates match to float rounding
+  // amplified by the ripples: moving the double run's start by 1e-7 (relative) moves its iterate
+  // by 1.5e-5 at step 8 and up to 8.3e-4 at steps 9–11 (measured), so the bounds are 5e-5 through
+  // step 8 and 3e-3 after; a pair kept or turned away wrongly changes the direction by O(1).
+  const RippledBowl bowl;
+  ReferenceLbfgs reference(3, 0.5);
+  Vec xr = bowl.start();
+  std::vector<int> turned_away_by;  // [k]: pairs the reference turned away in its first k + 1 steps
+  for (int k = 0; k < 14; ++k) {
+    reference.step(xr, bowl.gradient(xr));
+    turned_away_by.push_back(reference.pairs_turned_away);
+  }
+  ASSERT_EQ(reference.pairs_turned_away, 4) << "the problem no longer exercises what the comment says";
+  for (int steps = 1; steps <= 14; ++steps) {
+    Lbfgs lbfgs({/*history_size=*/3, /*learning_rate=*/0.5f});
+    const Vec x = run_steps(lbfgs, bowl, steps);
+    const Vec expected = run_reference(ReferenceLbfgs(3, 0.5), bowl, steps);
+    const double bound = steps <= 8 ? 5e-5 : 3e-3;
+    EXPECT_LT(distance(x, expected), bound * std::sqrt(dot(expected, expected))) << "after " << steps << " steps";
+    EXPECT_EQ(lbfgs.stored_pairs(), std::min(steps - 1 - turned_away_by[steps - 1], 3)) << "after " << steps;
   }
 }
 

@@ -35,8 +35,6 @@ TEST_P(CudaVectorOpsTest, ElementwiseOpsMatchCpu) {
   check("axpy", [&](Tensor& t) { ops::axpy(0.5f, x, t); }, [&](Tensor& t) { ops::axpy(0.5f, gx, t); });
   check("scale", [&](Tensor& t) { ops::scale(t, -2.0f); }, [&](Tensor& t) { ops::scale(t, -2.0f); });
   check("clamp", [&](Tensor& t) { ops::clamp(t, -0.25f, 0.5f); }, [&](Tensor& t) { ops::clamp(t, -0.25f, 0.5f); });
-  check("axpy_ratio", [&](Tensor& t) { ops::axpy_ratio(2.0f, num, den, x, t); },
-        [&](Tensor& t) { ops::axpy_ratio(2.0f, gnum, gden, gx, t); });
   check("scale_ratio", [&](Tensor& t) { ops::scale_ratio(num, den, t); },
         [&](Tensor& t) { ops::scale_ratio(gnum, gden, t); });
   Tensor filled = Tensor::filled({n}, NAN, Device::cuda);

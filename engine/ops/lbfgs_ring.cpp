@@ -1,0 +1,95 @@
+#include "engine/ops/lbfgs_ring.h"
+
+#include <initializer_list>
+
+#include "engine/ops/dispatch.h"
+#include "kernels/lbfgs_ring.h"
+
+namespace nst::ops {
+
+namespace {
+
+LbfgsRing view(const LbfgsRingTensors& ring) {
+  return {ring.s.dim(1), ring.capacity, ring.s.data(), ring.y.data(), ring.ys.data(), ring.state.data()};
+}
+
+MutableLbfgsRing view(LbfgsRingTensors& ring) {
+  return {ring.s.dim(1), ring.capacity, ring.s.data(), ring.y.data(), ring.ys.data(), ring.state.data()};
+}
+
+void check_vector(const char* op, const LbfgsRingTensors& ring, const Tensor& v) {
+  NST_CHECK(ring.capacity > 0, op << ": the ring was never allocated");
+  common_device(op, {&ring.s, &v});
+  NST_CHECK(v.numel() == ring.s.dim(1), op << ": vector of " << v.numel() << " elements, the ring holds "
+                                           << ring.s.dim(1));
+}
+
+void check_age(const char* op, const LbfgsRingTensors& ring, int age) {
+  NST_CHECK(age >= 0 && age < ring.capacity, op << ": age " << age << " outside [0, " << ring.capacity << ")");
+}
+
+}  // namespace
+
+LbfgsRingTensors::LbfgsRingTensors(int capacity_, std::int64_t vector_size, Device device)
+    : capacity(capacity_),
+      s({capacity_, vector_size}, device),
+      y({capacity_, vector_size}, device),
+      ys(Tensor::filled({capacity_}, 1.0f, device)),
+      state(Tensor::from_host({2}, {float(capacity_ - 1), 0.0f}, device)) {
+  NST_CHECK(capacity_ >= 1, "lbfgs ring: capacity must be at least 1, got " << capacity_);
+}
+
+int LbfgsRingTensors::pairs_kept() const { return static_cast<int>(state.to_host()[1]); }
+
+void lbfgs_keep_pair_if_curved(const Tensor& s, const Tensor& y, const Tensor& ys, const Tensor& yy,
+                               LbfgsRingTensors& ring, Tensor& newest_ys, Tensor& newest_yy) {
+  const char* op = "lbfgs_keep_pair_if_curved";
+  check_vector(op, ring, s);
+  check_vector(op, ring, y);
+  common_device(op, {&s, &y, &ys, &yy, &newest_ys, &newest_yy});
+  for (const Tensor* scalar : std::initializer_list<const Tensor*>{&ys, &yy, &newest_ys, &newest_yy})
+    check_scalar(op, "scalar", *scalar);
+  const MutableLbfgsRing r = view(ring);
+  const float *ps = s.data(), *py = y.data(), *pys = ys.data(), *pyy = yy.data();
+  float *pnys = newest_ys.data(), *pnyy = newest_yy.data();
+  dispatch(
+      op, s.device(), [&] { lbfgs_keep_pair_if_curved_cpu(r, ps, py, pys, pyy, pnys, pnyy); },
+      [&](Stream st) { lbfgs_keep_pair_if_curved_cuda(r, ps, py, pys, pyy, pnys, pnyy, st); });
+}
+
+void lbfgs_ring_dot(const LbfgsRingTensors& ring, RingRows rows, int age, const Tensor& v, Tensor& out) {
+  const char* op = "lbfgs_ring_dot";
+  check_vector(op, ring, v);
+  check_age(op, ring, age);
+  common_device(op, {&v, &out});
+  check_scalar(op, "out", out);
+  const LbfgsRing r = view(ring);
+  const bool rows_are_s = rows == RingRows::s;
+  const float* pv = v.data();
+  float* po = out.data();
+  dispatch(
+      op, v.device(), [&] { lbfgs_ring_dot_cpu(r, rows_are_s, age, pv, po); },
+      [&](Stream st) { lbfgs_ring_dot_cuda(r, rows_are_s, age, pv, po, st); });
+}
+
+void lbfgs_ring_axpy(const LbfgsRingTensors& ring, RingRows rows, int age, float sign, const Tensor& num,
+                     const Tensor* subtrahend, Tensor& v) {
+  const char* op = "lbfgs_ring_axpy";
+  check_vector(op, ring, v);
+  check_age(op, ring, age);
+  common_device(op, {&v, &num});
+  check_scalar(op, "num", num);
+  if (subtrahend) {
+    common_device(op, {&v, subtrahend});
+    check_scalar(op, "subtrahend", *subtrahend);
+  }
+  const LbfgsRing r = view(ring);
+  const bool rows_are_s = rows == RingRows::s;
+  const float *pn = num.data(), *psub = subtrahend ? subtrahend->data() : nullptr;
+  float* pv = v.data();
+  dispatch(
+      op, v.device(), [&] { lbfgs_ring_axpy_cpu(r, rows_are_s, age, sign, pn, psub, pv); },
+      [&](Stream st) { lbfgs_ring_axpy_cuda(r, rows_are_s, age, sign, pn, psub, pv, st); });
+}
+
+}  // namespace nst::ops
