@@ -31,6 +31,7 @@ struct Options {
   int save_every = 0;
   std::string device = "auto";
   bool tf32 = false;
+  bool cuda_graph = false;
   std::string weights;                     // empty: $NST_WEIGHTS, then the default path
 };
 

@@ -129,12 +129,13 @@ void run_stylize_command(const Options& o) {
     return o.original_colors ? keep_original_colors(image, content_image) : image;
   };
   ProgressReporter progress(o.iterations, stderr, isatty(fileno(stderr)) != 0);
-  stylize(objective, *optimizer, x, o.iterations, [&](int iteration, const Tensor& image) {
+  const auto after_iteration = [&](int iteration, const Tensor& image) {
     const bool report = (o.print_every > 0 && iteration % o.print_every == 0) || iteration == o.iterations;
     progress.update(iteration, report ? std::optional<LossValues>(objective.read_losses()) : std::nullopt);
     if (o.save_every > 0 && iteration % o.save_every == 0 && iteration != o.iterations)
       write_image(to_output_image(image), checkpoint_path(o.output, iteration));
-  });
+  };
+  const LoopReport loop = stylize(objective, *optimizer, x, o.iterations, after_iteration, LoopOptions{o.cuda_graph});
   progress.finish();
   write_image(to_output_image(x), o.output);
   std::printf("wrote %s (%.1f s, %.3f s/iteration)\n", o.output.c_str(), progress.elapsed_seconds(),
@@ -143,6 +144,13 @@ void run_stylize_command(const Options& o) {
     const CudaMemoryStats memory = cuda_memory_stats();
     std::printf("peak device memory %.1f MiB in use, %zu cudaMalloc calls in all\n",
                 static_cast<double>(memory.peak_in_use_bytes) / (1024.0 * 1024.0), memory.device_allocations);
+  }
+  if (o.cuda_graph) {
+    if (loop.replayed_iterations > 0)
+      std::printf("CUDA graph: one iteration recorded (%zu nodes), replayed for %d iterations\n", loop.graph_nodes,
+                  loop.replayed_iterations);
+    else
+      std::printf("CUDA graph not used: %s\n", loop.graph_not_used.c_str());
   }
 }
 

@@ -4,8 +4,13 @@
 // is the number bench/compare_pytorch.sh sets beside PyTorch's; on a GPU at 512 px, beside
 // PyTorch+cuDNN's. GFLOP/s counts the convolutions only (forward + backward-data), which are
 // ~95% of the arithmetic: the rate is a lower bound on what the kernels sustain.
+// cuda_graph: the same iteration recorded once as a CUDA graph and replayed (--cuda-graph); the
+// difference to cuda is what one launch per iteration instead of one per kernel saves.
+#include <optional>
+
 #include <benchmark/benchmark.h>
 
+#include "engine/cuda_graph.h"
 #include "engine/gpu.h"
 #include "kernels/conv2d.h"
 #include "layers/lbfgs.h"
@@ -31,7 +36,7 @@ double trunk_flops(const std::vector<Tap>& taps, std::int64_t h, std::int64_t w)
   return flops;
 }
 
-void BM_iteration(benchmark::State& state, Device device) {
+void BM_iteration(benchmark::State& state, Device device, bool replay_graph) {
   if (device == Device::cuda && !cuda_available()) {
     state.SkipWithError(("no GPU: " + cuda_unavailable_reason()).c_str());
     return;
@@ -48,13 +53,18 @@ void BM_iteration(benchmark::State& state, Device device) {
   Lbfgs lbfgs(LbfgsOptions{});
   Tensor x = problem.content().clone();
   Tensor gradient(x.shape(), device);
-  for (int warm_up = 0; warm_up < 2; ++warm_up) {
+  const auto iterate = [&] {
     objective.evaluate(x, gradient);
     lbfgs.step(x, gradient);
-  }
+  };
+  for (int warm_up = 0; warm_up < 2; ++warm_up) iterate();  // after these L-BFGS's steps are stationary
+  std::optional<CudaGraph> graph;
+  if (replay_graph) graph = CudaGraph::capture(iterate);
   for (auto _ : state) {
-    objective.evaluate(x, gradient);
-    lbfgs.step(x, gradient);
+    if (graph)
+      graph->replay();
+    else
+      iterate();
     benchmark::DoNotOptimize(objective.read_losses());  // waits for the iteration, as a progress line does
   }
   state.SetLabel(std::to_string(x.dim(3)) + "x" + std::to_string(x.dim(2)) + " on " +
@@ -63,8 +73,11 @@ void BM_iteration(benchmark::State& state, Device device) {
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
-BENCHMARK_CAPTURE(BM_iteration, cpu, Device::cpu)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_iteration, cuda, Device::cuda)->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_iteration, cpu, Device::cpu, false)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_iteration, cuda, Device::cuda, false)
+    ->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_iteration, cuda_graph, Device::cuda, true)
+    ->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace nst

@@ -22,6 +22,7 @@ class Adam : public Optimizer {
 
   void step(Tensor& x, const Tensor& gradient) override;
   std::string name() const override { return "adam"; }
+  bool next_step_is_stationary() const override { return false; }  // t is a kernel argument
 
  private:
   AdamOptions options_;

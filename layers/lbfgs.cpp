@@ -1,6 +1,5 @@
 #include "layers/lbfgs.h"
 
-#include <algorithm>
 #include <cfloat>
 
 #include "engine/error.h"
@@ -38,27 +37,26 @@ void Lbfgs::offer_curvature_pair(const Tensor& gradient) {
   ops::dot(step_difference_, step_, offered_ys_);
   ops::dot(step_difference_, step_difference_, offered_yy_);
   ops::lbfgs_keep_pair_if_curved(step_, step_difference_, offered_ys_, offered_yy_, ring_, newest_ys_, newest_yy_);
-  pairs_at_most_ = std::min(pairs_at_most_ + 1, options_.history_size);
 }
 
 // d = −H·g by the two-loop recursion (Nocedal & Wright Algorithm 7.4), started from q = −g as
 // torch does, so the result is the direction itself. All scalars are device tensors:
 //   first loop, newest to oldest:  α_i = s_i·q / y_i·s_i;  q −= α_i·y_i
-//   r = γ·q with γ = s·y / y·y of the newest pair (eq. 7.20); γ = 1 while no pair is kept
+//   r = γ·q with γ = s·y / y·y of the newest pair (eq. 7.20); γ = 1/1 while no pair is kept
 //   second loop, oldest to newest: β_i = y_i·r / y_i·s_i;  r += (α_i − β_i)·s_i
 // Ages beyond the pairs the ring really holds are skipped on the device.
 void Lbfgs::two_loop_direction(const Tensor& gradient) {
+  const int m = options_.history_size;
   Tensor& q = direction_;
   q.copy_from(gradient);
   ops::scale(q, -1.0f);
-  for (int age = 0; age < pairs_at_most_; ++age) {
+  for (int age = 0; age < m; ++age) {
     ops::lbfgs_ring_dot(ring_, ops::RingRows::s, age, q, alpha_numerator_[age]);
     ops::lbfgs_ring_axpy(ring_, ops::RingRows::y, age, -1.0f, alpha_numerator_[age], nullptr, q);
   }
-  if (pairs_at_most_ == 0) return;
   Tensor& r = direction_;
   ops::scale_ratio(newest_ys_, newest_yy_, r);
-  for (int age = pairs_at_most_ - 1; age >= 0; --age) {
+  for (int age = m - 1; age >= 0; --age) {
     ops::lbfgs_ring_dot(ring_, ops::RingRows::y, age, r, beta_numerator_);
     ops::lbfgs_ring_axpy(ring_, ops::RingRows::s, age, +1.0f, alpha_numerator_[age], &beta_numerator_, r);
   }

@@ -9,8 +9,9 @@
 // to take.
 //
 // Nothing goes to the host: every vector and scalar of the recursion stays on x's device, and so
-// does the bookkeeping of which pairs were kept (ops::LbfgsRingTensors). The host loops over an
-// upper bound of the pairs kept; the device skips the ages that hold no pair.
+// does the bookkeeping of which pairs were kept (ops::LbfgsRingTensors). The host loops over all m
+// ages at every step; the device skips the ages that hold no pair. So every step after the second
+// enqueues the same work, and a CUDA graph can replay it.
 // Memory, all allocated at the first step: 2m + 5 vectors the size of x (m = 100 on a 3×512×512
 // image: 205 × 3.1 MB ≈ 645 MB).
 #include <cstdint>
@@ -34,6 +35,8 @@ class Lbfgs : public Optimizer {
 
   void step(Tensor& x, const Tensor& gradient) override;
   std::string name() const override { return "lbfgs"; }
+  // From the third step on: the first two set the step length, every later one does the same.
+  bool next_step_is_stationary() const override { return steps_taken_ >= 2; }
 
   // Pairs held now (at most history_size). Reads the device: for tests.
   int stored_pairs() const { return steps_taken_ == 0 ? 0 : ring_.pairs_kept(); }
@@ -45,7 +48,6 @@ class Lbfgs : public Optimizer {
 
   LbfgsOptions options_;
   std::int64_t steps_taken_ = 0;
-  int pairs_at_most_ = 0;  // pairs the ring may hold: one offered per step after the first, at most m
 
   Tensor direction_;          // d: x_{k+1} = x_k + t·d
   Tensor step_;               // s = t·d of the last step, the next pair's s

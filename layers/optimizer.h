@@ -15,6 +15,10 @@ class Optimizer {
   // Given x and the gradient of the objective at x, move x (in place) one step.
   virtual void step(Tensor& x, const Tensor& gradient) = 0;
   virtual std::string name() const = 0;
+  // Whether the next step enqueues exactly the device work of every step after it (same kernels,
+  // same arguments, host state unchanged by it), so that it may be recorded once as a CUDA graph
+  // and replayed.
+  virtual bool next_step_is_stationary() const = 0;
 };
 
 }  // namespace nst

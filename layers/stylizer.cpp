@@ -1,18 +1,47 @@
 #include "layers/stylizer.h"
 
+#include <optional>
+
+#include "engine/cuda_graph.h"
 #include "engine/error.h"
 
 namespace nst {
 
-void stylize(StyleObjective& objective, Optimizer& optimizer, Tensor& x, int iterations,
-             const IterationCallback& after_iteration) {
+LoopReport stylize(StyleObjective& objective, Optimizer& optimizer, Tensor& x, int iterations,
+                   const IterationCallback& after_iteration, LoopOptions options) {
   NST_CHECK(iterations >= 0, "iterations must not be negative, got " << iterations);
   Tensor gradient(x.shape(), x.device());  // allocated once, reused by every iteration
-  for (int iteration = 1; iteration <= iterations; ++iteration) {
+  const auto iterate = [&] {
     objective.evaluate(x, gradient);
     optimizer.step(x, gradient);
+  };
+
+  LoopReport report;
+  std::optional<CudaGraph> graph;
+  bool graph_wanted = options.cuda_graph && x.device() == Device::cuda;
+  if (options.cuda_graph && !graph_wanted) report.graph_not_used = "CUDA graphs need the image on the GPU";
+  for (int iteration = 1; iteration <= iterations; ++iteration) {
+    if (graph_wanted && optimizer.next_step_is_stationary()) {
+      graph_wanted = false;  // one try: a failure says why and the loop goes on without
+      try {
+        graph = CudaGraph::capture(iterate);
+        report.graph_nodes = graph->nodes();
+      } catch (const Error& e) {
+        report.graph_not_used = e.message();
+      }
+    }
+    if (graph) {
+      graph->replay();
+      ++report.replayed_iterations;
+    } else {
+      iterate();
+    }
     if (after_iteration) after_iteration(iteration, x);
   }
+  if (options.cuda_graph && !graph && report.graph_not_used.empty())
+    report.graph_not_used = optimizer.name() + "'s steps were not stationary (lbfgs's are from the third "
+                            "iteration on; adam's never are: its step count is a kernel argument)";
+  return report;
 }
 
 }  // namespace nst

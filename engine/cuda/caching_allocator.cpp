@@ -24,6 +24,11 @@ std::size_t rounded_size(std::size_t bytes) {
 class CachingAllocator final : public Allocator {
  public:
   void* allocate(std::size_t bytes) override {
+    // A recorded CUDA graph would keep using the block after its owner let it go (engine/cuda_graph.h).
+    cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+    NST_CUDA_CHECK(cudaStreamIsCapturing(cuda_stream(), &capture));
+    NST_CHECK(capture == cudaStreamCaptureStatusNone,
+              "allocation of " << bytes << " bytes while a CUDA graph is recorded: recorded work must reuse its buffers");
     const std::size_t size = rounded_size(bytes);
     std::lock_guard<std::mutex> lock(mutex_);
     void* ptr = nullptr;
@@ -55,7 +60,6 @@ class CachingAllocator final : public Allocator {
 
  private:
   void* device_malloc(std::size_t bytes, std::size_t size) {
-    cuda_stream();  // opens the device, or throws saying why there is none
     void* ptr = nullptr;
     cudaError_t status = cudaMalloc(&ptr, size);
     if (status == cudaErrorMemoryAllocation && !free_blocks_.empty()) {

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/compare.h"
 #include "tests/support/demo_run.h"
 #include "tests/support/gpu.h"
 #include "tests/support/shared_files.h"
@@ -29,6 +30,20 @@ TEST(CudaEndToEnd, FollowsTheCpuLossCurve) {
   EXPECT_LE(gpu.losses.back() * 10.0f, gpu.losses.front());
   const DemoRun again = run_demo_pair(weights, content, style, Device::cuda, 64, 30);
   EXPECT_EQ(again.losses, gpu.losses);
+}
+
+TEST(CudaEndToEnd, ReplayingTheRecordedIterationGivesTheSameBits) {
+  // From the third iteration on, the graph replays exactly the kernels the loop would launch.
+  NST_REQUIRE_CUDA();
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
+  const DemoRun eager = run_demo_pair(weights, content, style, Device::cuda, 64, 30);
+  const DemoRun replayed = run_demo_pair(weights, content, style, Device::cuda, 64, 30, LoopOptions{true});
+  EXPECT_EQ(replayed.loop.replayed_iterations, 28) << replayed.loop.graph_not_used;
+  EXPECT_GT(replayed.loop.graph_nodes, 100u);
+  EXPECT_EQ(replayed.losses, eager.losses);
+  EXPECT_TRUE(all_equal(replayed.image.to_host(), eager.image.to_host()));
 }
 
 }  // namespace

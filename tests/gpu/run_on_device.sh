@@ -5,7 +5,8 @@
 #   1. the CUDA tests (ctest -L cuda), then the CUDA kernel tests again under compute-sanitizer
 #      memcheck when it works on this machine;
 #   2. the benchmarks (ours against cuDNN/cuBLAS, GFLOP/s and % of peak);
-#   3. the demo pair at 512 px for 50 iterations on the GPU (seconds per iteration, peak memory);
+#   3. the demo pair at 512 px for 50 iterations on the GPU (seconds per iteration, peak memory),
+#      again with --tf32 and with --cuda-graph;
 # and prints a short table last. Full logs go to $OUT (or ./device-logs).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -61,7 +62,11 @@ demo_rc=$?
 timeout 90 "$bundle/nst" --content "$NST_SHARED_DIR/images/tubingen.jpg" --style "$NST_SHARED_DIR/images/starry_night.jpg" \
   --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" --output "$out/demo_512_tf32.png" --image-size 512 \
   --iterations 50 --print-every 10 --device cuda --tf32 >"$out/demo_tf32.log" 2>&1
+timeout 90 "$bundle/nst" --content "$NST_SHARED_DIR/images/tubingen.jpg" --style "$NST_SHARED_DIR/images/starry_night.jpg" \
+  --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" --output "$out/demo_512_graph.png" --image-size 512 \
+  --iterations 50 --print-every 10 --device cuda --cuda-graph >"$out/demo_graph.log" 2>&1
 final_loss() { grep -o 'iteration 50/50  loss [0-9.e+-]*' "$1" | awk '{print $4}'; }
+graph_line="$(grep -o '[0-9.]* s/iteration' "$out/demo_graph.log" | head -1), final loss $(final_loss "$out/demo_graph.log") (must equal FP32's); $(grep -E '^CUDA graph' "$out/demo_graph.log")"
 tf32_line="$(grep -o '[0-9.]* s/iteration' "$out/demo_tf32.log" | head -1), final loss $(final_loss "$out/demo_tf32.log") against FP32's $(final_loss "$out/demo.log")"
 per_iteration=$(grep -o '[0-9.]* s/iteration' "$out/demo.log" | head -1)
 peak=$(grep -o 'peak device memory [0-9.]* MiB' "$out/demo.log" | head -1)
@@ -78,4 +83,5 @@ echo "| CUDA tests | exit $tests_rc: $tests_line |"
 echo "| compute-sanitizer memcheck | $memcheck |"
 echo "| demo 512 px, 50 L-BFGS iterations | exit $demo_rc, ${per_iteration:-?}, ${peak:-peak memory ?} |"
 echo "| the same with --tf32 | $tf32_line |"
+echo "| the same with --cuda-graph | $graph_line |"
 echo "| PyTorch + cuDNN, same iteration | ${pytorch_line:-did not run (see pytorch.log)} |"

@@ -1,6 +1,6 @@
 // The whole program on the shared demo pair with the real (partial) VGG19 weights, on the CPU:
 // a 64-px run of 30 L-BFGS iterations must lower the total loss at least tenfold and write a valid
-// PNG; two runs give the same bits.
+// PNG; two runs give the same bits; asking for a CUDA graph on the CPU changes nothing and says why.
 #include <cstdio>
 #include <filesystem>
 
@@ -40,6 +40,17 @@ TEST(EndToEnd, RunsAreDeterministic) {
   const DemoRun second = run_demo_pair(weights, content, style, Device::cpu, 48, 5);
   EXPECT_EQ(first.losses, second.losses);
   EXPECT_EQ(first.image.to_host(), second.image.to_host());
+}
+
+TEST(EndToEnd, AskingForACudaGraphOnTheCpuRunsEagerlyAndSaysWhy) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
+  const DemoRun eager = run_demo_pair(weights, content, style, Device::cpu, 48, 4);
+  const DemoRun asked = run_demo_pair(weights, content, style, Device::cpu, 48, 4, LoopOptions{true});
+  EXPECT_EQ(asked.loop.replayed_iterations, 0);
+  EXPECT_NE(asked.loop.graph_not_used.find("GPU"), std::string::npos) << asked.loop.graph_not_used;
+  EXPECT_EQ(asked.losses, eager.losses);
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 #include "apps/vgg_image.h"
 #include "layers/lbfgs.h"
 #include "layers/loss_weights.h"
-#include "layers/stylizer.h"
 
 namespace nst::testing {
 
@@ -26,12 +25,13 @@ DemoProblem::DemoProblem(const std::string& weights, const std::string& content_
 }
 
 DemoRun run_demo_pair(const std::string& weights, const std::string& content_path, const std::string& style_path,
-                      Device device, int size, int iterations) {
+                      Device device, int size, int iterations, LoopOptions options) {
   DemoProblem problem(weights, content_path, style_path, device, size);
   Lbfgs lbfgs(LbfgsOptions{});
-  DemoRun run{{}, problem.content().clone()};
-  stylize(problem.objective(), lbfgs, run.image, iterations,
-          [&](int, const Tensor&) { run.losses.push_back(problem.objective().read_losses().total); });
+  DemoRun run{{}, problem.content().clone(), {}};
+  run.loop = stylize(
+      problem.objective(), lbfgs, run.image, iterations,
+      [&](int, const Tensor&) { run.losses.push_back(problem.objective().read_losses().total); }, options);
   return run;
 }
 

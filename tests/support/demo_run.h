@@ -9,6 +9,7 @@
 
 #include "engine/tensor.h"
 #include "layers/style_objective.h"
+#include "layers/stylizer.h"
 #include "layers/vgg19.h"
 
 namespace nst::testing {
@@ -30,10 +31,11 @@ class DemoProblem {
 struct DemoRun {
   std::vector<float> losses;  // the total loss at the start of each iteration
   Tensor image;               // the result, in VGG's input space
+  LoopReport loop;
 };
 
 // `iterations` L-BFGS iterations of the demo problem.
 DemoRun run_demo_pair(const std::string& weights, const std::string& content_path, const std::string& style_path,
-                      Device device, int size, int iterations);
+                      Device device, int size, int iterations, LoopOptions options = {});
 
 }  // namespace nst::testing
