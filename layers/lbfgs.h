@@ -12,8 +12,8 @@
 // does the bookkeeping of which pairs were kept (ops::LbfgsRingTensors). The host loops over all m
 // ages at every step; the device skips the ages that hold no pair. So every step after the second
 // enqueues the same work, and a CUDA graph can replay it.
-// Memory, all allocated at the first step: 2m + 5 vectors the size of x (m = 100 on a 3×512×512
-// image: 205 × 3.1 MB ≈ 645 MB).
+// Memory, all allocated at the first step: 2m + 4 vectors the size of x (m = 100 on a 3×512×512
+// image: 204 × 3.1 MB ≈ 640 MB).
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -27,6 +27,8 @@ for program in device-bundle/nst device-bundle/tests/* device-bundle/bench/*; do
     esac
   done
 done
+# The commit the programs were built from (the GPU machine's copy may lack .git).
+echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!device-bundle*' || echo '-dirty')" >device-bundle/commit.txt
 shared=${NST_SHARED_DIR:-../shared}
 cp -r "$shared/images" "$shared/weights" device-bundle/shared/
 tar -cJf device-bundle.tar.xz device-bundle

@@ -30,13 +30,14 @@ fi
 export NST_SHARED_DIR="$PWD/$bundle/shared"
 [ -d "$NST_SHARED_DIR" ] || export NST_SHARED_DIR="$PWD/../shared"
 card=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+commit=$(cat "$bundle/commit.txt" 2>/dev/null || git rev-parse --short HEAD 2>/dev/null || echo unknown)
 echo "card: $card; commit: $commit" | tee "$out/summary.txt"
 
 # 1. CUDA tests.
 timeout 150 "$bundle/tests/nst_cuda_tests" --gtest_brief=1 >"$out/cuda_tests.log" 2>&1
 tests_rc=$?
 tests_line=$(grep -E "^\[  (PASSED|FAILED|SKIPPED) " "$out/cuda_tests.log" | tr '\n' ' ')
+tf32_error=$(grep -o 'TF32 forward error against FP32.*' "$out/cuda_tests.log" | head -1)
 memcheck="not run"
 if command -v compute-sanitizer >/dev/null; then
   timeout 90 compute-sanitizer --tool memcheck --error-exitcode 3 "$bundle/tests/nst_cuda_tests" \
@@ -83,5 +84,6 @@ echo "| CUDA tests | exit $tests_rc: $tests_line |"
 echo "| compute-sanitizer memcheck | $memcheck |"
 echo "| demo 512 px, 50 L-BFGS iterations | exit $demo_rc, ${per_iteration:-?}, ${peak:-peak memory ?} |"
 echo "| the same with --tf32 | $tf32_line |"
+echo "| TF32 conv error (CUDA test) | ${tf32_error:-not measured (see cuda_tests.log)} |"
 echo "| the same with --cuda-graph | $graph_line |"
 echo "| PyTorch + cuDNN, same iteration | ${pytorch_line:-did not run (see pytorch.log)} |"
