@@ -22,7 +22,7 @@ for program in device-bundle/nst device-bundle/tests/* device-bundle/bench/*; do
   ldd "$program" | awk '/=> \//{print $3}' | while read -r lib; do
     case "$(basename "$lib")" in
       libc.so*|libm.so*|libdl.so*|libpthread.so*|librt.so*|ld-linux*|libgcc_s.so*|libstdc++.so*) ;;
-      libcuda.so*|libcudart*|libcublas*|libcublasLt*|libcudnn*) ;;  # the GPU machine has its own CUDA 13
+      libcuda.so*|libcublas*|libcublasLt*|libcudnn*) ;;  # the driver's, and too large: found there
       *) cp -L -n "$lib" device-bundle/lib/ ;;
     esac
   done

@@ -22,11 +22,20 @@ if [ ! -x "$bundle/nst" ]; then
     cmake --build "$bundle" --parallel >>"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
 fi
 export LD_LIBRARY_PATH="$PWD/$bundle/lib:${LD_LIBRARY_PATH:-}"
-# cuDNN may exist only as the Python wheel beside PyTorch (nvidia-cudnn-cu13): use its folder.
-if ! ldconfig -p | grep -q 'libcudnn.so.9'; then
-  cudnn=$(find / -name 'libcudnn.so.9' -path '*nvidia*' 2>/dev/null | head -1)
-  [ -n "$cudnn" ] && export LD_LIBRARY_PATH="$(dirname "$cudnn"):$LD_LIBRARY_PATH"
-fi
+[ -d /usr/local/cuda/lib64 ] && export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:/usr/local/cuda/lib64"
+# What the programs still cannot find (cuBLAS, cuDNN: perhaps only as the wheels beside PyTorch,
+# nvidia-cublas and nvidia-cudnn-cu13): add the folder that holds it.
+missing=$(for program in "$bundle/nst" "$bundle"/tests/* "$bundle"/bench/*; do
+  ldd "$program" 2>/dev/null | awk '/not found/{print $1}'
+done | sort -u)
+for lib in $missing; do
+  found=$(find /usr /opt /root -name "$lib" 2>/dev/null | head -1)
+  if [ -n "$found" ]; then
+    export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$(dirname "$found")"
+  else
+    echo "no $lib on this machine: the programs that need it will not start" | tee -a "$out/build.log"
+  fi
+done
 export NST_SHARED_DIR="$PWD/$bundle/shared"
 [ -d "$NST_SHARED_DIR" ] || export NST_SHARED_DIR="$PWD/../shared"
 card=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)
