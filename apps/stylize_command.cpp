@@ -147,8 +147,8 @@ void run_stylize_command(const Options& o) {
   }
   if (o.cuda_graph) {
     if (loop.replayed_iterations > 0)
-      std::printf("CUDA graph: one iteration recorded (%zu nodes), replayed for %d iterations\n", loop.graph_nodes,
-                  loop.replayed_iterations);
+      std::printf("CUDA graph: one iteration recorded (%zu nodes), replayed for iterations %d-%d\n", loop.graph_nodes,
+                  o.iterations - loop.replayed_iterations + 1, o.iterations);
     else
       std::printf("CUDA graph not used: %s\n", loop.graph_not_used.c_str());
   }

@@ -54,7 +54,7 @@ TEST_F(CommandLine, HelpExplainsEveryOption) {
                              "--iterations", "--optimizer", "--learning-rate", "--lbfgs-history", "--content-weight",
                              "--style-weight", "--tv-weight", "--content-layers", "--style-layers", "--init", "--seed",
                              "--pooling", "--original-colors", "--print-every", "--save-every", "--device", "--tf32",
-                             "--weights"})
+                             "--cuda-graph", "--weights"})
     EXPECT_NE(o.output.find(option), std::string::npos) << option << " missing from --help";
 }
 
@@ -139,6 +139,25 @@ TEST_F(CommandLine, ShortRunWritesOutputAndCheckpoints) {
   EXPECT_EQ(out.height, 24);
   for (const auto& entry : fs::directory_iterator(dir_))  // no temporary left behind
     EXPECT_EQ(entry.path().extension(), ".png") << entry.path();
+}
+
+TEST_F(CommandLine, CudaGraphSaysWhatItDidOrWhyNot) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  const std::string common = "--content " + content + " --style " + content + " --weights " + weights +
+                             " --image-size 32 --iterations 3 --print-every 0 --cuda-graph --output ";
+  const Outcome on_cpu = run_nst(common + path("a.png") + " --device cpu");
+  ASSERT_EQ(on_cpu.exit_code, 0) << on_cpu.output;
+  EXPECT_NE(on_cpu.output.find("CUDA graph not used: CUDA graphs need the image on the GPU"), std::string::npos)
+      << on_cpu.output;
+  if (!cuda_available()) return;
+  const Outcome adam = run_nst(common + path("b.png") + " --device cuda --optimizer adam");
+  ASSERT_EQ(adam.exit_code, 0) << adam.output;
+  EXPECT_NE(adam.output.find("CUDA graph not used: adam's steps were not stationary"), std::string::npos)
+      << adam.output;
+  const Outcome lbfgs = run_nst(common + path("c.png") + " --device cuda");  // iterations 1, 2 eager; 3 replayed
+  ASSERT_EQ(lbfgs.exit_code, 0) << lbfgs.output;
+  EXPECT_NE(lbfgs.output.find("replayed for iterations 3-3"), std::string::npos) << lbfgs.output;
 }
 
 TEST_F(CommandLine, SameSeedGivesTheSameImage) {
