@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # One style-transfer iteration on the CPU at 256 px (256x192 for the demo pair): nst against
-# PyTorch (Debian's python3-torch) doing the same computation with the same thread count.
+# PyTorch (Debian's python3-torch) doing the same computation with the same thread count, both in
+# the steady state of a long run (after 101 warm-up iterations have filled L-BFGS's history; a
+# round takes ~45 s).
 # The two run alternately, `rounds` times each, because this kind of shared machine changes speed
 # by ±20% from minute to minute; the ratio is of the medians.
 #   bash bench/compare_pytorch.sh [threads] [rounds]

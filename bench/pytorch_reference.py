@@ -5,7 +5,9 @@ Same weights (read from the Keras HDF5 file with h5py), same trunk (VGG19 up to 
 3x3 convs, ReLU, 2x2 max pool), same layers, same losses (content 1/2*||F-P||^2, style
 ||G-A||^2/(2CM)^2, TV 1/2*sum of squared neighbour differences, with nst's default weights) and
 L-BFGS without line search (torch.optim.LBFGS, history 100), one function evaluation per
-iteration. Prints seconds per iteration (median over the timed iterations).
+iteration. Prints seconds per iteration (median over the timed iterations), timed after --warm-up
+iterations: by default 101, which fill L-BFGS's history as from iteration 102 of a run on, like
+nst's bench/iteration_bench.
 
   python3 bench/pytorch_reference.py --weights W.h5 --content C.jpg --style S.jpg --size 256 --threads 2
   python3 bench/pytorch_reference.py ... --size 512 --device cuda
@@ -74,6 +76,7 @@ def main():
     p.add_argument("--size", type=int, default=256)
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--iterations", type=int, default=10)
+    p.add_argument("--warm-up", type=int, default=101)
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
@@ -115,12 +118,12 @@ def main():
             torch.cuda.synchronize()
 
     times = []
-    for i in range(a.iterations + 2):
+    for i in range(a.warm_up + a.iterations):
         synchronize()
         start = time.perf_counter()
         loss = optimizer.step(closure)
         synchronize()
-        if i >= 2:  # two warm-up iterations (and cuDNN's algorithm search)
+        if i >= a.warm_up:  # after the warm-up (and cuDNN's algorithm search)
             times.append(time.perf_counter() - start)
     if a.device == "cuda":
         where = (f"{torch.cuda.get_device_name()}, cudnn.allow_tf32={torch.backends.cudnn.allow_tf32}, "

@@ -45,11 +45,25 @@ void lbfgs_ring_dot_cpu(const LbfgsRing& ring, bool rows_are_s, int age, const f
 void lbfgs_ring_dot_cuda(const LbfgsRing& ring, bool rows_are_s, int age, const float* v, float* out,
                          Stream stream);
 
-// v += sign · ((num[0] − subtrahend[0]) / ring_ys[slot]) · row at the pair of `age` (subtrahend
-// may be null: 0); nothing if there is no such pair.
-void lbfgs_ring_axpy_cpu(const LbfgsRing& ring, bool rows_are_s, int age, float sign, const float* num,
-                         const float* subtrahend, float* v);
-void lbfgs_ring_axpy_cuda(const LbfgsRing& ring, bool rows_are_s, int age, float sign, const float* num,
-                          const float* subtrahend, float* v, Stream stream);
+// The update of one step of the two-loop recursion:
+//   v += sign · ((num[0] − subtrahend[0]) / ring_ys[slot]) · row at the pair of `age`
+// (subtrahend may be null: 0); nothing if there is no such pair.
+struct LbfgsRingAxpy {
+  bool rows_are_s;
+  int age;
+  float sign;
+  const float* num;
+  const float* subtrahend;
+};
+
+void lbfgs_ring_axpy_cpu(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, float* v);
+void lbfgs_ring_axpy_cuda(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, float* v, Stream stream);
+
+// One step's update and the next step's dot in one pass over v: `axpy`, then out[0] = row·v at the
+// pair of dot_age (0 if none), with the updated v. The same bits as the two ops one after the other.
+void lbfgs_ring_axpy_dot_cpu(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, bool dot_rows_are_s, int dot_age,
+                             float* v, float* out);
+void lbfgs_ring_axpy_dot_cuda(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, bool dot_rows_are_s, int dot_age,
+                              float* v, float* out, Stream stream);
 
 }  // namespace nst

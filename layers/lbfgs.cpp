@@ -25,8 +25,10 @@ void Lbfgs::allocate_like(const Tensor& x) {
   newest_ys_ = Tensor::filled({1}, 1.0f, device);
   newest_yy_ = Tensor::filled({1}, 1.0f, device);
   ring_ = ops::LbfgsRingTensors(options_.history_size, x.numel(), device);
-  for (int age = 0; age < options_.history_size; ++age) alpha_numerator_.emplace_back(Shape{1}, device);
-  beta_numerator_ = Tensor({1}, device);
+  for (int age = 0; age < options_.history_size; ++age) {
+    alpha_numerator_.emplace_back(Shape{1}, device);
+    beta_numerator_.emplace_back(Shape{1}, device);
+  }
 }
 
 // The pair of the step just taken, offered to the ring, which keeps it only if its curvature y·s
@@ -44,21 +46,31 @@ void Lbfgs::offer_curvature_pair(const Tensor& gradient) {
 //   first loop, newest to oldest:  α_i = s_i·q / y_i·s_i;  q −= α_i·y_i
 //   r = γ·q with γ = s·y / y·y of the newest pair (eq. 7.20); γ = 1/1 while no pair is kept
 //   second loop, oldest to newest: β_i = y_i·r / y_i·s_i;  r += (α_i − β_i)·s_i
-// Ages beyond the pairs the ring really holds are skipped on the device.
+// Ages beyond the pairs the ring really holds are skipped on the device. Each update is fused with
+// the next age's dot (ops::lbfgs_ring_axpy_dot): one pass over q per age instead of two.
 void Lbfgs::two_loop_direction(const Tensor& gradient) {
   const int m = options_.history_size;
+  using ops::RingRows;
   Tensor& q = direction_;
   q.copy_from(gradient);
   ops::scale(q, -1.0f);
+  ops::lbfgs_ring_dot(ring_, RingRows::s, 0, q, alpha_numerator_[0]);
   for (int age = 0; age < m; ++age) {
-    ops::lbfgs_ring_dot(ring_, ops::RingRows::s, age, q, alpha_numerator_[age]);
-    ops::lbfgs_ring_axpy(ring_, ops::RingRows::y, age, -1.0f, alpha_numerator_[age], nullptr, q);
+    const ops::RingAxpy update{RingRows::y, age, -1.0f, alpha_numerator_[age]};
+    if (age + 1 < m)
+      ops::lbfgs_ring_axpy_dot(ring_, update, RingRows::s, age + 1, q, alpha_numerator_[age + 1]);
+    else
+      ops::lbfgs_ring_axpy(ring_, update, q);
   }
   Tensor& r = direction_;
   ops::scale_ratio(newest_ys_, newest_yy_, r);
+  ops::lbfgs_ring_dot(ring_, RingRows::y, m - 1, r, beta_numerator_[m - 1]);
   for (int age = m - 1; age >= 0; --age) {
-    ops::lbfgs_ring_dot(ring_, ops::RingRows::y, age, r, beta_numerator_);
-    ops::lbfgs_ring_axpy(ring_, ops::RingRows::s, age, +1.0f, alpha_numerator_[age], &beta_numerator_, r);
+    const ops::RingAxpy update{RingRows::s, age, +1.0f, alpha_numerator_[age], &beta_numerator_[age]};
+    if (age > 0)
+      ops::lbfgs_ring_axpy_dot(ring_, update, RingRows::y, age - 1, r, beta_numerator_[age - 1]);
+    else
+      ops::lbfgs_ring_axpy(ring_, update, r);
   }
 }
 

@@ -59,7 +59,7 @@ class Lbfgs : public Optimizer {
 
   ops::LbfgsRingTensors ring_;
   std::vector<Tensor> alpha_numerator_;  // by age: s_i·q of the first loop, α_i = s_i·q / y_i·s_i
-  Tensor beta_numerator_;                // y_i·r of the second loop: β_i = y_i·r / y_i·s_i
+  std::vector<Tensor> beta_numerator_;   // by age: y_i·r of the second loop, β_i = y_i·r / y_i·s_i
 };
 
 }  // namespace nst

@@ -28,6 +28,20 @@ void check_age(const char* op, const LbfgsRingTensors& ring, int age) {
   NST_CHECK(age >= 0 && age < ring.capacity, op << ": age " << age << " outside [0, " << ring.capacity << ")");
 }
 
+// The checked kernel form of `axpy` on v.
+LbfgsRingAxpy kernel_axpy(const char* op, const LbfgsRingTensors& ring, const RingAxpy& axpy, const Tensor& v) {
+  check_vector(op, ring, v);
+  check_age(op, ring, axpy.age);
+  common_device(op, {&v, &axpy.num});
+  check_scalar(op, "num", axpy.num);
+  if (axpy.subtrahend) {
+    common_device(op, {&v, axpy.subtrahend});
+    check_scalar(op, "subtrahend", *axpy.subtrahend);
+  }
+  return {axpy.rows == RingRows::s, axpy.age, axpy.sign, axpy.num.data(),
+          axpy.subtrahend ? axpy.subtrahend->data() : nullptr};
+}
+
 }  // namespace
 
 LbfgsRingTensors::LbfgsRingTensors(int capacity_, std::int64_t vector_size, Device device)
@@ -72,24 +86,28 @@ void lbfgs_ring_dot(const LbfgsRingTensors& ring, RingRows rows, int age, const 
       [&](Stream st) { lbfgs_ring_dot_cuda(r, rows_are_s, age, pv, po, st); });
 }
 
-void lbfgs_ring_axpy(const LbfgsRingTensors& ring, RingRows rows, int age, float sign, const Tensor& num,
-                     const Tensor* subtrahend, Tensor& v) {
+void lbfgs_ring_axpy(const LbfgsRingTensors& ring, const RingAxpy& axpy, Tensor& v) {
   const char* op = "lbfgs_ring_axpy";
-  check_vector(op, ring, v);
-  check_age(op, ring, age);
-  common_device(op, {&v, &num});
-  check_scalar(op, "num", num);
-  if (subtrahend) {
-    common_device(op, {&v, subtrahend});
-    check_scalar(op, "subtrahend", *subtrahend);
-  }
+  const LbfgsRingAxpy k = kernel_axpy(op, ring, axpy, v);
   const LbfgsRing r = view(ring);
-  const bool rows_are_s = rows == RingRows::s;
-  const float *pn = num.data(), *psub = subtrahend ? subtrahend->data() : nullptr;
   float* pv = v.data();
   dispatch(
-      op, v.device(), [&] { lbfgs_ring_axpy_cpu(r, rows_are_s, age, sign, pn, psub, pv); },
-      [&](Stream st) { lbfgs_ring_axpy_cuda(r, rows_are_s, age, sign, pn, psub, pv, st); });
+      op, v.device(), [&] { lbfgs_ring_axpy_cpu(r, k, pv); }, [&](Stream st) { lbfgs_ring_axpy_cuda(r, k, pv, st); });
+}
+
+void lbfgs_ring_axpy_dot(const LbfgsRingTensors& ring, const RingAxpy& axpy, RingRows dot_rows, int dot_age,
+                         Tensor& v, Tensor& out) {
+  const char* op = "lbfgs_ring_axpy_dot";
+  const LbfgsRingAxpy k = kernel_axpy(op, ring, axpy, v);
+  check_age(op, ring, dot_age);
+  common_device(op, {&v, &out});
+  check_scalar(op, "out", out);
+  const LbfgsRing r = view(ring);
+  const bool dot_rows_are_s = dot_rows == RingRows::s;
+  float *pv = v.data(), *po = out.data();
+  dispatch(
+      op, v.device(), [&] { lbfgs_ring_axpy_dot_cpu(r, k, dot_rows_are_s, dot_age, pv, po); },
+      [&](Stream st) { lbfgs_ring_axpy_dot_cuda(r, k, dot_rows_are_s, dot_age, pv, po, st); });
 }
 
 }  // namespace nst::ops

@@ -26,9 +26,21 @@ void lbfgs_keep_pair_if_curved(const Tensor& s, const Tensor& y, const Tensor& y
 // out = row·v at the pair of `age` (0 = newest); 0 if the ring holds no pair that old.
 void lbfgs_ring_dot(const LbfgsRingTensors& ring, RingRows rows, int age, const Tensor& v, Tensor& out);
 
-// v += sign·((num − subtrahend) / ys_age)·row at the pair of `age`; nothing if there is none.
-// `subtrahend` may be null (0).
-void lbfgs_ring_axpy(const LbfgsRingTensors& ring, RingRows rows, int age, float sign, const Tensor& num,
-                     const Tensor* subtrahend, Tensor& v);
+// One step of the two-loop recursion: v += sign·((num − subtrahend) / ys_age)·row at the pair of
+// `age`; nothing if there is none. `subtrahend` may be null (0).
+struct RingAxpy {
+  RingRows rows;
+  int age;
+  float sign;
+  const Tensor& num;
+  const Tensor* subtrahend = nullptr;
+};
+
+void lbfgs_ring_axpy(const LbfgsRingTensors& ring, const RingAxpy& axpy, Tensor& v);
+
+// `axpy`, then out = row·v at the pair of dot_age (0 if none), in one pass over v: the same bits as
+// lbfgs_ring_axpy then lbfgs_ring_dot.
+void lbfgs_ring_axpy_dot(const LbfgsRingTensors& ring, const RingAxpy& axpy, RingRows dot_rows, int dot_age,
+                         Tensor& v, Tensor& out);
 
 }  // namespace nst::ops

@@ -1,11 +1,12 @@
 // CPU L-BFGS ring ops (kernels/lbfgs_ring.h). The bookkeeping floats are read where they live, in
-// host memory; the dot is ops::dot's ordered double sum, so both give the same bits.
+// host memory; dots are ordered double sums as in ops::dot (kernels/cpu/ordered_sum.h), so a dot
+// here gives the same bits as ops::dot on the same row.
 #include "kernels/lbfgs_ring.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "kernels/reduce.h"
+#include "kernels/cpu/ordered_sum.h"
 #include "kernels/vector_ops.h"
 
 namespace nst {
@@ -21,6 +22,19 @@ int slot_of_age(const LbfgsRing& ring, int age) {
 
 const float* row(const LbfgsRing& ring, bool rows_are_s, int slot) {
   return (rows_are_s ? ring.ring_s : ring.ring_y) + static_cast<std::int64_t>(slot) * ring.n;
+}
+
+// The axpy's row and coefficient, or a null row if its age holds no pair.
+struct ScaledRow {
+  const float* row = nullptr;
+  float coefficient = 0.0f;
+};
+
+ScaledRow scaled_row(const LbfgsRing& ring, const LbfgsRingAxpy& axpy) {
+  const int slot = slot_of_age(ring, axpy.age);
+  if (slot < 0) return {};
+  const float difference = axpy.num[0] - (axpy.subtrahend ? axpy.subtrahend[0] : 0.0f);
+  return {row(ring, axpy.rows_are_s, slot), axpy.sign * (difference / ring.ring_ys[slot])};
 }
 
 }  // namespace
@@ -45,15 +59,32 @@ void lbfgs_ring_dot_cpu(const LbfgsRing& ring, bool rows_are_s, int age, const f
     out[0] = 0.0f;
     return;
   }
-  dot_cpu(ring.n, row(ring, rows_are_s, slot), v, out);
+  const float* r = row(ring, rows_are_s, slot);
+  out[0] = static_cast<float>(ordered_sum(ring.n, [r, v](std::int64_t i) { return double(r[i]) * v[i]; }));
 }
 
-void lbfgs_ring_axpy_cpu(const LbfgsRing& ring, bool rows_are_s, int age, float sign, const float* num,
-                         const float* subtrahend, float* v) {
-  const int slot = slot_of_age(ring, age);
-  if (slot < 0) return;
-  const float coefficient = sign * ((num[0] - (subtrahend ? subtrahend[0] : 0.0f)) / ring.ring_ys[slot]);
-  axpy_cpu(ring.n, coefficient, row(ring, rows_are_s, slot), v);
+void lbfgs_ring_axpy_cpu(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, float* v) {
+  const ScaledRow scaled = scaled_row(ring, axpy);
+  if (scaled.row) axpy_cpu(ring.n, scaled.coefficient, scaled.row, v);
+}
+
+void lbfgs_ring_axpy_dot_cpu(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, bool dot_rows_are_s, int dot_age,
+                             float* v, float* out) {
+  const ScaledRow scaled = scaled_row(ring, axpy);
+  const int dot_slot = slot_of_age(ring, dot_age);
+  if (dot_slot < 0) {  // nothing to sum: the update alone
+    if (scaled.row) axpy_cpu(ring.n, scaled.coefficient, scaled.row, v);
+    out[0] = 0.0f;
+    return;
+  }
+  const float* r = row(ring, dot_rows_are_s, dot_slot);
+  const float c = scaled.coefficient;
+  const float* a = scaled.row;
+  // ordered_sum calls the term once per index: each v[i] is updated once, then multiplied.
+  out[0] = static_cast<float>(ordered_sum(ring.n, [a, c, r, v](std::int64_t i) {
+    if (a) v[i] += c * a[i];
+    return double(r[i]) * v[i];
+  }));
 }
 
 }  // namespace nst

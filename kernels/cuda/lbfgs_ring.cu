@@ -43,25 +43,44 @@ __global__ void record_pair_if_curved_kernel(MutableLbfgsRing ring, const float*
   newest_yy[0] = yy[0];
 }
 
-__global__ void ring_dot_partials_kernel(LbfgsRing ring, bool rows_are_s, int age, const float* v) {
-  const int slot = slot_of_age(ring.state, ring.capacity, age);
+// The axpy's row and coefficient, or a null row if its age holds no pair.
+struct ScaledRow {
+  const float* row;
+  float coefficient;
+};
+
+__device__ ScaledRow scaled_row(const LbfgsRing& ring, const LbfgsRingAxpy& axpy) {
+  const int slot = slot_of_age(ring.state, ring.capacity, axpy.age);
+  if (slot < 0) return {nullptr, 0.0f};
+  const float difference = axpy.num[0] - (axpy.subtrahend ? axpy.subtrahend[0] : 0.0f);
+  return {row(ring, axpy.rows_are_s, slot), axpy.sign * (difference / ring.ring_ys[slot])};
+}
+
+// Pass 1 of a dot with v (kernels/cuda/partial_sums.cuh). With updated_v (v itself), v += c·a first,
+// each element updated by the thread that then multiplies it: the update and the dot share a pass.
+__global__ void ring_dot_partials_kernel(LbfgsRing ring, LbfgsRingAxpy axpy, bool dot_rows_are_s, int dot_age,
+                                         const float* v, float* updated_v) {
+  const ScaledRow scaled = updated_v ? scaled_row(ring, axpy) : ScaledRow{nullptr, 0.0f};
+  const int slot = slot_of_age(ring.state, ring.capacity, dot_age);
+  const float* r = slot >= 0 ? row(ring, dot_rows_are_s, slot) : nullptr;
   float sum = 0.0f;
-  if (slot >= 0) {
-    const float* r = row(ring, rows_are_s, slot);
-    for (std::int64_t i = partial_first(); i < ring.n; i += kPartialStride) sum += r[i] * v[i];
+  for (std::int64_t i = partial_first(); i < ring.n; i += kPartialStride) {
+    float vi = v[i];
+    if (scaled.row) {
+      vi += scaled.coefficient * scaled.row[i];
+      updated_v[i] = vi;
+    }
+    if (r) sum += r[i] * vi;
   }
   store_partial(sum);  // every thread takes part: store_partial synchronises the block
 }
 
-__global__ void ring_axpy_kernel(LbfgsRing ring, bool rows_are_s, int age, float sign, const float* num,
-                                 const float* subtrahend, float* v) {
-  const int slot = slot_of_age(ring.state, ring.capacity, age);
-  if (slot < 0) return;
-  const float coefficient = sign * ((num[0] - (subtrahend ? subtrahend[0] : 0.0f)) / ring.ring_ys[slot]);
-  const float* r = row(ring, rows_are_s, slot);
+__global__ void ring_axpy_kernel(LbfgsRing ring, LbfgsRingAxpy axpy, float* v) {
+  const ScaledRow scaled = scaled_row(ring, axpy);
+  if (!scaled.row) return;
   for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < ring.n;
        i += std::int64_t(gridDim.x) * blockDim.x)
-    v[i] += coefficient * r[i];
+    v[i] += scaled.coefficient * scaled.row[i];
 }
 
 }  // namespace
@@ -74,14 +93,19 @@ void lbfgs_keep_pair_if_curved_cuda(const MutableLbfgsRing& ring, const float* s
 
 void lbfgs_ring_dot_cuda(const LbfgsRing& ring, bool rows_are_s, int age, const float* v, float* out,
                          Stream stream) {
-  ring_dot_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(ring, rows_are_s, age, v);
+  ring_dot_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(ring, LbfgsRingAxpy{}, rows_are_s, age, v,
+                                                                           nullptr);
   launch_final_sum(out, 1.0f, stream);
 }
 
-void lbfgs_ring_axpy_cuda(const LbfgsRing& ring, bool rows_are_s, int age, float sign, const float* num,
-                          const float* subtrahend, float* v, Stream stream) {
-  ring_axpy_kernel<<<blocks_for(ring.n), kThreadsPerBlock, 0, stream>>>(ring, rows_are_s, age, sign, num,
-                                                                         subtrahend, v);
+void lbfgs_ring_axpy_cuda(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, float* v, Stream stream) {
+  ring_axpy_kernel<<<blocks_for(ring.n), kThreadsPerBlock, 0, stream>>>(ring, axpy, v);
+}
+
+void lbfgs_ring_axpy_dot_cuda(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, bool dot_rows_are_s, int dot_age,
+                              float* v, float* out, Stream stream) {
+  ring_dot_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(ring, axpy, dot_rows_are_s, dot_age, v, v);
+  launch_final_sum(out, 1.0f, stream);
 }
 
 }  // namespace nst

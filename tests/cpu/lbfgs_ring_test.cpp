@@ -2,7 +2,7 @@
 // model of torch.optim.LBFGS's history: pairs offered with y·s ≤ 1e-10 are turned away, the oldest
 // pair is dropped when a fourth arrives in a ring of 3, and ops at ages the ring does not hold do
 // nothing. Dots are ops::dot on the same row (same bits); axpy is one float rounding of the double
-// expression (rtol 1e-6).
+// expression (rtol 1e-6); the fused update-and-dot equals the two ops bit for bit.
 #include <cmath>
 #include <deque>
 
@@ -82,7 +82,7 @@ TEST_F(LbfgsRingTest, AxpyScalesTheRowOfAnAgeByItsCurvature) {
   for (int age = 0; age < kCapacity; ++age) {
     for (const bool subtract : {false, true}) {
       Tensor v = Tensor::from_host({kN}, v0, Device::cpu);
-      ops::lbfgs_ring_axpy(ring, ops::RingRows::y, age, -1.0f, num, subtract ? &subtrahend : nullptr, v);
+      ops::lbfgs_ring_axpy(ring, {ops::RingRows::y, age, -1.0f, num, subtract ? &subtrahend : nullptr}, v);
       const double coefficient = -(0.75 - (subtract ? -0.25 : 0.0)) / model[age].ys;
       std::vector<double> expected(kN);
       for (std::int64_t i = 0; i < kN; ++i) expected[i] = v0[i] + coefficient * model[age].y[i];
@@ -97,8 +97,27 @@ TEST_F(LbfgsRingTest, OpsAtAgesBeyondThePairsKeptDoNothing) {
   const Tensor nan = Tensor::filled({1}, NAN, Device::cpu);
   for (int age = 1; age < kCapacity; ++age) {
     Tensor v = Tensor::from_host({kN}, v0, Device::cpu);
-    ops::lbfgs_ring_axpy(ring, ops::RingRows::s, age, 1.0f, nan, &nan, v);
+    ops::lbfgs_ring_axpy(ring, {ops::RingRows::s, age, 1.0f, nan, &nan}, v);
     EXPECT_TRUE(all_equal(v.to_host(), v0)) << "age " << age;
+  }
+}
+
+TEST_F(LbfgsRingTest, FusedUpdateAndDotEqualTheTwoOpsBitForBit) {
+  for (int k = 0; k < 4; ++k) offer(k);  // two pairs kept: ages 0 and 1 hold pairs, age 2 none
+  ASSERT_EQ(model.size(), 2u);
+  const auto v0 = random_values(kN, 600);
+  const Tensor num = Tensor::filled({1}, 0.75f, Device::cpu), subtrahend = Tensor::filled({1}, -0.25f, Device::cpu);
+  for (int axpy_age = 0; axpy_age < kCapacity; ++axpy_age) {
+    for (int dot_age = 0; dot_age < kCapacity; ++dot_age) {
+      const ops::RingAxpy update{ops::RingRows::s, axpy_age, 1.0f, num, &subtrahend};
+      Tensor separate = Tensor::from_host({kN}, v0, Device::cpu), fused = separate.clone();
+      Tensor separate_out = Tensor::filled({1}, NAN, Device::cpu), fused_out = separate_out.clone();
+      ops::lbfgs_ring_axpy(ring, update, separate);
+      ops::lbfgs_ring_dot(ring, ops::RingRows::y, dot_age, separate, separate_out);
+      ops::lbfgs_ring_axpy_dot(ring, update, ops::RingRows::y, dot_age, fused, fused_out);
+      EXPECT_TRUE(all_equal(fused.to_host(), separate.to_host())) << "axpy age " << axpy_age << ", dot age " << dot_age;
+      EXPECT_EQ(fused_out.item(), separate_out.item()) << "axpy age " << axpy_age << ", dot age " << dot_age;
+    }
   }
 }
 

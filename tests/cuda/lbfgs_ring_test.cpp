@@ -2,7 +2,8 @@
 // overflowing) on both devices, the ring's tensors compared bit for bit (keeping a pair is a copy
 // and two scalar writes); dots within 1e-5·Σ|terms| (float partial sums in another order,
 // kernels/cuda/partial_sums.cuh), axpy within rtol 1e-6 (one rounding, maybe fused); ages the ring
-// does not hold write 0 over a NaN poison (dot) or leave v's bits alone (axpy). Then L-BFGS itself
+// does not hold write 0 over a NaN poison (dot) or leave v's bits alone (axpy); the fused
+// update-and-dot equals the GPU's two ops bit for bit (the same roundings). Then L-BFGS itself
 // on the GPU against the CPU run on a 100003-dimensional quadratic.
 #include <cmath>
 #include <vector>
@@ -76,13 +77,31 @@ TEST(CudaLbfgsRing, MatchesCpuThroughKeepsRejectionsAndOverflow) {
         const Tensor gnum = num.to(Device::cuda), gsub = sub.to(Device::cuda);
         Tensor cv = v.clone(), gpu_v = Tensor::filled({kN}, NAN, Device::cuda);
         gpu_v.copy_from(v);
-        ops::lbfgs_ring_axpy(cpu.ring, rows, age, -1.0f, num, &sub, cv);
-        ops::lbfgs_ring_axpy(gpu.ring, rows, age, -1.0f, gnum, &gsub, gpu_v);
+        ops::lbfgs_ring_axpy(cpu.ring, {rows, age, -1.0f, num, &sub}, cv);
+        ops::lbfgs_ring_axpy(gpu.ring, {rows, age, -1.0f, gnum, &gsub}, gpu_v);
         if (age >= kept) {
           EXPECT_TRUE(all_equal(gpu_v.to_host(), v.to_host())) << "axpy at empty age " << age;
         } else {
           EXPECT_TRUE(all_close(gpu_v.to_host(), to_double(cv.to_host()), {1e-7, 1e-6})) << "axpy at age " << age;
         }
+
+        // The fused update-and-dot (dot with the other rows at the next age): against the CPU's
+        // fused op within the bounds above, and against the GPU's two ops bit for bit.
+        const auto other = rows == ops::RingRows::s ? ops::RingRows::y : ops::RingRows::s;
+        const int dot_age = (age + 1) % kCapacity;
+        Tensor fused_cpu = v.clone(), fused_gpu = Tensor::filled({kN}, NAN, Device::cuda);
+        fused_gpu.copy_from(v);
+        Tensor out_cpu({1}, Device::cpu), out_gpu = Tensor::filled({1}, NAN, Device::cuda);
+        Tensor separate_out = Tensor::filled({1}, NAN, Device::cuda);
+        ops::lbfgs_ring_axpy_dot(cpu.ring, {rows, age, -1.0f, num, &sub}, other, dot_age, fused_cpu, out_cpu);
+        ops::lbfgs_ring_axpy_dot(gpu.ring, {rows, age, -1.0f, gnum, &gsub}, other, dot_age, fused_gpu, out_gpu);
+        ops::lbfgs_ring_dot(gpu.ring, other, dot_age, gpu_v, separate_out);
+        EXPECT_TRUE(all_equal(fused_gpu.to_host(), gpu_v.to_host())) << "fused update at age " << age;
+        EXPECT_EQ(out_gpu.item(), separate_out.item()) << "fused dot at age " << dot_age;
+        EXPECT_TRUE(all_close(fused_gpu.to_host(), to_double(fused_cpu.to_host()), {1e-7, 1e-6}));
+        const double fused_abs_total = ops::asum(fused_cpu).item();
+        EXPECT_TRUE(all_close(out_gpu.to_host(), to_double(out_cpu.to_host()), {1e-5 * fused_abs_total, 0.0}))
+            << "fused dot at age " << dot_age;
       }
     }
   }

@@ -58,7 +58,8 @@ fi
 for bench in "$bundle"/bench/*_cuda_bench; do
   timeout 60 "$bench" --benchmark_min_time=0.2 >"$out/$(basename "$bench").log" 2>&1
 done
-timeout 60 "$bundle/bench/iteration_bench" --benchmark_filter=cuda --benchmark_min_time=1 >"$out/iteration_bench.log" 2>&1
+timeout 120 "$bundle/bench/iteration_bench" --benchmark_filter=cuda --benchmark_min_time=1 >"$out/iteration_bench.log" 2>&1
+timeout 60 "$bundle/bench/lbfgs_bench" --benchmark_filter=cuda >"$out/lbfgs_bench.log" 2>&1
 
 # 3. The demo pair at 512 px on the GPU, then PyTorch+cuDNN doing the same iteration on the same card.
 timeout 60 python3 bench/pytorch_reference.py --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" \
