@@ -42,16 +42,19 @@ LbfgsRingAxpy kernel_axpy(const char* op, const LbfgsRingTensors& ring, const Ri
           axpy.subtrahend ? axpy.subtrahend->data() : nullptr};
 }
 
+int checked_capacity(int capacity) {
+  NST_CHECK(capacity >= 1, "lbfgs ring: capacity must be at least 1, got " << capacity);
+  return capacity;
+}
+
 }  // namespace
 
 LbfgsRingTensors::LbfgsRingTensors(int capacity_, std::int64_t vector_size, Device device)
-    : capacity(capacity_),
-      s({capacity_, vector_size}, device),
-      y({capacity_, vector_size}, device),
-      ys(Tensor::filled({capacity_}, 1.0f, device)),
-      state(Tensor::from_host({2}, {float(capacity_ - 1), 0.0f}, device)) {
-  NST_CHECK(capacity_ >= 1, "lbfgs ring: capacity must be at least 1, got " << capacity_);
-}
+    : capacity(checked_capacity(capacity_)),
+      s({capacity, vector_size}, device),
+      y({capacity, vector_size}, device),
+      ys(Tensor::filled({capacity}, 1.0f, device)),
+      state(Tensor::from_host({2}, {float(capacity - 1), 0.0f}, device)) {}
 
 int LbfgsRingTensors::pairs_kept() const { return static_cast<int>(state.to_host()[1]); }
 
