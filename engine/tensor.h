@@ -30,7 +30,6 @@ class Tensor {
   int rank() const { return static_cast<int>(shape_.size()); }
   std::int64_t numel() const { return numel_of(shape_); }
   Device device() const { return buffer_.device(); }
-  bool empty() const { return numel() == 0; }
 
   float* data() { return static_cast<float*>(buffer_.data()); }
   const float* data() const { return static_cast<const float*>(buffer_.data()); }

@@ -34,7 +34,7 @@ Vgg19::Vgg19(const std::vector<ConvWeights>& weights, ops::PoolKind pooling, Dev
   const auto& specs = vgg19_conv_specs();
   for (int k = 0; k < depth; ++k) {
     Layer layer;
-    layer.kernel = weights[static_cast<std::size_t>(k)].kernel.to(device);
+    layer.kernel = ops::PreparedConvWeights(weights[static_cast<std::size_t>(k)].kernel.to(device), {});
     layer.bias = weights[static_cast<std::size_t>(k)].bias.to(device);
     layer.pool_after = specs[static_cast<std::size_t>(k)].pool_after && k + 1 < depth;
     layer.keep_pre_activation = taps_at(k, /*before_relu=*/true);
@@ -84,7 +84,7 @@ void Vgg19::forward(const Tensor& x) {
     const auto& specs = vgg19_conv_specs();
     for (std::size_t k = 0; k < layers_.size(); ++k) {
       Layer& layer = layers_[k];
-      const Shape shape{1, layer.kernel.dim(0), h, w};
+      const Shape shape{1, layer.kernel.weights().dim(0), h, w};
       layer.activation = Tensor(shape, device_);
       layer.grad_activation = Tensor(shape, device_);
       if (layer.keep_pre_activation) layer.pre_activation = Tensor(shape, device_);
@@ -102,10 +102,10 @@ void Vgg19::forward(const Tensor& x) {
     Layer& layer = layers_[static_cast<std::size_t>(k)];
     const Tensor& in = input_of(k, x);
     if (layer.keep_pre_activation) {
-      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/false, layer.pre_activation, {}, forward_math_);
+      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/false, layer.pre_activation, forward_math_);
       ops::relu(layer.pre_activation, layer.activation);
     } else {
-      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/true, layer.activation, {}, forward_math_);
+      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/true, layer.activation, forward_math_);
     }
     if (layer.pool_after) ops::pool2d(pooling_, layer.activation, layer.pooled);
   }

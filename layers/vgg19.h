@@ -54,7 +54,8 @@ class Vgg19 {
 
  private:
   struct Layer {
-    Tensor kernel, bias;
+    ops::PreparedConvWeights kernel;  // W_k, prepared once for every call
+    Tensor bias;
     bool pool_after = false;
     bool keep_pre_activation = false;  // a "conv…" tap reads z
     Tensor pre_activation;             // z (only when kept)

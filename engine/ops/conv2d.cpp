@@ -1,8 +1,11 @@
 #include "engine/ops/conv2d.h"
 
+#include <utility>
+
 #include "engine/ops/dispatch.h"
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_tf32.h"
+#include "kernels/cpu/conv2d_winograd.h"
 
 namespace nst::ops {
 
@@ -38,24 +41,58 @@ Conv2dParams conv_params(const char* op, const Shape& x_shape, const Tensor& w, 
 
 Shape output_shape(const Conv2dParams& p) { return {p.n, p.c_out, p.out_h(), p.out_w()}; }
 
-}  // namespace
-
-void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Tensor& y, ConvGeometry geometry,
-            ConvMath math) {
+// The forward convolution, with the CPU's Winograd filters when `filters` holds them.
+void forward(const Tensor& x, const Tensor& w, const Tensor* filters, const Tensor& b, bool relu, Tensor& y,
+             ConvGeometry geometry, ConvMath math) {
   const Device device = common_device("conv2d", {&x, &w, &b, &y});
   const Conv2dParams p = conv_params("conv2d", x.shape(), w, geometry);
   check_shape("conv2d", "b", b, {p.c_out});
   check_shape("conv2d", "y", y, output_shape(p));
-  const float *px = x.data(), *pw = w.data(), *pb = b.data();
+  const float *px = x.data(), *pw = w.data(), *pb = b.data(), *pu = filters ? filters->data() : nullptr;
   float* py = y.data();
   dispatch(
-      "conv2d", device, [&] { conv2d_forward_cpu(p, px, pw, pb, relu, py); },
+      "conv2d", device,
+      [&] {
+        if (pu)
+          conv2d_forward_winograd_filters_cpu(p, px, pu, pb, relu, py);
+        else
+          conv2d_forward_cpu(p, px, pw, pb, relu, py);
+      },
       [&](Stream s) {
         if (math == ConvMath::tf32)
           conv2d_forward_tf32_cuda(p, px, pw, pb, relu, py, s);
         else
           conv2d_forward_cuda(p, px, pw, pb, relu, py, s);
       });
+}
+
+// The backward-data convolution, with the CPU's Winograd filters when `filters` holds them.
+void backward_data(const Tensor& dy, const Tensor& w, const Tensor* filters, const Tensor* gate, Tensor& dx,
+                   ConvGeometry geometry) {
+  const char* op = "conv2d_backward_data";
+  const Device device = gate != nullptr ? common_device(op, {&dy, &w, gate, &dx}) : common_device(op, {&dy, &w, &dx});
+  const Conv2dParams p = conv_params(op, dx.shape(), w, geometry);
+  check_shape(op, "dy", dy, output_shape(p));
+  if (gate != nullptr) check_shape(op, "gate", *gate, dx.shape());
+  const float *pdy = dy.data(), *pw = w.data(), *pg = gate != nullptr ? gate->data() : nullptr;
+  const float* pu = filters ? filters->data() : nullptr;
+  float* pdx = dx.data();
+  dispatch(
+      op, device,
+      [&] {
+        if (pu)
+          conv2d_backward_data_winograd_filters_cpu(p, pdy, pu, pg, pdx);
+        else
+          conv2d_backward_data_cpu(p, pdy, pw, pg, pdx);
+      },
+      [&](Stream s) { conv2d_backward_data_cuda(p, pdy, pw, pg, pdx, s); });
+}
+
+}  // namespace
+
+void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Tensor& y, ConvGeometry geometry,
+            ConvMath math) {
+  forward(x, w, nullptr, b, relu, y, geometry, math);
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, ConvGeometry geometry, ConvMath math) {
@@ -65,16 +102,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Conv
 }
 
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, Tensor& dx, ConvGeometry geometry) {
-  const char* op = "conv2d_backward_data";
-  const Device device = gate != nullptr ? common_device(op, {&dy, &w, gate, &dx}) : common_device(op, {&dy, &w, &dx});
-  const Conv2dParams p = conv_params(op, dx.shape(), w, geometry);
-  check_shape(op, "dy", dy, output_shape(p));
-  if (gate != nullptr) check_shape(op, "gate", *gate, dx.shape());
-  const float *pdy = dy.data(), *pw = w.data(), *pg = gate != nullptr ? gate->data() : nullptr;
-  float* pdx = dx.data();
-  dispatch(
-      op, device, [&] { conv2d_backward_data_cpu(p, pdy, pw, pg, pdx); },
-      [&](Stream s) { conv2d_backward_data_cuda(p, pdy, pw, pg, pdx, s); });
+  backward_data(dy, w, nullptr, gate, dx, geometry);
 }
 
 Tensor conv2d_backward_data(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Tensor* gate,
@@ -82,6 +110,32 @@ Tensor conv2d_backward_data(const Tensor& dy, const Tensor& w, const Shape& x_sh
   Tensor dx(x_shape, dy.device());
   conv2d_backward_data(dy, w, gate, dx, geometry);
   return dx;
+}
+
+PreparedConvWeights::PreparedConvWeights(Tensor w, ConvGeometry geometry) : w_(std::move(w)), geometry_(geometry) {
+  check_rank("prepared conv2d weights", "w", w_, 4);
+  if (w_.device() != Device::cpu) return;
+  // Winograd's choice depends on the kernel, the geometry and the channels, not on the image.
+  const Conv2dParams p = conv_params("prepared conv2d weights", {1, w_.dim(1), w_.dim(2), w_.dim(3)}, w_, geometry);
+  winograd_ = winograd_applies(p);
+  if (!winograd_) return;
+  forward_filters_ = Tensor({winograd_filter_floats(p)}, Device::cpu);
+  backward_filters_ = Tensor({winograd_filter_floats(p)}, Device::cpu);
+  ::nst::winograd_filters(p, w_.data(), /*backward=*/false, forward_filters_.data());
+  ::nst::winograd_filters(p, w_.data(), /*backward=*/true, backward_filters_.data());
+}
+
+const Tensor* PreparedConvWeights::winograd_filters(bool backward) const {
+  if (!winograd_) return nullptr;
+  return backward ? &backward_filters_ : &forward_filters_;
+}
+
+void conv2d(const Tensor& x, const PreparedConvWeights& w, const Tensor& b, bool relu, Tensor& y, ConvMath math) {
+  forward(x, w.weights(), w.winograd_filters(false), b, relu, y, w.geometry(), math);
+}
+
+void conv2d_backward_data(const Tensor& dy, const PreparedConvWeights& w, const Tensor* gate, Tensor& dx) {
+  backward_data(dy, w.weights(), w.winograd_filters(true), gate, dx, w.geometry());
 }
 
 }  // namespace nst::ops

@@ -29,4 +29,29 @@ void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate,
 Tensor conv2d_backward_data(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Tensor* gate = nullptr,
                             ConvGeometry geometry = {});
 
+// A layer's weights w (C_out, C_in, KH, KW) prepared for many convolutions: on the CPU, where the
+// Winograd path applies (3×3, stride 1, pad 1, ≥ 8 channels: kernels/cpu/conv2d_winograd.h), the
+// filters of both directions are transformed here once instead of in every call (the transform is
+// ~6% of a CPU iteration). The prepared overloads give the same bits as the plain ones.
+class PreparedConvWeights {
+ public:
+  PreparedConvWeights() = default;
+  PreparedConvWeights(Tensor w, ConvGeometry geometry);
+
+  const Tensor& weights() const { return w_; }
+  ConvGeometry geometry() const { return geometry_; }
+  // The transformed filters of one direction, or null where the plain kernels are used.
+  const Tensor* winograd_filters(bool backward) const;
+
+ private:
+  Tensor w_;
+  ConvGeometry geometry_;
+  bool winograd_ = false;                       // the CPU's Winograd path applies: the filters below
+  Tensor forward_filters_, backward_filters_;
+};
+
+void conv2d(const Tensor& x, const PreparedConvWeights& w, const Tensor& b, bool relu, Tensor& y,
+            ConvMath math = ConvMath::fp32);
+void conv2d_backward_data(const Tensor& dy, const PreparedConvWeights& w, const Tensor* gate, Tensor& dx);
+
 }  // namespace nst::ops

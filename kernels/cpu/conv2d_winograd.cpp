@@ -254,10 +254,26 @@ void winograd_convolve(const Tiling& tiling, std::int64_t n, std::int64_t ch_in,
 
 float* filter_scratch(const Conv2dParams& p) {
   thread_local std::vector<float> scratch;
-  return grown(scratch, kPositions * p.c_out * p.c_in);
+  return grown(scratch, winograd_filter_floats(p));
 }
 
 }  // namespace
+
+std::int64_t winograd_filter_floats(const Conv2dParams& p) { return kPositions * p.c_out * p.c_in; }
+
+void winograd_filters(const Conv2dParams& p, const float* w, bool backward, float* u) {
+  transform_filters(p.c_out, p.c_in, w, backward, u);
+}
+
+void conv2d_forward_winograd_filters_cpu(const Conv2dParams& p, const float* x, const float* u, const float* b,
+                                         bool relu, float* y) {
+  winograd_convolve({p.h, p.w}, p.n, p.c_in, p.c_out, x, u, b, relu, nullptr, y);
+}
+
+void conv2d_backward_data_winograd_filters_cpu(const Conv2dParams& p, const float* dy, const float* u,
+                                               const float* gate, float* dx) {
+  winograd_convolve({p.h, p.w}, p.n, p.c_out, p.c_in, dy, u, nullptr, false, gate, dx);
+}
 
 bool winograd_applies(const Conv2dParams& p) {
   return p.kh == 3 && p.kw == 3 && p.stride == 1 && p.pad == 1 && p.c_in >= 8 && p.c_out >= 8;
@@ -266,15 +282,15 @@ bool winograd_applies(const Conv2dParams& p) {
 void conv2d_forward_winograd_cpu(const Conv2dParams& p, const float* x, const float* w, const float* b, bool relu,
                                  float* y) {
   float* u = filter_scratch(p);
-  transform_filters(p.c_out, p.c_in, w, /*backward=*/false, u);
-  winograd_convolve({p.h, p.w}, p.n, p.c_in, p.c_out, x, u, b, relu, nullptr, y);
+  winograd_filters(p, w, /*backward=*/false, u);
+  conv2d_forward_winograd_filters_cpu(p, x, u, b, relu, y);
 }
 
 void conv2d_backward_data_winograd_cpu(const Conv2dParams& p, const float* dy, const float* w, const float* gate,
                                        float* dx) {
   float* u = filter_scratch(p);
-  transform_filters(p.c_out, p.c_in, w, /*backward=*/true, u);
-  winograd_convolve({p.h, p.w}, p.n, p.c_out, p.c_in, dy, u, nullptr, false, gate, dx);
+  winograd_filters(p, w, /*backward=*/true, u);
+  conv2d_backward_data_winograd_filters_cpu(p, dy, u, gate, dx);
 }
 
 }  // namespace nst

@@ -237,6 +237,29 @@ TEST(Conv2d, TensorsOnDifferentDevicesAreRefused) {
   expect_error([&] { ops::conv2d(x, w, b, false); }, "conv2d: tensors on different devices (cpu and cuda)");
 }
 
+// Prepared weights (the Winograd filters transformed once) give the same bits as the plain calls,
+// where Winograd applies (13 → 9 channels, 3×3, stride 1, pad 1; and VGG's 64 → 64) and where it
+// does not (3 input channels; stride 2): both directions, gated and not.
+TEST(Conv2d, PreparedWeightsGiveTheSameBits) {
+  for (const ConvCase& c : {ConvCase{2, 13, 9, 11, 9, 3, 3, 1, 1}, ConvCase{1, 64, 17, 16, 64, 3, 3, 1, 1},
+                            ConvCase{1, 3, 9, 11, 9, 3, 3, 1, 1}, ConvCase{1, 13, 9, 11, 9, 3, 3, 2, 1}}) {
+    const Tensor x = random_tensor(c.x_shape(), 90), w = random_tensor(c.w_shape(), 91), b = random_tensor({c.c_out}, 92);
+    const Tensor dy = random_tensor(c.y_shape(), 93), gate = random_tensor(c.x_shape(), 94);
+    const ops::PreparedConvWeights prepared(w.clone(), c.geometry());
+    const bool winograd = c.c_in >= 8 && c.stride == 1;
+    EXPECT_EQ(prepared.winograd_filters(false) != nullptr, winograd) << describe(c);
+    Tensor y(c.y_shape(), Device::cpu), dx(c.x_shape(), Device::cpu);
+    ops::conv2d(x, prepared, b, true, y);
+    EXPECT_TRUE(all_equal(y.to_host(), ops::conv2d(x, w, b, true, c.geometry()).to_host())) << describe(c);
+    for (const Tensor* g : {static_cast<const Tensor*>(nullptr), &gate}) {
+      ops::conv2d_backward_data(dy, prepared, g, dx);
+      EXPECT_TRUE(all_equal(dx.to_host(), ops::conv2d_backward_data(dy, w, c.x_shape(), g, c.geometry()).to_host()))
+          << describe(c) << (g ? " gated" : "");
+    }
+  }
+  EXPECT_THROW(ops::PreparedConvWeights(random_tensor({4, 3, 3}, 95), {}), Error);
+}
+
 // The CPU computes in FP32 whatever math is asked for: TF32 is a GPU tensor-core mode.
 TEST(Conv2d, CpuIgnoresTf32) {
   const Tensor x = random_tensor({1, 13, 9, 11}, 80), w = random_tensor({5, 13, 3, 3}, 81), b = random_tensor({5}, 82);
