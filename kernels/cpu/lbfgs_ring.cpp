@@ -1,12 +1,13 @@
 // CPU L-BFGS ring ops (kernels/lbfgs_ring.h). The bookkeeping floats are read where they live, in
-// host memory; dots are ordered double sums as in ops::dot (kernels/cpu/ordered_sum.h), so a dot
-// here gives the same bits as ops::dot on the same row.
+// host memory; dots are dot_cpu's ordered double sums, so a dot here gives the same bits as ops::dot
+// on the same row.
 #include "kernels/lbfgs_ring.h"
 
 #include <algorithm>
 #include <cstring>
 
 #include "kernels/cpu/ordered_sum.h"
+#include "kernels/reduce.h"
 #include "kernels/vector_ops.h"
 
 namespace nst {
@@ -59,8 +60,7 @@ void lbfgs_ring_dot_cpu(const LbfgsRing& ring, bool rows_are_s, int age, const f
     out[0] = 0.0f;
     return;
   }
-  const float* r = row(ring, rows_are_s, slot);
-  out[0] = static_cast<float>(ordered_sum(ring.n, [r, v](std::int64_t i) { return double(r[i]) * v[i]; }));
+  dot_cpu(ring.n, row(ring, rows_are_s, slot), v, out);
 }
 
 void lbfgs_ring_axpy_cpu(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, float* v) {
@@ -80,7 +80,8 @@ void lbfgs_ring_axpy_dot_cpu(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, b
   const float* r = row(ring, dot_rows_are_s, dot_slot);
   const float c = scaled.coefficient;
   const float* a = scaled.row;
-  // ordered_sum calls the term once per index: each v[i] is updated once, then multiplied.
+  // dot_cpu's sum with the update folded in; ordered_sum calls the term once per index, so each
+  // v[i] is updated once, then multiplied.
   out[0] = static_cast<float>(ordered_sum(ring.n, [a, c, r, v](std::int64_t i) {
     if (a) v[i] += c * a[i];
     return double(r[i]) * v[i];

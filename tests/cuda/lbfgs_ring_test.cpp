@@ -41,6 +41,8 @@ struct RingOnDevice {
 TEST(CudaLbfgsRing, MatchesCpuThroughKeepsRejectionsAndOverflow) {
   NST_REQUIRE_CUDA();
   RingOnDevice cpu(Device::cpu), gpu(Device::cuda);
+  const Tensor num = Tensor::filled({1}, 0.75f, Device::cpu), sub = Tensor::filled({1}, -0.25f, Device::cpu);
+  const Tensor gnum = num.to(Device::cuda), gsub = sub.to(Device::cuda);
   for (int k = 0; k < static_cast<int>(kOfferedYs.size()); ++k) {
     SCOPED_TRACE("after offer " + std::to_string(k));
     const Tensor s = random_tensor({kN}, 100 + k), y = random_tensor({kN}, 200 + k);
@@ -73,8 +75,6 @@ TEST(CudaLbfgsRing, MatchesCpuThroughKeepsRejectionsAndOverflow) {
           EXPECT_EQ(got.item(), 0.0f) << "age " << age << " holds no pair";
         }
 
-        const Tensor num = Tensor::filled({1}, 0.75f, Device::cpu), sub = Tensor::filled({1}, -0.25f, Device::cpu);
-        const Tensor gnum = num.to(Device::cuda), gsub = sub.to(Device::cuda);
         Tensor cv = v.clone(), gpu_v = Tensor::filled({kN}, NAN, Device::cuda);
         gpu_v.copy_from(v);
         ops::lbfgs_ring_axpy(cpu.ring, {rows, age, -1.0f, num, &sub}, cv);

@@ -66,21 +66,24 @@ timeout 60 python3 bench/pytorch_reference.py --weights "$NST_SHARED_DIR/weights
   --content "$NST_SHARED_DIR/images/tubingen.jpg" --style "$NST_SHARED_DIR/images/starry_night.jpg" --size 512 \
   --iterations 20 --device cuda >"$out/pytorch.log" 2>&1
 pytorch_line=$(grep 's/iteration' "$out/pytorch.log" | tail -1)
-timeout 90 "$bundle/nst" --content "$NST_SHARED_DIR/images/tubingen.jpg" --style "$NST_SHARED_DIR/images/starry_night.jpg" \
-  --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" --output "$out/demo_512.png" --image-size 512 \
-  --iterations 50 --print-every 10 --device cuda >"$out/demo.log" 2>&1
+# demo NAME [options]: the pair at 512 px, 50 iterations, into $out/demo_NAME.png and .log.
+demo() {
+  local name=$1
+  shift
+  timeout 90 "$bundle/nst" --content "$NST_SHARED_DIR/images/tubingen.jpg" \
+    --style "$NST_SHARED_DIR/images/starry_night.jpg" --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" \
+    --output "$out/demo_$name.png" --image-size 512 --iterations 50 --print-every 10 --device cuda "$@" \
+    >"$out/demo_$name.log" 2>&1
+}
+demo fp32
 demo_rc=$?
-timeout 90 "$bundle/nst" --content "$NST_SHARED_DIR/images/tubingen.jpg" --style "$NST_SHARED_DIR/images/starry_night.jpg" \
-  --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" --output "$out/demo_512_tf32.png" --image-size 512 \
-  --iterations 50 --print-every 10 --device cuda --tf32 >"$out/demo_tf32.log" 2>&1
-timeout 90 "$bundle/nst" --content "$NST_SHARED_DIR/images/tubingen.jpg" --style "$NST_SHARED_DIR/images/starry_night.jpg" \
-  --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" --output "$out/demo_512_graph.png" --image-size 512 \
-  --iterations 50 --print-every 10 --device cuda --cuda-graph >"$out/demo_graph.log" 2>&1
+demo tf32 --tf32
+demo graph --cuda-graph
 final_loss() { grep -o 'iteration 50/50  loss [0-9.e+-]*' "$1" | awk '{print $4}'; }
 graph_line="$(grep -o '[0-9.]* s/iteration' "$out/demo_graph.log" | head -1), final loss $(final_loss "$out/demo_graph.log") (must equal FP32's); $(grep -E '^CUDA graph' "$out/demo_graph.log")"
-tf32_line="$(grep -o '[0-9.]* s/iteration' "$out/demo_tf32.log" | head -1), final loss $(final_loss "$out/demo_tf32.log") against FP32's $(final_loss "$out/demo.log")"
-per_iteration=$(grep -o '[0-9.]* s/iteration' "$out/demo.log" | head -1)
-peak=$(grep -o 'peak device memory [0-9.]* MiB' "$out/demo.log" | head -1)
+tf32_line="$(grep -o '[0-9.]* s/iteration' "$out/demo_tf32.log" | head -1), final loss $(final_loss "$out/demo_tf32.log") against FP32's $(final_loss "$out/demo_fp32.log")"
+per_iteration=$(grep -o '[0-9.]* s/iteration' "$out/demo_fp32.log" | head -1)
+peak=$(grep -o 'peak device memory [0-9.]* MiB' "$out/demo_fp32.log" | head -1)
 
 for log in "$out"/*_bench.log; do
   [ -f "$log" ] && { echo; echo "$(basename "$log")"; grep -E "^(BM_|Benchmark|-)" "$log" | head -40; }
