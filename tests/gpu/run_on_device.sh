@@ -1,102 +1,330 @@
 #!/usr/bin/env bash
-# Run on a machine with an NVIDIA GPU (under 5 minutes on an H100). Uses the bundle that
-# tests/gpu/prepare_device_bundle.sh packed (device-bundle.tar.xz, carried along), or builds one
-# here when the machine has the build dependencies. Runs:
-#   1. the CUDA tests (ctest -L cuda), then the CUDA kernel tests again under compute-sanitizer
-#      memcheck when it works on this machine;
-#   2. the benchmarks (ours against cuDNN/cuBLAS, GFLOP/s and % of peak);
-#   3. the demo pair at 512 px for 50 iterations on the GPU (seconds per iteration, peak memory),
-#      again with --tf32 and with --cuda-graph;
-# and prints a short table last. Full logs go to $OUT (or ./device-logs).
+# The GPU run (tests/gpu/README.md says how to start it). On a machine with an NVIDIA GPU, with the
+# bundle that tests/gpu/prepare_device_bundle.sh packed (device-bundle.tar.xz, carried along), it
+# checks that the programs start (and stops within seconds, saying why, if they do not), then runs,
+# most important first, each step bounded and none past a global deadline:
+#   1. the CUDA tests, with NST_REQUIRE_GPU=1 (a test that would skip for want of a GPU fails);
+#   2. the demo pair at 512 px for 50 L-BFGS iterations (seconds per iteration, peak memory);
+#   3. the CUDA kernel tests under compute-sanitizer memcheck;
+#   4. PyTorch + cuDNN doing the same iteration on the same card (bench/pytorch_reference.py);
+#   5. the demo again with --tf32 and with --cuda-graph;
+#   6. the benchmarks: ours against cuDNN/cuBLAS, whole iterations, L-BFGS steps.
+# The device tool brings back at most 8 files from $OUT and the last 12,000 characters of output,
+# and kills a command after 600 s. So each table row is printed the moment it is known
+# ("ROW | what | result |"), the whole table (< 4 KB) again at the very end, whatever happened; all
+# logs go into one archive, $OUT/logs.tar.xz, beside table.md and the demo PNGs.
+#
+# Settings (environment):
+#   OUT                    where the results go (default: ./device-logs)
+#   NST_DEVICE_DEADLINE_S  seconds from the start by which everything has ended (default: 420)
+#   NST_DEVICE_BUNDLE      a folder in the build folder's layout to use instead of the bundle
+#   NST_DEVICE_DRY_RUN=1   for CI, without a GPU: every step, the GPU work replaced by stand-ins
+#                          that start the same programs (listing tests and benchmarks, a 32-px demo
+#                          on the CPU), each marked "dry run"
+# Exit status: 0 once the table is made; 2 when the preflight stopped the run; 1 when what goes
+# back breaks the device tool's limits, or the dry run saw the bundle's libraries reach Python.
 set -uo pipefail
-cd "$(dirname "$0")/../.."
-export PATH="$PATH:/usr/local/cuda/bin"
+shopt -s nullglob  # a glob that matches nothing expands to nothing
+cd "$(dirname "$0")/../.." || exit 2
+export PATH="$PATH:/usr/local/cuda/bin:/sbin:/usr/sbin"  # compute-sanitizer, ldconfig
+
+deadline=${NST_DEVICE_DEADLINE_S:-420}
+reserve=20  # seconds kept after the last step for packing the logs and printing the table
+dry_run=${NST_DEVICE_DRY_RUN:-0}
 out=${OUT:-device-logs}
 mkdir -p "$out"
-bundle=device-bundle
-[ -f device-bundle.tar.xz ] && tar -xJf device-bundle.tar.xz
-if [ ! -x "$bundle/nst" ]; then
-  bundle=build-device
-  echo "no carried bundle: building here" | tee "$out/build.log"
-  cmake -S . -B "$bundle" -G Ninja -DCMAKE_BUILD_TYPE=Release -DNST_CUDA=ON >>"$out/build.log" 2>&1 &&
-    cmake --build "$bundle" --parallel >>"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
+logs=$(mktemp -d)
+table=$logs/table.md
+: >"$table"
+problems=()  # what breaks the limits (or, in the dry run, keeps Python's environment unclean)
+
+# row WHAT RESULT: one row of the table, printed now and again at the end (its result cut to 180
+# characters, so that even 18 rows stay under 4 KB).
+row() {
+  local line
+  line="| $1 | $(printf '%s' "$2" | tr '\n|' ' /' | cut -c1-180) |"
+  echo "ROW $line"
+  echo "$line" >>"$table"
+}
+
+# On every way out (the end, a stopped preflight, a script error): pack the logs, check what goes
+# back against the device tool's limits, print the table.
+# shellcheck disable=SC2317  # (called by the trap)
+finish() {
+  local status=$? log size
+  trap - EXIT
+  row "run" "$SECONDS s of the $deadline s deadline$([ "$dry_run" = 1 ] && echo ', dry run')"
+  # A runaway log (memcheck can write gigabytes) would take minutes to compress: keep its ends.
+  for log in "$logs"/*.log; do
+    size=$(stat -c %s "$log")
+    if ((size > 8 << 20)); then
+      { head -c 4M "$log"; printf '\n[… %s bytes in all, cut to the first and last 4 MiB …]\n' "$size"
+        tail -c 4M "$log"; } >"$log.cut" && mv "$log.cut" "$log"
+    fi
+  done
+  tar -C "$logs" -cJf "$out/logs.tar.xz" --exclude=table.md . || problems+=("the logs were not packed")
+  local files big
+  : >"$out/table.md"  # written last, counted now
+  files=$(find "$out" -type f | wc -l)
+  big=$(find "$out" -type f -size +16M | tr '\n' ' ')
+  ((files <= 8)) || problems+=("$files files in $out (the tool brings back 8)")
+  [ -z "$big" ] || problems+=("over 16 MiB: $big")
+  ((${#problems[@]} == 0)) || { row "problems" "${problems[*]}"; status=1; }
+  { echo "| what | result |"; echo "|---|---|"; cat "$table"; } >"$out/table.md"
+  (($(stat -c %s "$out/table.md") < 4096)) || { echo "the table is over 4 KB"; status=1; }
+  echo
+  cat "$out/table.md"
+  rm -rf "$logs"
+  exit "$status"
+}
+trap finish EXIT
+
+# stop REASON: the preflight failed; say why and end (the table is printed on the way out).
+stop() {
+  row "preflight" "FAILED after $SECONDS s: $1"
+  exit 2
+}
+
+# step LOG CAP COMMAND…: runs COMMAND, its output into $logs/LOG, for at most CAP seconds and never
+# past the deadline. Sets rc (its exit status), outcome ("exit N", "STOPPED at its N s limit" or
+# "not run: the deadline") and step_log.
+step() {
+  local log=$1 cap=$2 limit
+  shift 2
+  step_log=$logs/$log
+  limit=$((deadline - reserve - SECONDS))
+  ((cap < limit)) && limit=$cap
+  if ((limit < 5)); then
+    rc=-1 outcome="not run: the deadline"
+    : >"$logs/$log"
+    return
+  fi
+  echo "[$SECONDS s] $log: at most $limit s"
+  timeout -k 5 "$limit" "$@" >"$logs/$log" 2>&1
+  rc=$?
+  case $rc in
+    124 | 137) outcome="STOPPED at its $limit s limit" ;;
+    *) outcome="exit $rc" ;;
+  esac
+}
+
+# result DETAILS: the last step's result for its row: how it ended (after a failure, with the last
+# line it wrote), then DETAILS if it ran.
+result() {
+  local last=""
+  ((rc > 0)) && last=" ($(grep -v '^\s*$' "$step_log" | tail -1 | cut -c1-80))"
+  if ((rc < 0)); then echo "$outcome"; else echo "$mark$outcome$last, $1"; fi
+}
+
+# ---- Preflight: the bundle, the libraries its programs load, nst --help; all within seconds.
+if [ -n "${NST_DEVICE_BUNDLE:-}" ]; then
+  bundle=$NST_DEVICE_BUNDLE
+else
+  bundle=device-bundle
+  [ -f device-bundle.tar.xz ] ||
+    stop "no device-bundle.tar.xz: pack it with tests/gpu/prepare_device_bundle.sh and carry it"
+  tar -xJf device-bundle.tar.xz || stop "device-bundle.tar.xz did not unpack"
 fi
-export LD_LIBRARY_PATH="$PWD/$bundle/lib:${LD_LIBRARY_PATH:-}"
-[ -d /usr/local/cuda/lib64 ] && export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:/usr/local/cuda/lib64"
-# What the programs still cannot find (cuBLAS, cuDNN: perhaps only as the wheels beside PyTorch,
-# nvidia-cublas and nvidia-cudnn-cu13): add the folder that holds it.
-missing=$(for program in "$bundle/nst" "$bundle"/tests/* "$bundle"/bench/*; do
-  ldd "$program" 2>/dev/null | awk '/not found/{print $1}'
-done | sort -u)
-for lib in $missing; do
-  found=$(find /usr /opt /root -name "$lib" 2>/dev/null | head -1)
-  if [ -n "$found" ]; then
-    export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$(dirname "$found")"
+bundle=$(cd "$bundle" && pwd) || stop "no folder $bundle"
+nst=$bundle/nst
+tests=$bundle/tests/nst_cuda_tests
+[ -x "$nst" ] || stop "no program $nst"
+required=("$nst" "$tests")
+if [ ! -x "$tests" ]; then
+  [ "$dry_run" = 1 ] || stop "no program $tests (a bundle built without CUDA?)"
+  tests=""  # a dry run of a build without CUDA
+  required=("$nst")
+fi
+candidates=()
+for program in "$bundle"/bench/{*_cuda_bench,iteration_bench,lbfgs_bench}; do
+  [ -x "$program" ] && candidates+=("$program")
+done
+
+# The programs load the bundle's libraries, then CUDA's; what they still miss (cuBLAS, cuDNN) comes
+# from the folders that ldconfig knows or from the nvidia-* wheels beside PyTorch. Python itself
+# never sees these folders: only our programs are started with them.
+nst_libs=$bundle/lib
+[ -d /usr/local/cuda/lib64 ] && nst_libs+=:/usr/local/cuda/lib64
+# unloadable PROGRAM…: what they cannot load, one a line: a library, or a symbol version
+# ("GLIBC_2.38 of libc.so.6").
+unloadable() {
+  local program
+  for program in "$@"; do
+    LD_LIBRARY_PATH="$nst_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" ldd "$program" 2>&1 |
+      sed -n -e 's/^\s*\(\S*\) => not found.*/\1/p' \
+        -e "s|.*/\([^/:]*\): version \`\([^']*\)' not found.*|\2 of \1|p"
+  done | sort -u
+}
+mapfile -t unresolved < <(unloadable "${required[@]}" "${candidates[@]}")
+if ((${#unresolved[@]})); then
+  # One Python for all of them (a glob inside the wheels' folders, not a search of the disk).
+  in_wheels=$(timeout 5 python3 - "${unresolved[@]}" <<'EOF' 2>/dev/null
+import glob, os, sys
+import nvidia
+for name in sys.argv[1:]:
+    for root in nvidia.__path__:
+        hits = glob.glob(os.path.join(root, "**", name), recursive=True)
+        if hits:
+            print(name, os.path.dirname(hits[0]))
+            break
+EOF
+  )
+  for lib in "${unresolved[@]}"; do
+    dir=$(ldconfig -p 2>/dev/null | awk -v lib="$lib" '$1 == lib { print $NF; exit }' | xargs -r dirname)
+    [ -n "$dir" ] || dir=$(awk -v lib="$lib" '$1 == lib { print $2 }' <<<"$in_wheels")
+    [ -n "$dir" ] && nst_libs+=:$dir
+  done
+fi
+bundle_env=(env "LD_LIBRARY_PATH=$nst_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}")
+missing=$(unloadable "${required[@]}")
+[ -z "$missing" ] || stop "nst or the CUDA tests cannot load: $missing"
+benches=()  # a benchmark that cannot start is left out, not fatal
+for program in "${candidates[@]}"; do
+  missing=$(unloadable "$program")
+  if [ -z "$missing" ]; then
+    benches+=("$program")
   else
-    echo "no $lib on this machine: the programs that need it will not start" | tee -a "$out/build.log"
+    row "$(basename "$program")" "not run: cannot load $missing"
   fi
 done
-export NST_SHARED_DIR="$PWD/$bundle/shared"
-[ -d "$NST_SHARED_DIR" ] || export NST_SHARED_DIR="$PWD/../shared"
-card=$(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null | head -1)
-commit=$(cat "$bundle/commit.txt" 2>/dev/null || git rev-parse --short HEAD 2>/dev/null || echo unknown)
-echo "card: $card; commit: $commit" | tee "$out/summary.txt"
+timeout 5 "${bundle_env[@]}" "$nst" --help >"$logs/nst_help.log" 2>&1 ||
+  stop "nst --help failed: $(head -c 150 "$logs/nst_help.log")"
+for program in "${required[@]}" "${benches[@]}"; do
+  echo "$program:"
+  "${bundle_env[@]}" ldd "$program"
+done >"$logs/ldd.log" 2>&1
+row "preflight" "ok in $SECONDS s; libraries from $nst_libs"
 
-# 1. CUDA tests.
-timeout 150 "$bundle/tests/nst_cuda_tests" --gtest_brief=1 >"$out/cuda_tests.log" 2>&1
-tests_rc=$?
-tests_line=$(grep -E "^\[  (PASSED|FAILED|SKIPPED) " "$out/cuda_tests.log" | tr '\n' ' ')
-tf32_error=$(grep -o 'TF32 forward error against FP32.*' "$out/cuda_tests.log" | head -1)
-memcheck="not run"
-if command -v compute-sanitizer >/dev/null; then
-  timeout 90 compute-sanitizer --tool memcheck --error-exitcode 3 "$bundle/tests/nst_cuda_tests" \
-    --gtest_filter='-*Vgg*:*EndToEnd*:*Large*' --gtest_brief=1 >"$out/memcheck.log" 2>&1
-  case $? in 0) memcheck="clean" ;; 3) memcheck="ERRORS (see memcheck.log)" ;; 124) memcheck="timed out" ;; *) memcheck="did not run (see memcheck.log)" ;; esac
+if [ "$dry_run" = 1 ]; then
+  card="dry run: no GPU used"
+else
+  card=$(timeout 5 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null |
+    head -1)
+fi
+row "card" "${card:-unknown (nvidia-smi answered nothing)}"
+row "commit" "$(cat "$bundle/commit.txt" 2>/dev/null || git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+shared=$bundle/shared
+[ -d "$shared" ] || shared=${NST_SHARED_DIR:-$PWD/../shared}
+export NST_SHARED_DIR=$shared
+export NST_REQUIRE_GPU=1
+
+# What the dry run does instead of the GPU work: start the same programs, cheaply, on the CPU.
+mark=""  # before each result a stand-in made
+if [ "$dry_run" = 1 ]; then
+  mark="dry run: "
+  export OMP_NUM_THREADS=1  # on a busy CI machine OpenMP's spinning threads cost tenfold
+  test_args=(--gtest_list_tests)
+  bench_args=(--benchmark_list_tests=true)
+  demo_device=cpu demo_size=32 demo_iterations=2
+else
+  test_args=()
+  bench_args=()
+  demo_device=cuda demo_size=512 demo_iterations=50
 fi
 
-# 2. Benchmarks on the GPU (each bounded): ceilings, kernels against cuDNN/cuBLAS, whole iterations.
-for bench in "$bundle"/bench/*_cuda_bench; do
-  timeout 60 "$bench" --benchmark_min_time=0.2 >"$out/$(basename "$bench").log" 2>&1
-done
-timeout 120 "$bundle/bench/iteration_bench" --benchmark_filter=cuda --benchmark_min_time=1 >"$out/iteration_bench.log" 2>&1
-timeout 60 "$bundle/bench/lbfgs_bench" --benchmark_filter=cuda >"$out/lbfgs_bench.log" 2>&1
+# ---- 1. The CUDA tests.
+if [ -z "$tests" ]; then
+  row "CUDA tests" "dry run: none built (a build without CUDA)"
+else
+  step cuda_tests.log 150 "${bundle_env[@]}" "$tests" "${test_args[@]}"
+  if [ "$dry_run" = 1 ]; then
+    row "CUDA tests" "$(result "$(grep -c '^  ' "$logs/cuda_tests.log") tests listed, none run")"
+  else
+    # gtest_count WORD: the number on gtest's summary line "[  WORD  ] N tests" (0 without one).
+    gtest_count() {
+      sed -n "s/^\[ *$1 *\] \([0-9]*\) tests\?[,.].*/\1/p" "$logs/cuda_tests.log" | head -1 |
+        grep . || echo 0
+    }
+    if grep -q '^\[  PASSED  \]' "$logs/cuda_tests.log"; then
+      failed=$(grep '^\[  FAILED  \] [A-Za-z]' "$logs/cuda_tests.log" | awk '{print $4}' | sort -u |
+        paste -sd ' ')
+      summary="$(gtest_count PASSED) CUDA tests passed, $(gtest_count FAILED) failed${failed:+ ($failed)}"
+      summary+=", $(gtest_count SKIPPED) skipped"
+    else  # stopped or crashed: name the test it was in
+      summary="no gtest summary; the last test started: "
+      summary+=$(grep '^\[ RUN' "$logs/cuda_tests.log" | tail -1 | awk '{print $NF}')
+    fi
+    row "CUDA tests" "$(result "$summary")"
+  fi
+  tf32_error=$(grep -o 'TF32 forward error against FP32.*' "$logs/cuda_tests.log" | head -1)
+  row "TF32 conv error (CUDA test)" "${tf32_error:-not measured (see cuda_tests.log)}"
+fi
 
-# 3. The demo pair at 512 px on the GPU, then PyTorch+cuDNN doing the same iteration on the same card.
-timeout 60 python3 bench/pytorch_reference.py --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" \
-  --content "$NST_SHARED_DIR/images/tubingen.jpg" --style "$NST_SHARED_DIR/images/starry_night.jpg" --size 512 \
-  --iterations 20 --device cuda >"$out/pytorch.log" 2>&1
-pytorch_line=$(grep 's/iteration' "$out/pytorch.log" | tail -1)
-# demo NAME [options]: the pair at 512 px, 50 iterations, into $out/demo_NAME.png and .log.
+# ---- 2. The demo pair, into $out/demo_NAME.png.
+# demo NAME [OPTION…]: nst on the demo pair, its log demo_NAME.log.
 demo() {
   local name=$1
   shift
-  timeout 90 "$bundle/nst" --content "$NST_SHARED_DIR/images/tubingen.jpg" \
-    --style "$NST_SHARED_DIR/images/starry_night.jpg" --weights "$NST_SHARED_DIR/weights/vgg19_partial_notop.h5" \
-    --output "$out/demo_$name.png" --image-size 512 --iterations 50 --print-every 10 --device cuda "$@" \
-    >"$out/demo_$name.log" 2>&1
+  step "demo_$name.log" 90 "${bundle_env[@]}" "$nst" --content "$shared/images/tubingen.jpg" \
+    --style "$shared/images/starry_night.jpg" --weights "$shared/weights/vgg19_partial_notop.h5" \
+    --output "$out/demo_$name.png" --image-size "$demo_size" --iterations "$demo_iterations" \
+    --print-every 10 --device "$demo_device" "$@"
+}
+per_iteration() {
+  grep -o '[0-9.]* s/iteration' "$logs/demo_$1.log" | head -1 | grep . || echo '? s/iteration'
+}
+final_loss() {
+  grep -o "iteration $demo_iterations/$demo_iterations  loss [0-9.e+-]*" "$logs/demo_$1.log" |
+    awk '{print $4}' | grep . || echo '?'
 }
 demo fp32
-demo_rc=$?
-demo tf32 --tf32
-demo graph --cuda-graph
-final_loss() { grep -o 'iteration 50/50  loss [0-9.e+-]*' "$1" | awk '{print $4}'; }
-graph_line="$(grep -o '[0-9.]* s/iteration' "$out/demo_graph.log" | head -1), final loss $(final_loss "$out/demo_graph.log") (must equal FP32's); $(grep -E '^CUDA graph' "$out/demo_graph.log")"
-tf32_line="$(grep -o '[0-9.]* s/iteration' "$out/demo_tf32.log" | head -1), final loss $(final_loss "$out/demo_tf32.log") against FP32's $(final_loss "$out/demo_fp32.log")"
-per_iteration=$(grep -o '[0-9.]* s/iteration' "$out/demo_fp32.log" | head -1)
-peak=$(grep -o 'peak device memory [0-9.]* MiB' "$out/demo_fp32.log" | head -1)
+peak=$(grep -o 'peak device memory [0-9.]* MiB' "$logs/demo_fp32.log" | head -1)
+row "demo $demo_size px, $demo_iterations L-BFGS iterations" \
+  "$(result "$(per_iteration fp32), ${peak:-peak memory ?}, final loss $(final_loss fp32)")"
 
-for log in "$out"/*_bench.log; do
-  [ -f "$log" ] && { echo; echo "$(basename "$log")"; grep -E "^(BM_|Benchmark|-)" "$log" | head -40; }
+# ---- 3. The kernel tests under compute-sanitizer memcheck.
+if [ "$dry_run" = 1 ]; then
+  row "compute-sanitizer memcheck" "dry run: not run"
+elif ! command -v compute-sanitizer >/dev/null; then
+  row "compute-sanitizer memcheck" "not run: no compute-sanitizer"
+else
+  step memcheck.log 90 "${bundle_env[@]}" compute-sanitizer --tool memcheck --error-exitcode 3 "$tests" \
+    --gtest_filter='-*Vgg*:*EndToEnd*:*Large*' --gtest_brief=1
+  case $rc in
+    0) memcheck="clean" ;;
+    3) memcheck="ERRORS (see memcheck.log)" ;;
+    *) memcheck=$(result "see memcheck.log") ;;
+  esac
+  row "compute-sanitizer memcheck" "$memcheck"
+fi
+
+# ---- 4. PyTorch (the machine's own Python, without the bundle's libraries).
+if [ "$dry_run" = 1 ]; then
+  step pytorch.log 30 python3 -c 'import os, sys
+print("python", sys.version.split()[0], "with LD_LIBRARY_PATH=" + os.environ.get("LD_LIBRARY_PATH", ""))'
+  if grep -qF "$bundle/lib" "$logs/pytorch.log"; then
+    problems+=("python3 ran with the bundle's libraries")
+  fi
+  row "PyTorch + cuDNN, same iteration" "$(result "$(head -1 "$logs/pytorch.log")")"
+else
+  step pytorch.log 90 env PYTHONUNBUFFERED=1 python3 bench/pytorch_reference.py \
+    --weights "$shared/weights/vgg19_partial_notop.h5" --content "$shared/images/tubingen.jpg" \
+    --style "$shared/images/starry_night.jpg" --size 512 --iterations 20 --device cuda
+  pytorch_line=$(grep 's/iteration' "$logs/pytorch.log" | tail -1)
+  row "PyTorch + cuDNN, same iteration" "${pytorch_line:-$(result "no timing (see pytorch.log)")}"
+fi
+
+# ---- 5. The demo with TF32 convolutions, and replayed as a CUDA graph.
+demo tf32 --tf32
+row "the same with --tf32" \
+  "$(result "$(per_iteration tf32), final loss $(final_loss tf32) against FP32's $(final_loss fp32)")"
+demo graph --cuda-graph
+graph_note=$(grep -E '^CUDA graph' "$logs/demo_graph.log")
+row "the same with --cuda-graph" \
+  "$(result "$(per_iteration graph), final loss $(final_loss graph) (must equal FP32's); $graph_note")"
+
+# ---- 6. The benchmarks; a few result lines of each here, all of them in the logs.
+for program in "${benches[@]}"; do
+  name=$(basename "$program")
+  case $name in
+    iteration_bench) cap=120 args=(--benchmark_filter=cuda --benchmark_min_time=1) ;;
+    lbfgs_bench) cap=60 args=(--benchmark_filter=cuda) ;;
+    *) cap=60 args=(--benchmark_min_time=0.2) ;;
+  esac
+  step "$name.log" "$cap" "${bundle_env[@]}" "$program" "${args[@]}" "${bench_args[@]}"
+  grep '^BM_' "$logs/$name.log" | head -8 | cut -c1-110
+  counts="benchmarks: $(grep -c '^BM_' "$logs/$name.log")"
+  counts+=", with errors: $(grep -c 'ERROR OCCURRED' "$logs/$name.log")"
+  row "$name" "$(result "$counts (see $name.log)")"
 done
-echo
-echo "| what | result |"
-echo "|---|---|"
-echo "| card | $card |"
-echo "| commit | $commit |"
-echo "| CUDA tests | exit $tests_rc: $tests_line |"
-echo "| compute-sanitizer memcheck | $memcheck |"
-echo "| demo 512 px, 50 L-BFGS iterations | exit $demo_rc, ${per_iteration:-?}, ${peak:-peak memory ?} |"
-echo "| the same with --tf32 | $tf32_line |"
-echo "| TF32 conv error (CUDA test) | ${tf32_error:-not measured (see cuda_tests.log)} |"
-echo "| the same with --cuda-graph | $graph_line |"
-echo "| PyTorch + cuDNN, same iteration | ${pytorch_line:-did not run (see pytorch.log)} |"
+exit 0
