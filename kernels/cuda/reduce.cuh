@@ -16,7 +16,7 @@ __device__ __forceinline__ float block_sum(float v) {
   if (lane == 0) warp_sums[warp] = v;
   __syncthreads();
   const int warps = blockDim.x / 32;
-  v = (threadIdx.x < warps) ? warp_sums[threadIdx.x] : 0.0f;
+  v = (int(threadIdx.x) < warps) ? warp_sums[threadIdx.x] : 0.0f;
   if (warp == 0) v = warp_sum(v);
   __syncthreads();  // warp_sums may be reused by a following call
   return v;

@@ -1,0 +1,48 @@
+# NST_CUDA=EMU: the CUDA backend built as host C++ on the emulator (tests/emu/README.md).
+# kernels/cuda/*.cu and *.cuh are rewritten by translate_cuda.py into ${NST_EMU_SOURCE_DIR} at
+# build time (the originals stay untouched), compiled with the emulator's headers in front, and
+# linked with the emulator's runtime. Everything is built with AddressSanitizer and
+# UndefinedBehaviorSanitizer unless NST_EMU_SANITIZE is OFF.
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+option(NST_EMU_SANITIZE "Build the emulated configuration with -fsanitize=address,undefined" ON)
+set(NST_EMU_DIR ${PROJECT_SOURCE_DIR}/tests/emu)
+set(NST_EMU_SOURCE_DIR ${PROJECT_BINARY_DIR}/emu_src)
+# Where the CUDA sources are read from: the repository's, or a copy with a planted fault
+# (plant_faults.py).
+set(NST_EMU_KERNEL_DIR ${PROJECT_SOURCE_DIR}/kernels/cuda CACHE PATH "The kernels/cuda directory to emulate")
+
+if(NST_EMU_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
+# The emulator: fibers, the block scheduler and the runtime API.
+file(GLOB NST_EMU_RUNTIME_SOURCES CONFIGURE_DEPENDS ${NST_EMU_DIR}/src/*.cpp)
+add_library(nst_cuda_emulator STATIC ${NST_EMU_RUNTIME_SOURCES})
+target_include_directories(nst_cuda_emulator PUBLIC ${NST_EMU_DIR}/include)
+target_compile_options(nst_cuda_emulator PRIVATE -Wall -Wextra)
+
+# The translated kernels: nst_emulated_kernel_sources(OUT) fills OUT with the .cpp files to compile
+# (the translated .cuh headers come along as generated dependencies).
+function(nst_emulated_kernel_sources out)
+  file(GLOB cuda_files CONFIGURE_DEPENDS ${NST_EMU_KERNEL_DIR}/*.cu ${NST_EMU_KERNEL_DIR}/*.cuh)
+  set(generated)
+  foreach(source ${cuda_files})
+    get_filename_component(name ${source} NAME)
+    if(name MATCHES "\\.cu$")
+      set(translated ${NST_EMU_SOURCE_DIR}/kernels/cuda/${name}.cpp)
+    else()
+      set(translated ${NST_EMU_SOURCE_DIR}/kernels/cuda/${name})
+    endif()
+    add_custom_command(OUTPUT ${translated}
+                       COMMAND Python3::Interpreter ${NST_EMU_DIR}/translate_cuda.py ${source} ${translated}
+                       DEPENDS ${source} ${NST_EMU_DIR}/translate_cuda.py
+                       COMMENT "Translating ${name} for the CUDA emulator" VERBATIM)
+    list(APPEND generated ${translated})
+    if(name MATCHES "\\.cu$")
+      set_source_files_properties(${translated} PROPERTIES
+        COMPILE_OPTIONS "-include;emu/kernel_prelude.h;-Wno-unknown-pragmas")
+    endif()
+  endforeach()
+  set(${out} ${generated} PARENT_SCOPE)
+endfunction()

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Rewrites a CUDA source (.cu or .cuh) into host C++ for the emulator (tests/emu/README.md).
+
+Three mechanical rewrites, each kept on the lines it replaces so that `#line` keeps every report
+pointing at the original file and line:
+  kernel<<<grid, block[, shared[, stream]]>>>(args);
+      -> ::emu::launch(::emu::LaunchConfig("kernel", __FILE__, __LINE__, grid, block, ...),
+                       [](auto... a) { kernel(a...); }, args);
+  __shared__ T name[...], other;   (inside a function)
+      -> static T name[...], other; ::emu::shared_declared(&name, sizeof(name)); ...
+  __device__ T name[...];          (at namespace scope, a variable: no parenthesis)
+      -> the same, and a registration for the race check.
+Everything else is left as it is. Usage: translate_cuda.py SOURCE OUTPUT
+"""
+import os
+import re
+import sys
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
+
+
+def fail(path, text, offset, what):
+    line = text.count("\n", 0, offset) + 1
+    sys.exit(f"{path}:{line}: translate_cuda.py: {what}")
+
+
+def matching(text, start, opening, closing):
+    """Index just past the bracket that closes the one at text[start]."""
+    depth = 0
+    for i in range(start, len(text)):
+        if text[i] == opening:
+            depth += 1
+        elif text[i] == closing:
+            depth -= 1
+            if depth == 0:
+                return i + 1
+    return -1
+
+
+def callee_start(text, end):
+    """Start of the kernel expression that ends at `end` (a name, `::` and template arguments)."""
+    i = end
+    while True:
+        if i > 0 and text[i - 1] == ">":  # template arguments: walk back to the matching '<'
+            depth = 0
+            while i > 0:
+                i -= 1
+                if text[i] == ">":
+                    depth += 1
+                elif text[i] == "<":
+                    depth -= 1
+                    if depth == 0:
+                        break
+        j = i
+        while j > 0 and (text[j - 1].isalnum() or text[j - 1] == "_"):
+            j -= 1
+        if j == i:
+            return i
+        i = j
+        if text[i - 2:i] == "::":
+            i -= 2
+            continue
+        return i
+
+
+def rewrite_launches(path, text):
+    out, pos = [], 0
+    while True:
+        at = text.find("<<<", pos)
+        if at < 0:
+            break
+        start = callee_start(text, at)
+        kernel = text[start:at]
+        if not kernel:
+            fail(path, text, at, "no kernel name before <<<")
+        close = text.find(">>>", at)
+        config = text[at + 3:close]
+        paren = close + 3
+        while text[paren].isspace():
+            paren += 1
+        if text[paren] != "(":
+            fail(path, text, at, "a launch's arguments must follow >>>")
+        args_end = matching(text, paren, "(", ")")
+        args = text[paren + 1:args_end - 1]
+        name = kernel.strip()
+        call = (f'::emu::launch(::emu::LaunchConfig("{name}", __FILE__, __LINE__, {config}), '
+                f"[](auto... emu_argument) {{ {name}(emu_argument...); }}")
+        call += (", " + args if args.strip() else "") + ")"
+        out.append(text[pos:start])
+        out.append(call)
+        pos = args_end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def declared_names(declaration):
+    """The variable names of `T a[3], b` (top-level commas; the name before any '[')."""
+    names, depth, current = [], 0, ""
+    for ch in declaration + ",":
+        if ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        if ch == "," and depth == 0:
+            head = current.split("[")[0]
+            found = IDENTIFIER.findall(head)
+            if not found:
+                return []
+            names.append(found[-1])
+            current = ""
+        else:
+            current += ch
+    return names
+
+
+def rewrite_shared(path, text):
+    def replace(match):
+        declaration = match.group(1)
+        if match.group(0).lstrip().startswith("extern"):
+            fail(path, text, match.start(), "dynamic (extern) __shared__ memory is not emulated")
+        names = declared_names(declaration)
+        if not names:
+            fail(path, text, match.start(), "cannot read the names of a __shared__ declaration")
+        registrations = " ".join(f"::emu::shared_declared(&{n}, sizeof({n}));" for n in names)
+        return f"static {declaration}; {registrations}"
+
+    if re.search(r"extern\s+__shared__", text):
+        fail(path, text, text.find("extern"), "dynamic (extern) __shared__ memory is not emulated")
+    return re.sub(r"__shared__\s+([^;{}]*?);", replace, text)
+
+
+def rewrite_device_variables(path, text):
+    def replace(match):
+        declaration = match.group(1)
+        names = declared_names(declaration)
+        registrations = " ".join(
+            f'[[maybe_unused]] const bool emu_registered_{n} = ::emu::device_variable_declared(&{n}, sizeof({n}), "{n}");'
+            for n in names)
+        return f"__device__ {declaration}; {registrations}"
+
+    # A line that starts with __device__ and declares, without a parenthesis, up to its ';'.
+    return re.sub(r"^__device__\s+((?:__align__\(\d+\)\s+)?[^;(){}=]*?);", replace, text, flags=re.M)
+
+
+def main():
+    source, output = sys.argv[1], sys.argv[2]
+    with open(source, encoding="utf-8") as f:
+        text = f.read()
+    text = rewrite_device_variables(source, rewrite_shared(source, rewrite_launches(source, text)))
+    os.makedirs(os.path.dirname(output), exist_ok=True)
+    translated = f'#line 1 "{os.path.abspath(source)}"\n{text}'
+    # Write only when the text changes, so that an unchanged translation rebuilds nothing.
+    if os.path.exists(output):
+        with open(output, encoding="utf-8") as f:
+            if f.read() == translated:
+                return
+    with open(output, "w", encoding="utf-8") as f:
+        f.write(translated)
+
+
+if __name__ == "__main__":
+    main()
