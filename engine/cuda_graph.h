@@ -3,7 +3,10 @@
 // then replayed with one launch, so the per-kernel launch cost is paid once per replay instead of
 // once per kernel. Only stationary work may be recorded: the same kernels with the same arguments
 // every time, no allocation, nothing read back to the host (each of those makes capture fail).
+// The buffers that the recorded work uses must outlive the graph, except those freed while it
+// recorded: the caching allocator keeps those out of reuse until the graph is destroyed.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 
 namespace nst {
@@ -27,6 +30,7 @@ class CudaGraph {
  private:
   void* executable_ = nullptr;  // cudaGraphExec_t
   std::size_t nodes_ = 0;
+  std::uint64_t hold_ = 0;  // the blocks freed while recording, held for this graph (0: none)
 };
 
 }  // namespace nst

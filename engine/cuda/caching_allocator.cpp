@@ -2,12 +2,16 @@
 // size and are handed out again for the next request of that size; cudaMalloc runs only when no
 // cached block fits. A style-transfer loop asks for the same sizes every iteration, so after the
 // first iteration it never calls cudaMalloc. Out of memory is reported with the bytes asked for
-// and the bytes free. All work is on one stream, so a freed block may be reused at once.
+// and the bytes free. All work is on one stream, so a freed block may be reused at once — except a
+// block freed while a CUDA graph records, which the graph's replays still use: that one is held
+// until the graph is destroyed (engine/cuda/block_cache.h, engine/cuda/caching_allocator.h).
+#include "engine/cuda/caching_allocator.h"
+
 #include <cstddef>
-#include <map>
 #include <mutex>
 #include <sstream>
 
+#include "engine/cuda/block_cache.h"
 #include "engine/cuda/cuda_check.h"
 #include "engine/gpu.h"
 
@@ -31,38 +35,51 @@ class CachingAllocator final : public Allocator {
               "allocation of " << bytes << " bytes while a CUDA graph is recorded: recorded work must reuse its buffers");
     const std::size_t size = rounded_size(bytes);
     std::lock_guard<std::mutex> lock(mutex_);
-    void* ptr = nullptr;
-    const auto cached = free_blocks_.find(size);
-    if (cached != free_blocks_.end()) {
-      ptr = cached->second;
-      free_blocks_.erase(cached);
-      stats_.cached_bytes -= size;
-    } else {
-      ptr = device_malloc(bytes, size);
-    }
-    stats_.in_use_bytes += size;
-    if (stats_.in_use_bytes > stats_.peak_in_use_bytes) stats_.peak_in_use_bytes = stats_.in_use_bytes;
+    void* ptr = cache_.take(size);
+    if (ptr == nullptr) ptr = device_malloc(bytes, size);
+    handed_out_bytes_ += size;
+    const std::size_t in_use = handed_out_bytes_ + cache_.held_bytes();
+    if (in_use > stats_.peak_in_use_bytes) stats_.peak_in_use_bytes = in_use;
     return ptr;
   }
 
+  // Never throws: the block is cached, or held while a graph records (BlockCache::give_back).
   void deallocate(void* ptr, std::size_t bytes) noexcept override {
     const std::size_t size = rounded_size(bytes);
     std::lock_guard<std::mutex> lock(mutex_);
-    free_blocks_.emplace(size, ptr);
-    stats_.in_use_bytes -= size;
-    stats_.cached_bytes += size;
+    cache_.give_back(ptr, size);
+    handed_out_bytes_ -= size;
   }
 
+  void begin_capture() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cache_.begin_hold();
+  }
+
+  std::uint64_t end_capture() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return cache_.end_hold();
+  }
+
+  void release_hold(std::uint64_t hold) noexcept {
+    std::lock_guard<std::mutex> lock(mutex_);
+    cache_.release(hold);
+  }
+
+  // Held blocks count as in use: a graph still uses them.
   CudaMemoryStats stats() {
     std::lock_guard<std::mutex> lock(mutex_);
-    return stats_;
+    CudaMemoryStats s = stats_;
+    s.in_use_bytes = handed_out_bytes_ + cache_.held_bytes();
+    s.cached_bytes = cache_.cached_bytes();
+    return s;
   }
 
  private:
   void* device_malloc(std::size_t bytes, std::size_t size) {
     void* ptr = nullptr;
     cudaError_t status = cudaMalloc(&ptr, size);
-    if (status == cudaErrorMemoryAllocation && !free_blocks_.empty()) {
+    if (status == cudaErrorMemoryAllocation && cache_.has_cached()) {
       release_cached();  // give the cache back to the driver and try once more
       status = cudaMalloc(&ptr, size);
     }
@@ -72,7 +89,8 @@ class CachingAllocator final : public Allocator {
       cudaMemGetInfo(&free_bytes, &total_bytes);
       std::ostringstream message;
       message << "out of GPU memory: asked for " << bytes << " bytes, " << free_bytes << " of " << total_bytes
-              << " bytes free (" << stats_.in_use_bytes << " in use by nst): " << cudaGetErrorString(status);
+              << " bytes free (" << handed_out_bytes_ + cache_.held_bytes()
+              << " in use by nst): " << cudaGetErrorString(status);
       throw Error(message.str(), __FILE__, __LINE__);
     }
     ++stats_.device_allocations;
@@ -81,14 +99,13 @@ class CachingAllocator final : public Allocator {
 
   void release_cached() {
     cudaStreamSynchronize(cuda_stream());
-    for (const auto& [size, ptr] : free_blocks_) cudaFree(ptr);
-    free_blocks_.clear();
-    stats_.cached_bytes = 0;
+    cache_.clear([](void* ptr) { cudaFree(ptr); });
   }
 
   std::mutex mutex_;
-  std::multimap<std::size_t, void*> free_blocks_;
-  CudaMemoryStats stats_;
+  BlockCache cache_;
+  std::size_t handed_out_bytes_ = 0;  // in live buffers
+  CudaMemoryStats stats_;             // the peak and the cudaMalloc count; the rest is computed
 };
 
 CachingAllocator& caching_allocator() {
@@ -102,5 +119,9 @@ CachingAllocator& caching_allocator() {
 Allocator& cuda_allocator() { return caching_allocator(); }
 
 CudaMemoryStats cuda_memory_stats() { return caching_allocator().stats(); }
+
+void cuda_allocator_begin_capture() { caching_allocator().begin_capture(); }
+std::uint64_t cuda_allocator_end_capture() { return caching_allocator().end_capture(); }
+void cuda_allocator_release_hold(std::uint64_t hold) noexcept { caching_allocator().release_hold(hold); }
 
 }  // namespace nst

@@ -1,11 +1,13 @@
 #include "engine/ops/conv2d.h"
 
+#include <string>
 #include <utility>
 
 #include "engine/ops/dispatch.h"
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_tf32.h"
 #include "kernels/cpu/conv2d_winograd.h"
+#include "kernels/cuda_limits.h"
 
 namespace nst::ops {
 
@@ -41,6 +43,15 @@ Conv2dParams conv_params(const char* op, const Shape& x_shape, const Tensor& w, 
 
 Shape output_shape(const Conv2dParams& p) { return {p.n, p.c_out, p.out_h(), p.out_w()}; }
 
+// Refuses, before any launch, a convolution larger than the CUDA kernels can index (kernels/cuda_limits.h).
+void check_indexable(const char* op, Device device, const Conv2dParams& p) {
+  if (device != Device::cuda) return;
+  const std::string why = conv2d_cuda_unindexable(p);
+  NST_CHECK(why.empty(), op << ": input (" << p.n << ", " << p.c_in << ", " << p.h << ", " << p.w << ") with weights ("
+                            << p.c_out << ", " << p.c_in << ", " << p.kh << ", " << p.kw
+                            << ") is too large for the CUDA kernels: " << why);
+}
+
 // The forward convolution, with the CPU's Winograd filters when `filters` holds them.
 void forward(const Tensor& x, const Tensor& w, const Tensor* filters, const Tensor& b, bool relu, Tensor& y,
              ConvGeometry geometry, ConvMath math) {
@@ -48,6 +59,7 @@ void forward(const Tensor& x, const Tensor& w, const Tensor* filters, const Tens
   const Conv2dParams p = conv_params("conv2d", x.shape(), w, geometry);
   check_shape("conv2d", "b", b, {p.c_out});
   check_shape("conv2d", "y", y, output_shape(p));
+  check_indexable("conv2d", device, p);
   const float *px = x.data(), *pw = w.data(), *pb = b.data(), *pu = filters ? filters->data() : nullptr;
   float* py = y.data();
   dispatch(
@@ -74,6 +86,7 @@ void backward_data(const Tensor& dy, const Tensor& w, const Tensor* filters, con
   const Conv2dParams p = conv_params(op, dx.shape(), w, geometry);
   check_shape(op, "dy", dy, output_shape(p));
   if (gate != nullptr) check_shape(op, "gate", *gate, dx.shape());
+  check_indexable(op, device, p);
   const float *pdy = dy.data(), *pw = w.data(), *pg = gate != nullptr ? gate->data() : nullptr;
   const float* pu = filters ? filters->data() : nullptr;
   float* pdx = dx.data();

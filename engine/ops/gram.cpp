@@ -1,6 +1,9 @@
 #include "engine/ops/gram.h"
 
+#include <string>
+
 #include "engine/ops/dispatch.h"
+#include "kernels/cuda_limits.h"
 #include "kernels/gram.h"
 
 namespace nst::ops {
@@ -12,11 +15,20 @@ Shape gram_shape(const char* op, const Tensor& f) {
   NST_CHECK(f.numel() > 0, op << ": f has shape " << to_string(f.shape()) << ", expected no empty dimension");
   return {f.dim(0), f.dim(1), f.dim(1)};
 }
+
+// Refuses, before any launch, features larger than the CUDA kernels can index (kernels/cuda_limits.h).
+void check_indexable(const char* op, const Tensor& f) {
+  if (f.device() != Device::cuda) return;
+  const std::string why = gram_cuda_unindexable(f.dim(1), f.dim(2) * f.dim(3));
+  NST_CHECK(why.empty(),
+            op << ": f of shape " << to_string(f.shape()) << " is too large for the CUDA kernels: " << why);
+}
 }  // namespace
 
 void gram(const Tensor& f, Tensor& g) {
   const Device device = common_device("gram", {&f, &g});
   check_shape("gram", "g", g, gram_shape("gram", f));
+  check_indexable("gram", f);
   const std::int64_t images = f.dim(0), c = f.dim(1), m = f.dim(2) * f.dim(3);
   const float* pf = f.data();
   float* pg = g.data();
@@ -40,6 +52,7 @@ void gram_backward(const Tensor& f, const Tensor& dg, Tensor& df) {
   const Device device = common_device("gram_backward", {&f, &dg, &df});
   check_shape("gram_backward", "dg", dg, gram_shape("gram_backward", f));
   check_shape("gram_backward", "df", df, f.shape());
+  check_indexable("gram_backward", f);
   const std::int64_t images = f.dim(0), c = f.dim(1), m = f.dim(2) * f.dim(3);
   const float *pf = f.data(), *pdg = dg.data();
   float* pdf = df.data();

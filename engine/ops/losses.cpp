@@ -1,6 +1,9 @@
 #include "engine/ops/losses.h"
 
+#include <string>
+
 #include "engine/ops/dispatch.h"
+#include "kernels/cuda_limits.h"
 #include "kernels/losses.h"
 
 namespace nst::ops {
@@ -62,6 +65,10 @@ void style_loss_backward(const Tensor& f, const Tensor& g, const Tensor& a, floa
   const Device device = common_device("style_loss_backward", {&f, &g, &a, &df});
   const StyleSizes z = style_sizes("style_loss_backward", f, g, a);
   check_shape("style_loss_backward", "df", df, f.shape());
+  // Its kernel tiles C × M as the Gram's backward does (kernels/cuda_limits.h).
+  const std::string why = device == Device::cuda ? gram_cuda_unindexable(z.c, z.m) : std::string();
+  NST_CHECK(why.empty(), "style_loss_backward: f of shape " << to_string(f.shape())
+                                                            << " is too large for the CUDA kernels: " << why);
   const float *pf = f.data(), *pg = g.data(), *pa = a.data();
   float* pdf = df.data();
   dispatch(

@@ -16,6 +16,7 @@
 #include <cstdint>
 
 #include "kernels/conv2d.h"
+#include "kernels/conv2d_index.h"
 #include "kernels/cuda/conv2d_im2col.cuh"
 #include "kernels/cuda/conv2d_tile.cuh"
 
@@ -23,7 +24,7 @@ namespace nst {
 
 namespace {
 
-using conv_tile::ForwardShape;
+using conv_tile::ConvShape;
 using conv_tile::kMicro;
 using conv_tile::kThreads;
 using conv_tile::kTileM;
@@ -32,10 +33,10 @@ using conv_tile::Window;
 
 template <class Win>
 __global__ void __launch_bounds__(kThreads)
-    conv2d_forward_kernel(ForwardShape s, Win win, const float* __restrict__ x, const float* __restrict__ w,
+    conv2d_forward_kernel(ConvShape s, Win win, const float* __restrict__ x, const float* __restrict__ w,
                           const float* __restrict__ b, bool relu, float* __restrict__ y) {
   const int k_total = s.c_in * win.taps();
-  const std::int64_t pixels = std::int64_t(s.out_h) * s.out_w;  // of one output channel
+  const std::int64_t pixels = s.out_pixels();  // of one output channel
   const std::int64_t n0 = std::int64_t(blockIdx.x) * kTileN;
   const int m0 = int(blockIdx.y) * kTileM;
 
@@ -43,13 +44,13 @@ __global__ void __launch_bounds__(kThreads)
   conv_tile::multiply_tile(conv_tile::WeightRows{w, s.c_out, k_total},
                            conv_tile::image_column(s, win, x, n0 + conv_tile::loaded_column()), m0, k_total, acc);
 
-  // Epilogue: column (img, pix) of the tile is y[img, m, pix] = y[(img·C_out + m)·OH·OW + pix].
+  // Epilogue: column (img, pix) of the tile is y[img, m, pix] = y[(img·C_out + m)·OH·OW + pix]
+  // (64-bit: kernels/conv2d_index.h).
 #pragma unroll
   for (int j = 0; j < kMicro; ++j) {
     const std::int64_t col = n0 + conv_tile::result_column(j);
-    if (col >= s.columns()) continue;
-    const std::int64_t img = col / pixels;
-    float* y_col = y + img * s.c_out * pixels + (col - img * pixels);
+    if (col >= s.out_columns()) continue;
+    float* y_col = y + conv_index::column_offset(col, s.c_out, pixels);
 #pragma unroll
     for (int i = 0; i < kMicro; ++i) {
       const int m = m0 + conv_tile::result_row(i);
@@ -64,8 +65,8 @@ __global__ void __launch_bounds__(kThreads)
 
 void conv2d_forward_cuda(const Conv2dParams& p, const float* x, const float* w, const float* b, bool relu, float* y,
                          Stream stream) {
-  const ForwardShape s = conv_tile::forward_shape(p);
-  if (s.columns() <= 0 || s.c_out <= 0) return;
+  const ConvShape s = conv_index::conv_shape(p);
+  if (s.out_columns() <= 0 || s.c_out <= 0) return;
   const dim3 grid = conv_tile::forward_grid(s);
   if (p.kh == 3 && p.kw == 3 && p.stride == 1)  // every VGG19 convolution
     conv2d_forward_kernel<<<grid, kThreads, 0, stream>>>(s, Window<3, 3, 1>{3, 3, 1}, x, w, b, relu, y);

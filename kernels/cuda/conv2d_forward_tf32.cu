@@ -21,6 +21,7 @@
 #include <cstdint>
 
 #include "kernels/conv2d_tf32.h"
+#include "kernels/conv2d_index.h"
 #include "kernels/cuda/conv2d_im2col.cuh"
 #include "kernels/cuda/conv2d_tile.cuh"
 
@@ -29,7 +30,7 @@ namespace nst {
 namespace {
 
 namespace wmma = nvcuda::wmma;
-using conv_tile::ForwardShape;
+using conv_tile::ConvShape;
 using conv_tile::kPitch;
 using conv_tile::kThreads;
 using conv_tile::kTileK;
@@ -53,7 +54,7 @@ __device__ void round_to_tf32(Fragment& f) {
 
 template <class Win>
 __global__ void __launch_bounds__(kThreads)
-    conv2d_forward_tf32_kernel(ForwardShape s, Win win, const float* __restrict__ x, const float* __restrict__ w,
+    conv2d_forward_tf32_kernel(ConvShape s, Win win, const float* __restrict__ x, const float* __restrict__ w,
                                const float* __restrict__ b, bool relu, float* __restrict__ y) {
   // WMMA loads and stores need 32-byte aligned pointers: every fragment below starts a multiple of
   // 16 floats into a row, and a row is kPitch = 68 floats, so slices start 8·68·4 = 2176 = 68·32
@@ -102,13 +103,13 @@ __global__ void __launch_bounds__(kThreads)
   __syncthreads();
 
   // Epilogue: thread t writes column t % 64 of rows t / 64, t / 64 + 4, …: a warp covers 32
-  // neighbouring pixels of one channel. Column (img, pix) is y[(img·C_out + m)·OH·OW + pix].
+  // neighbouring pixels of one channel. Column (img, pix) is y[(img·C_out + m)·OH·OW + pix]
+  // (64-bit: kernels/conv2d_index.h).
   const int n_local = int(threadIdx.x) % kTileN;
   const std::int64_t col = n0 + n_local;
-  if (col >= s.columns()) return;
-  const std::int64_t pixels = std::int64_t(s.out_h) * s.out_w;
-  const std::int64_t img = col / pixels;
-  float* y_col = y + img * s.c_out * pixels + (col - img * pixels);
+  if (col >= s.out_columns()) return;
+  const std::int64_t pixels = s.out_pixels();
+  float* y_col = y + conv_index::column_offset(col, s.c_out, pixels);
   constexpr int kRowStep = kThreads / kTileN;
   for (int m_local = int(threadIdx.x) / kTileN; m_local < kTileM; m_local += kRowStep) {
     const int m = m0 + m_local;
@@ -122,8 +123,8 @@ __global__ void __launch_bounds__(kThreads)
 
 void conv2d_forward_tf32_cuda(const Conv2dParams& p, const float* x, const float* w, const float* b, bool relu,
                               float* y, Stream stream) {
-  const ForwardShape s = conv_tile::forward_shape(p);
-  if (s.columns() <= 0 || s.c_out <= 0) return;
+  const ConvShape s = conv_index::conv_shape(p);
+  if (s.out_columns() <= 0 || s.c_out <= 0) return;
   const dim3 grid = conv_tile::forward_grid(s);
   if (p.kh == 3 && p.kw == 3 && p.stride == 1)  // every VGG19 convolution
     conv2d_forward_tf32_kernel<<<grid, kThreads, 0, stream>>>(s, Window<3, 3, 1>{3, 3, 1}, x, w, b, relu, y);

@@ -21,6 +21,9 @@
 // from those stores.
 #include <cstdint>
 
+#include "kernels/conv2d_index.h"
+#include "kernels/cuda_limits.h"
+
 namespace nst::conv_tile {
 
 constexpr int kThreads = 256;
@@ -31,17 +34,11 @@ constexpr int kPitch = kTileM + 4;  // floats per shared row; kTileM == kTileN
 constexpr int kMicro = 4;           // each thread computes a kMicro × kMicro block of C
 static_assert(kTileM == kTileN && kThreads == (kTileM / kMicro) * (kTileN / kMicro), "tile shape");
 static_assert(2 * kThreads == kTileM * kTileK && 2 * kThreads == kTileK * kTileN, "two loads of A and of B per thread");
+static_assert(kTileM == kCudaTileEdge && kTileN == kCudaTileEdge, "the tile kernels/cuda_limits.h counts blocks of");
 
-// The convolution window: kernel extent and stride. Fixed at compile time for VGG's 3×3, stride 1
-// (the index divisions by them become multiplications), or read at run time where a value is 0.
-template <int kKH, int kKW, int kStride>
-struct Window {
-  int kh_run, kw_run, stride_run;
-  __device__ int kh() const { return kKH > 0 ? kKH : kh_run; }
-  __device__ int kw() const { return kKW > 0 ? kKW : kw_run; }
-  __device__ int stride() const { return kStride > 0 ? kStride : stride_run; }
-  __device__ int taps() const { return kh() * kw(); }
-};
+// The convolution window (kernel extent and stride) and the operands' index maps live in
+// kernels/conv2d_index.h, where a CPU test can check them.
+using conv_index::Window;
 
 // A thread's registers for the next K slice: two elements of A and two of B.
 template <class AMatrix, class BColumn>

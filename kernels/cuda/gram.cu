@@ -31,8 +31,14 @@ constexpr std::int64_t kTargetBlocks = 256;
 constexpr std::int64_t kMinSliceLength = 256;
 
 // Per-(slice, tile) partial Gram tiles. A split runs at most kTargetBlocks blocks
-// (see gram_forward_cuda).
-__device__ float g_slice_partials[kTargetBlocks * kTileElements];
+// (see gram_forward_cuda). They are written with 16-byte float4 stores, each a multiple of 4 floats
+// into the buffer, so the buffer must be 16-byte aligned: a plain __device__ float array is only
+// 4-byte aligned in the PTX. The type carries the alignment, and the static_assert keeps it.
+struct alignas(16) SlicePartials {
+  float at[kTargetBlocks * kTileElements];
+};
+static_assert(alignof(SlicePartials) % alignof(float4) == 0, "float4 stores into the slice partials");
+__device__ SlicePartials g_slice_partials;
 
 std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
 
@@ -79,7 +85,7 @@ __global__ void gram_tiles_kernel(std::int64_t c, std::int64_t m, const float* f
       for (int j = 0; j < kMicro; ++j)
         store_gram(c, row0 + micro_row() + i, col0 + micro_col() + j, bi != bj, acc[i][j], g);
   } else {
-    float* partial = g_slice_partials + (std::int64_t(blockIdx.y) * gridDim.x + blockIdx.x) * kTileElements;
+    float* partial = g_slice_partials.at + (std::int64_t(blockIdx.y) * gridDim.x + blockIdx.x) * kTileElements;
     for (int i = 0; i < kMicro; ++i)
       *reinterpret_cast<float4*>(&partial[(micro_row() + i) * kTile + micro_col()]) =
           make_float4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
@@ -94,7 +100,7 @@ __global__ void gram_sum_slices_kernel(std::int64_t c, int tiles_per_side, int u
     const int t = int(e / kTileElements), within = int(e % kTileElements);
     float sum = 0.0f;
     for (int s = 0; s < slices; ++s)
-      sum += g_slice_partials[(std::int64_t(s) * upper_tiles + t) * kTileElements + within];
+      sum += g_slice_partials.at[(std::int64_t(s) * upper_tiles + t) * kTileElements + within];
     int bi, bj;
     upper_tile(t, tiles_per_side, bi, bj);
     store_gram(c, std::int64_t(bi) * kTile + within / kTile, std::int64_t(bj) * kTile + within % kTile, bi != bj, sum,
@@ -134,8 +140,10 @@ __global__ void gram_backward_kernel(std::int64_t c, std::int64_t m, const float
 
 void gram_forward_cuda(std::int64_t c, std::int64_t m, const float* f, float* g, Stream stream) {
   if (c <= 0) return;
+  // ⌈C/64⌉ ≤ 65535 (gram_cuda_unindexable, kernels/cuda_limits.h), so the upper triangle's tile
+  // count fits an int; its product is formed in 64 bits, where T·(T + 1) does not fit.
   const int tiles_per_side = int(tiles_for(c));
-  const int upper_tiles = tiles_per_side * (tiles_per_side + 1) / 2;
+  const int upper_tiles = int(std::int64_t(tiles_per_side) * (tiles_per_side + 1) / 2);
   // Slices: enough to bring the blocks near kTargetBlocks, none shorter than kMinSliceLength, each
   // a whole number of K-steps, none empty. More than one only when upper_tiles·slices ≤ kTargetBlocks,
   // so the partials fit g_slice_partials.
@@ -155,7 +163,7 @@ void gram_forward_cuda(std::int64_t c, std::int64_t m, const float* f, float* g,
 
 void gram_backward_cuda(std::int64_t c, std::int64_t m, const float* f, const float* dg, float* df, Stream stream) {
   if (c <= 0 || m <= 0) return;
-  const dim3 grid(tiles_for(m), tiles_for(c));
+  const dim3 grid(tiles_for(m), tiles_for(c));  // within CUDA's grid limits: gram_cuda_unindexable
   gram_backward_kernel<<<grid, kTileThreads, 0, stream>>>(c, m, f, dg, df);
 }
 

@@ -129,7 +129,7 @@ void style_loss_backward_cuda(std::int64_t c, std::int64_t m, const float* f, co
                               float weight, float* df, Stream stream) {
   if (c <= 0 || m <= 0) return;
   const float scale = float(double(weight) * 4.0 / style_normalizer(c, m));
-  const dim3 grid(tiles_for(m), tiles_for(c));
+  const dim3 grid(tiles_for(m), tiles_for(c));  // within CUDA's grid limits: gram_cuda_unindexable
   style_backward_kernel<<<grid, kTileThreads, 0, stream>>>(c, m, f, g, a, scale, df);
 }
 

@@ -6,7 +6,11 @@
 // one k reads a float4 of a (broadcast: a warp has two values of ty) and a float4 of b (16
 // distinct float4s, conflict-free) and does 16 FMAs. Rows are padded by 4 floats, which keeps each
 // one 16-byte aligned and spreads the transposing stores over the banks.
+// Indices are 64-bit; the grids that tile C and M stay within CUDA's limits by
+// gram_cuda_unindexable (kernels/cuda_limits.h), which the engine checks before a launch.
 #include <cstdint>
+
+#include "kernels/cuda_limits.h"
 
 namespace nst {
 
@@ -14,6 +18,7 @@ constexpr int kTile = 64;         // output tile edge
 constexpr int kStep = 16;         // K-step
 constexpr int kTileThreads = 256; // 16×16 threads, each a 4×4 micro-tile
 constexpr int kMicro = 4;         // micro-tile edge
+static_assert(kTile == kCudaTileEdge, "the tile that kernels/cuda_limits.h counts blocks of");
 
 // Tiles along a dimension of n (for the grid).
 inline unsigned tiles_for(std::int64_t n) { return unsigned((n + kTile - 1) / kTile); }
