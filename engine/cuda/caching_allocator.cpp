@@ -14,6 +14,9 @@
 #include "engine/cuda/block_cache.h"
 #include "engine/cuda/cuda_check.h"
 #include "engine/gpu.h"
+#ifdef NST_CUDA_EMULATOR
+#include "emu/memory_checks.h"  // tests/emu: NaN-fill each handed-out block, fence off its rounded tail
+#endif
 
 namespace nst {
 
@@ -37,6 +40,9 @@ class CachingAllocator final : public Allocator {
     std::lock_guard<std::mutex> lock(mutex_);
     void* ptr = cache_.take(size);
     if (ptr == nullptr) ptr = device_malloc(bytes, size);
+#ifdef NST_CUDA_EMULATOR
+    emu::device_block_handed_out(ptr, bytes, size);
+#endif
     handed_out_bytes_ += size;
     const std::size_t in_use = handed_out_bytes_ + cache_.held_bytes();
     if (in_use > stats_.peak_in_use_bytes) stats_.peak_in_use_bytes = in_use;

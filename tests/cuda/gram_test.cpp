@@ -21,6 +21,7 @@
 #include "engine/ops/gram.h"
 #include "tests/support/cases.h"
 #include "tests/support/compare.h"
+#include "tests/support/emulated_gpu.h"
 #include "tests/support/gpu.h"
 #include "tests/support/random.h"
 #include "tests/support/rounding_bound.h"
@@ -41,8 +42,9 @@ std::vector<ImageShape> gram_shapes() {
   return shapes;
 }
 
-// relu3_1 of VGG19 at 256 px: C = 256 (4 tile rows, 10 upper tiles), M = 64·64 = 4096.
-const ImageShape kRelu3_1 = vgg19_shapes_256()[2];
+// relu3_1 of VGG19 at 256 px: C = 256 (4 tile rows, 10 upper tiles), M = 64·64 = 4096; under the
+// emulator M = 32·32 = 1024, still split into slices (tests/support/emulated_gpu.h).
+const ImageShape kRelu3_1 = gpu_or_emulated(vgg19_shapes_256()[2], ImageShape{1, 256, 32, 32, true});
 
 // G on the GPU, into a poisoned output.
 Tensor cuda_gram(const Tensor& f) {

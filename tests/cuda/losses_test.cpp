@@ -21,6 +21,7 @@
 #include "engine/ops/losses.h"
 #include "tests/support/cases.h"
 #include "tests/support/compare.h"
+#include "tests/support/emulated_gpu.h"
 #include "tests/support/gpu.h"
 #include "tests/support/random.h"
 #include "tests/support/rounding_bound.h"
@@ -42,14 +43,15 @@ std::vector<ImageShape> loss_shapes() {
   return shapes;
 }
 
-// Style works on one image: the awkward shapes with N = 1, and relu3_1 at 256 px (C = 256, M = 4096).
+// Style works on one image: the awkward shapes with N = 1, and relu3_1 at 256 px (C = 256, M = 4096;
+// M = 1024 under the emulator, tests/support/emulated_gpu.h).
 std::vector<ImageShape> style_shapes() {
   std::vector<ImageShape> shapes;
   for (ImageShape s : awkward_shapes()) {
     s.n = 1;
     shapes.push_back(s);
   }
-  shapes.push_back(vgg19_shapes_256()[2]);
+  shapes.push_back(gpu_or_emulated(vgg19_shapes_256()[2], ImageShape{1, 256, 32, 32, true}));
   return shapes;
 }
 

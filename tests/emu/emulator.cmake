@@ -11,6 +11,14 @@ set(NST_EMU_SOURCE_DIR ${PROJECT_BINARY_DIR}/emu_src)
 # (plant_faults.py).
 set(NST_EMU_KERNEL_DIR ${PROJECT_SOURCE_DIR}/kernels/cuda CACHE PATH "The kernels/cuda directory to emulate")
 
+# The kernels' fmaf as one instruction rather than a call into libm, where the CPU has FMA.
+if(EXISTS /proc/cpuinfo)
+  file(STRINGS /proc/cpuinfo NST_EMU_CPU_FLAGS REGEX "^flags" LIMIT_COUNT 1)
+  if(NST_EMU_CPU_FLAGS MATCHES " fma( |$)")
+    add_compile_options(-mfma)
+  endif()
+endif()
+
 if(NST_EMU_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
   add_link_options(-fsanitize=address,undefined)
@@ -21,6 +29,12 @@ file(GLOB NST_EMU_RUNTIME_SOURCES CONFIGURE_DEPENDS ${NST_EMU_DIR}/src/*.cpp)
 add_library(nst_cuda_emulator STATIC ${NST_EMU_RUNTIME_SOURCES})
 target_include_directories(nst_cuda_emulator PUBLIC ${NST_EMU_DIR}/include)
 target_compile_options(nst_cuda_emulator PRIVATE -Wall -Wextra)
+if(NST_EMU_SANITIZE)
+  # The emulator's own code is not instrumented (every thread switch goes through it), but it
+  # tells AddressSanitizer about every switch between fiber stacks and about device blocks.
+  target_compile_options(nst_cuda_emulator PRIVATE -fno-sanitize=address)
+  target_compile_definitions(nst_cuda_emulator PRIVATE NST_EMU_ASAN=1)
+endif()
 
 # The translated kernels: nst_emulated_kernel_sources(OUT) fills OUT with the .cpp files to compile
 # (the translated .cuh headers come along as generated dependencies).

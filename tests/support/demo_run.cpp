@@ -25,9 +25,11 @@ DemoProblem::DemoProblem(const std::string& weights, const std::string& content_
 }
 
 DemoRun run_demo_pair(const std::string& weights, const std::string& content_path, const std::string& style_path,
-                      Device device, int size, int iterations, LoopOptions options) {
+                      Device device, int size, int iterations, LoopOptions options, int history_size) {
   DemoProblem problem(weights, content_path, style_path, device, size);
-  Lbfgs lbfgs(LbfgsOptions{});
+  LbfgsOptions lbfgs_options;
+  lbfgs_options.history_size = history_size;
+  Lbfgs lbfgs(lbfgs_options);
   DemoRun run{{}, problem.content().clone(), {}};
   run.loop = stylize(
       problem.objective(), lbfgs, run.image, iterations,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/tensor.h"
+#include "layers/lbfgs.h"
 #include "layers/style_objective.h"
 #include "layers/stylizer.h"
 #include "layers/vgg19.h"
@@ -34,8 +35,9 @@ struct DemoRun {
   LoopReport loop;
 };
 
-// `iterations` L-BFGS iterations of the demo problem.
+// `iterations` L-BFGS iterations of the demo problem, keeping `history_size` curvature pairs.
 DemoRun run_demo_pair(const std::string& weights, const std::string& content_path, const std::string& style_path,
-                      Device device, int size, int iterations, LoopOptions options = {});
+                      Device device, int size, int iterations, LoopOptions options = {},
+                      int history_size = LbfgsOptions{}.history_size);
 
 }  // namespace nst::testing

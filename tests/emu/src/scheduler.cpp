@@ -35,7 +35,7 @@ dim3 g_grid_dim;
 
 namespace {
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(NST_EMU_ASAN) || defined(__SANITIZE_ADDRESS__)
 constexpr std::size_t kStackSize = 128 * 1024;  // AddressSanitizer's redzones enlarge every frame
 #else
 constexpr std::size_t kStackSize = 64 * 1024;
