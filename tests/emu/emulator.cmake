@@ -60,3 +60,22 @@ function(nst_emulated_kernel_sources out)
   endforeach()
   set(${out} ${generated} PARENT_SCOPE)
 endfunction()
+
+# The emulator's own tests (self_test/*.cu): translated like the kernels, one GoogleTest program.
+function(nst_emulator_self_test)
+  file(GLOB self_tests CONFIGURE_DEPENDS ${NST_EMU_DIR}/self_test/*.cu)
+  set(translated_tests)
+  foreach(source ${self_tests})
+    get_filename_component(name ${source} NAME)
+    set(translated ${NST_EMU_SOURCE_DIR}/self_test/${name}.cpp)
+    add_custom_command(OUTPUT ${translated}
+                       COMMAND Python3::Interpreter ${NST_EMU_DIR}/translate_cuda.py ${source} ${translated}
+                       DEPENDS ${source} ${NST_EMU_DIR}/translate_cuda.py VERBATIM)
+    set_source_files_properties(${translated} PROPERTIES COMPILE_OPTIONS "-include;emu/kernel_prelude.h;-Wno-unknown-pragmas")
+    list(APPEND translated_tests ${translated})
+  endforeach()
+  add_executable(nst_emulator_tests ${translated_tests})
+  target_link_libraries(nst_emulator_tests PRIVATE nst_cuda_emulator GTest::gtest GTest::gtest_main)
+  target_compile_options(nst_emulator_tests PRIVATE -Wall -Wextra)
+  gtest_discover_tests(nst_emulator_tests PROPERTIES LABELS emu DISCOVERY_TIMEOUT 60)
+endfunction()

@@ -189,6 +189,15 @@ GpuThread* lane_thread(std::vector<GpuThread>& threads, std::size_t warp, int la
 // Completes the warp operations of `warp` whose lanes have all arrived; false if none could.
 // Sets g_block.error for an operation that can never be valid.
 bool resolve_warp(std::vector<GpuThread>& threads, std::size_t warp) {
+  for (int lane = 0; lane < 32; ++lane) {
+    const GpuThread* t = lane_thread(threads, warp, lane);
+    if (t == nullptr || t->state != State::at_warp || (t->arrival.mask >> lane & 1u)) continue;
+    char text[160];
+    std::snprintf(text, sizeof text, "%s at %s in warp %zu: lane %d passes mask 0x%08x, which leaves itself out",
+                  t->arrival.op, site(t->arrival.file, t->arrival.line).c_str(), warp, lane, t->arrival.mask);
+    g_block.error = text;
+    return false;
+  }
   bool progress = false;
   for (int lane = 0; lane < 32; ++lane) {
     GpuThread* t = lane_thread(threads, warp, lane);
@@ -199,12 +208,6 @@ bool resolve_warp(std::vector<GpuThread>& threads, std::size_t warp) {
       out << a.op << " at " << site(a.file, a.line) << " in warp " << warp;
       return out;
     };
-    if (!(a.mask >> lane & 1u)) {
-      char text[96];
-      std::snprintf(text, sizeof text, ": lane %d passes mask 0x%08x, which leaves itself out", lane, a.mask);
-      g_block.error = where().str() + text;
-      return false;
-    }
     bool complete = true;
     for (int other = 0; other < 32 && complete; ++other) {
       if (!(a.mask >> other & 1u)) continue;
