@@ -11,21 +11,11 @@
 #include "engine/cuda_graph.h"
 #include "engine/error.h"
 #include "engine/ops/vector_ops.h"
+#include "tests/support/error_of.h"
 #include "tests/support/gpu.h"
 
 namespace nst::testing {
 namespace {
-
-// The message of the nst::Error that `call` throws, or "" if it throws none.
-template <class Call>
-std::string error_of(Call&& call) {
-  try {
-    call();
-  } catch (const Error& e) {
-    return e.message();
-  }
-  return "";
-}
 
 // After a failed capture the stream must still run work.
 void expect_stream_usable() {

@@ -9,21 +9,11 @@
 
 #include "engine/error.h"
 #include "engine/ops/conv2d.h"
+#include "tests/support/error_of.h"
 #include "tests/support/gpu.h"
 
 namespace nst::testing {
 namespace {
-
-// The message of the nst::Error that `call` throws, or "" if it throws none.
-template <class Call>
-std::string error_of(Call&& call) {
-  try {
-    call();
-  } catch (const Error& e) {
-    return e.message();
-  }
-  return "";
-}
 
 constexpr std::int64_t kTooManyChannels = std::int64_t(65535) * 64 + 1;
 const ops::ConvGeometry kPointwise{1, 0};  // 1×1 kernel, no padding

@@ -201,35 +201,33 @@ struct AllCall : CallSite {
 
 // --- atomics: the threads of the emulator never run at the same time, so a plain read-modify-write
 // is atomic. Their order is the scheduler's, so results that depend on it differ between orders.
+namespace emu {
+template <class T, class Update>
+T read_modify_write(T* address, Update update) {
+  const T old = *address;
+  *address = update(old);
+  return old;
+}
+}  // namespace emu
 template <class T>
 T atomicAdd(T* address, T value) {
-  const T old = *address;
-  *address = old + value;
-  return old;
+  return emu::read_modify_write(address, [value](T old) { return old + value; });
 }
 template <class T>
 T atomicMax(T* address, T value) {
-  const T old = *address;
-  *address = old < value ? value : old;
-  return old;
+  return emu::read_modify_write(address, [value](T old) { return old < value ? value : old; });
 }
 template <class T>
 T atomicMin(T* address, T value) {
-  const T old = *address;
-  *address = value < old ? value : old;
-  return old;
+  return emu::read_modify_write(address, [value](T old) { return value < old ? value : old; });
 }
 template <class T>
 T atomicExch(T* address, T value) {
-  const T old = *address;
-  *address = value;
-  return old;
+  return emu::read_modify_write(address, [value](T) { return value; });
 }
 template <class T>
 T atomicCAS(T* address, T compare, T value) {
-  const T old = *address;
-  if (old == compare) *address = value;
-  return old;
+  return emu::read_modify_write(address, [compare, value](T old) { return old == compare ? value : old; });
 }
 
 // --- device math that the host lacks -----------------------------------------------------------

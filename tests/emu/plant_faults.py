@@ -1,0 +1,164 @@
+#!/usr/bin/env python3
+"""Proof that the emulated CUDA tests catch what a GPU would (tests/emu/README.md).
+
+Plants known faults, one at a time, in a copy of kernels/cuda, builds the emulated tests against
+that copy (NST_EMU_KERNEL_DIR) and runs the tests that cover the faulty code: each fault must make
+them fail, and the unmodified copy must pass them all. Prints a table; exits 1 if a fault went
+uncaught or the clean kernels failed.
+
+    tests/emu/plant_faults.py [--build-dir build-emu-faults] [--only NAME]
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# name, file, the text to replace (exactly once), its replacement, the tests that must fail.
+FAULTS = [
+    ("missing __syncthreads between shared-memory tile loads",
+     "conv2d_tile.cuh",
+     "    if (more) stager.stash(as[buf ^ 1], bs[buf ^ 1]);\n    __syncthreads();\n",
+     "    if (more) stager.stash(as[buf ^ 1], bs[buf ^ 1]);\n",
+     "AwkwardShapes/CudaConv2dTest.ForwardMatchesCpu/2x13x17x31_to_70_k3x3_s1_p1"),
+    ("missing __syncthreads between the Gram tile loads and the multiply",
+     "gram.cu",
+     "    load_stage<Contiguous::along_k>(f_at, col0, c, k0, k_end, rows_j);\n    __syncthreads();\n",
+     "    load_stage<Contiguous::along_k>(f_at, col0, c, k0, k_end, rows_j);\n",
+     "Shapes/CudaGramTest.ForwardMatchesCpu/1x13x9x11"),
+    ("edge guard off by one (conv epilogue writes row C_out)",
+     "conv2d_forward.cu",
+     "      if (m >= s.c_out) continue;",
+     "      if (m > s.c_out) continue;",
+     "AwkwardShapes/CudaConv2dTest.ForwardMatchesCpu/2x13x17x31_to_70_k3x3_s1_p1"),
+    ("wrong fragment row in the tensor-core kernel (A loaded from another warp's rows)",
+     "conv2d_forward_tf32.cu",
+     "wmma::load_matrix_sync(fa, &as[buf][0][warp_m], kPitch);",
+     "wmma::load_matrix_sync(fa, &as[buf][0][warp_m ^ 16], kPitch);",
+     "AwkwardShapes/CudaConv2dTest.Tf32ForwardMatchesCpu/2x13x17x31_to_70_k3x3_s1_p1"),
+    ("reduction over the wrong stride (half the grid-stride)",
+     "partial_sums.cuh",
+     "constexpr std::int64_t kPartialStride = std::int64_t(kPartialBlocks) * kPartialThreads;",
+     "constexpr std::int64_t kPartialStride = std::int64_t(kPartialBlocks) * kPartialThreads / 2;",
+     "Sizes/CudaVectorOpsTest.ReductionsMatchCpu/3"),
+    ("shuffle mask missing a lane",
+     "reduce.cuh",
+     "__shfl_down_sync(0xffffffffu, v, offset)",
+     "__shfl_down_sync(0x7fffffffu, v, offset)",
+     "Sizes/CudaVectorOpsTest.ReductionsMatchCpu/1"),
+    ("shared buffer one element short (7 warp sums for a block of 8 warps)",
+     "reduce.cuh",
+     "__shared__ float warp_sums[32];",
+     "__shared__ float warp_sums[7];",
+     "Sizes/CudaVectorOpsTest.ReductionsMatchCpu/1"),
+    ("missing __syncthreads before the warp sums are read",
+     "reduce.cuh",
+     "  if (lane == 0) warp_sums[warp] = v;\n  __syncthreads();\n",
+     "  if (lane == 0) warp_sums[warp] = v;\n",
+     "Sizes/CudaVectorOpsTest.ReductionsMatchCpu/1"),
+]
+
+
+def run(command, log, env=None, timeout=None):
+    with open(log, "a", encoding="utf-8") as out:
+        out.write("$ " + " ".join(command) + "\n")
+        out.flush()
+        try:
+            return subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, env=env, timeout=timeout).returncode
+        except subprocess.TimeoutExpired:
+            out.write("timed out\n")
+            return 124
+
+
+def ran_tests(log_text):
+    """Whether the test program ran at least one test (a filter that matches none proves nothing)."""
+    return "Running 0 tests" not in log_text and "[ RUN      ]" in log_text
+
+
+def reason(log_text):
+    """The first line that says why the tests failed."""
+    for marker in ("nst CUDA emulator:", "ERROR: AddressSanitizer", "runtime error:", "Failure", "Expected", "timed out"):
+        for line in log_text.splitlines():
+            if marker in line:
+                return line.strip()[:150]
+    return "(see the log)"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build-emu-faults"))
+    parser.add_argument("--only", help="plant only the faults whose name contains this")
+    args = parser.parse_args()
+    build = os.path.abspath(args.build_dir)
+    kernels = os.path.join(build, "kernels_under_test")
+    logs = os.path.join(build, "fault_logs")
+    os.makedirs(logs, exist_ok=True)
+    clean = os.path.join(ROOT, "kernels", "cuda")
+    if os.path.exists(kernels):
+        shutil.rmtree(kernels)
+    shutil.copytree(clean, kernels)
+
+    setup_log = os.path.join(logs, "build.log")
+    open(setup_log, "w").close()
+    configure = ["cmake", "-S", ROOT, "-B", build, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release", "-DNST_CUDA=EMU",
+                 f"-DNST_EMU_KERNEL_DIR={kernels}"]
+    build_tests = ["cmake", "--build", build, "--target", "nst_cuda_tests", "--parallel", str(os.cpu_count() or 1)]
+    if run(configure, setup_log) != 0 or run(build_tests, setup_log) != 0:
+        sys.exit(f"plant_faults: the clean build failed (see {setup_log})")
+    tests = os.path.join(build, "tests", "nst_cuda_tests")
+    env = dict(os.environ, NST_EMU_ORDER="compare")
+
+    faults = [f for f in FAULTS if not args.only or args.only in f[0]]
+    rows, ok = [], True
+    clean_filter = ":".join(sorted({f[4] for f in faults}))
+    clean_log = os.path.join(logs, "clean.log")
+    open(clean_log, "w").close()
+    clean_rc = run([tests, f"--gtest_filter={clean_filter}"], clean_log, env, timeout=900)
+    clean_text = open(clean_log).read()
+    missing = [f for f in clean_filter.split(":") if f"[       OK ] {f} (" not in clean_text]
+    clean_ok = clean_rc == 0 and not missing
+    rows.append(("none (the kernels as they are)", "-", "all of the below", "pass" if clean_ok else "FAIL",
+                 "" if clean_ok else (f"no such test: {missing[0]}" if missing else reason(clean_text))))
+    ok &= clean_ok
+
+    for index, (name, file, old, new, test_filter) in enumerate(faults, 1):
+        path = os.path.join(kernels, file)
+        original = open(path, encoding="utf-8").read()
+        if original.count(old) != 1:
+            rows.append((name, file, test_filter, "NOT PLANTED", "the text to replace is not in the file once"))
+            ok = False
+            continue
+        log = os.path.join(logs, f"fault_{index}.log")
+        open(log, "w").close()
+        started = time.time()
+        try:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(original.replace(old, new))
+            if run(build_tests, log) != 0:
+                rows.append((name, file, test_filter, "BUILD FAILED", reason(open(log).read())))
+                ok = False
+                continue
+            rc = run([tests, f"--gtest_filter={test_filter}"], log, env, timeout=900)
+        finally:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(original)
+        caught = rc != 0 and ran_tests(open(log).read())
+        ok &= caught
+        rows.append((name, file, test_filter, "caught" if caught else "MISSED",
+                     f"{reason(open(log).read())} ({time.time() - started:.0f} s)" if caught else ""))
+    run(build_tests, setup_log)  # leave the build as the clean kernels
+
+    print("| planted fault | file | tests run | result | how it showed |")
+    print("|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    caught = sum(1 for r in rows[1:] if r[3] == "caught")
+    print(f"\n{caught} of {len(rows) - 1} planted faults caught; clean kernels: {rows[0][3]}. Logs: {logs}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
