@@ -1,5 +1,6 @@
 #include "apps/options.h"
 
+#include <cmath>
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
@@ -18,19 +19,74 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
-// "0.5,1,2" → floats; a malformed number is a usage error naming the option.
-std::vector<float> parse_floats(const std::string& text, const std::string& option) {
+// The largest loss weight (and product --style-weight × a --style-layer-weights entry) accepted.
+// J and its gradient are float32 sums (FLT_MAX ≈ 3.4e38); the unweighted style term of a real
+// image starts near 1e7 (tubingen on starry_night, 32 px), so at 1e10 J starts near 1e17 and the
+// squared gradient norms L-BFGS takes stay far from overflow. Only the ratios of the weights shape
+// the image, so nothing useful lies beyond. No bound makes every run finite (L-BFGS without a
+// line search can still diverge): the run itself stops when its loss or image turns non-finite.
+constexpr double kMaxLossWeight = 1e10;
+// The largest step: pixels span 255 (VGG input units), so one Adam step of 1e4 already throws
+// every pixel far outside the image's range; larger ones overflow the network's activations.
+constexpr double kMaxLearningRate = 1e4;
+
+std::string format_number(double value) {
+  std::ostringstream out;
+  out << value;  // %g-like: never DBL_MAX's 309 digits
+  return out.str();
+}
+
+// Why `value` is not a finite number in [low, high] (in (low, high] when !low_allowed); empty when
+// it is. NaN compares false with every bound, so plain range checks (CLI11's included) let it in.
+std::string number_problem(double value, double low, double high, bool low_allowed = true) {
+  if (!std::isfinite(value)) return format_number(value) + " is not a finite number";
+  if (value < low || (!low_allowed && value == low))
+    return format_number(value) + (low_allowed ? " is below " : " must be above ") + format_number(low) +
+           (low_allowed && low == 0 ? " (must not be negative)" : "");
+  if (value > high) return format_number(value) + " is above the maximum " + format_number(high);
+  return "";
+}
+
+// A CLI11 check for a float option: read as double first, so 1e39 is "above the maximum" rather
+// than a float overflowed to inf.
+CLI::Validator finite_in(double low, double high, bool low_allowed = true) {
+  return CLI::Validator(
+      [=](std::string& text) -> std::string {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(text, value)) return "'" + text + "' is not a number";
+        return number_problem(value, low, high, low_allowed);
+      },
+      (low_allowed ? "[" : "(") + format_number(low) + " - " + format_number(high) + "]");
+}
+
+// "0.5,1,2" → floats, each finite in [0, high]; a malformed or out-of-range number is a usage
+// error naming the option.
+std::vector<float> parse_floats(const std::string& text, const std::string& option, double high) {
   std::vector<float> values;
   for (const std::string& item : split_list(text)) {
+    double value = 0;
     try {
       std::size_t used = 0;
-      values.push_back(std::stof(item, &used));
+      value = std::stod(item, &used);
       if (used != item.size()) throw std::invalid_argument(item);
     } catch (const std::exception&) {
       throw CLI::ValidationError(option, "'" + item + "' is not a number");
     }
+    const std::string problem = number_problem(value, 0, high);
+    if (!problem.empty()) throw CLI::ValidationError(option, problem);
+    values.push_back(static_cast<float>(value));
   }
   return values;
+}
+
+// β_l = style_weight · w_l (docs in layers/loss_weights.h): each factor may be in range while
+// their product is not.
+void check_style_weight_products(const Options& o) {
+  for (const float w : o.style_layer_weights)
+    if (static_cast<double>(o.style_weight) * w > kMaxLossWeight)
+      throw CLI::ValidationError("--style-layer-weights", "--style-weight " + format_number(o.style_weight) + " × " +
+                                                              format_number(w) + " is above the maximum " +
+                                                              format_number(kMaxLossWeight));
 }
 
 }  // namespace
@@ -46,31 +102,32 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--content", o.content, "Content image (PNG or JPEG)")->required();
   app.add_option("--style", styles, "Style image(s), comma-separated: S1[,S2,...]")->required();
   app.add_option("--output,-o", o.output, "Output image, .png or .jpg (written atomically)")->required();
-  app.add_option("--style-blend-weights", blend, "Weights of the style images, comma-separated (default: equal)");
+  app.add_option("--style-blend-weights", blend, "Weights of the style images, comma-separated, each in [0, 1e10] (default: equal)");
   app.add_option("--image-size", o.image_size, "Longer side of the output in pixels")
       ->capture_default_str()->check(CLI::Range(16, 8192));
   app.add_option("--style-scale", o.style_scale, "Size of the style images relative to --image-size")
-      ->capture_default_str()->check(CLI::Range(0.05f, 8.0f));
+      ->capture_default_str()->check(finite_in(0.05, 8.0));
   app.add_option("--iterations", o.iterations, "Optimizer iterations (one forward+backward each)")
       ->capture_default_str()->check(CLI::Range(0, 1000000));
   app.add_option("--optimizer", o.optimizer, "lbfgs (no line search) or adam")
       ->capture_default_str()->check(CLI::IsMember({"lbfgs", "adam"}));
   app.add_option("--learning-rate", o.learning_rate, "Step size (default: 1 for lbfgs, 10 for adam)")
-      ->check(CLI::PositiveNumber);
+      ->check(finite_in(0, kMaxLearningRate, false));
   app.add_option("--lbfgs-history", o.lbfgs_history, "L-BFGS: number of (s, y) pairs kept")
       ->capture_default_str()->check(CLI::Range(1, 1000));
   app.add_option("--content-weight", o.content_weight, "alpha: weight of the content loss")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
   app.add_option("--style-weight", o.style_weight, "beta: weight of the style loss")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
   app.add_option("--tv-weight", o.tv_weight, "gamma: weight of the total-variation smoothing loss")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
   app.add_option("--content-layers", o.content_layers,
                  "Content layers, comma-separated (default relu4_2; relu4_1 when the weights stop earlier)");
   app.add_option("--style-layers", o.style_layers,
                  "Style layers (default relu1_1,relu2_1,relu3_1,relu4_1,relu5_1, those the weights have)");
   app.add_option("--style-layer-weights", style_layer_weights,
-                 "Per-style-layer weights w_l, comma-separated, one per style layer (default: all 1)");
+                 "Per-style-layer weights w_l, comma-separated, one per style layer, each in [0, 1e10] with "
+                 "style-weight*w_l <= 1e10 (default: all 1)");
   app.add_option("--init", o.init, "Start from: content, random, or an image file")->capture_default_str();
   app.add_option("--seed", o.seed, "Seed for --init random (same seed and device: same image)")
       ->capture_default_str();
@@ -99,13 +156,14 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
     for (const auto& s : o.styles)
       if (s.empty()) throw CLI::ValidationError("--style", "empty file name in '" + styles + "'");
     if (!blend.empty()) {
-      o.style_blend_weights = parse_floats(blend, "--style-blend-weights");
+      o.style_blend_weights = parse_floats(blend, "--style-blend-weights", kMaxLossWeight);
       if (o.style_blend_weights.size() != o.styles.size())
         throw CLI::ValidationError("--style-blend-weights", std::to_string(o.styles.size()) + " style images but " +
                                                                 std::to_string(o.style_blend_weights.size()) + " weights");
     }
     if (!style_layer_weights.empty())
-      o.style_layer_weights = parse_floats(style_layer_weights, "--style-layer-weights");
+      o.style_layer_weights = parse_floats(style_layer_weights, "--style-layer-weights", kMaxLossWeight);
+    check_style_weight_products(o);
   } catch (const CLI::ParseError& e) {
     exit_code = app.exit(e);
     return std::nullopt;

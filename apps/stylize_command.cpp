@@ -1,10 +1,15 @@
 #include "apps/stylize_command.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <random>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <unistd.h>
 
@@ -49,6 +54,27 @@ void check_output_path(const std::string& path) {
             "output " << path << ": the folder " << dir.string() << " does not exist");
 }
 
+// Whether `a` and `b` name one file: the same inode (through a symlink or hard link), or the same
+// path once `.`, `..` and symlinks are resolved (for a file not there yet).
+bool same_file(const std::string& a, const std::string& b) {
+  std::error_code error;
+  if (std::filesystem::equivalent(a, b, error)) return true;
+  const std::filesystem::path real_a = std::filesystem::weakly_canonical(a, error);
+  if (error) return false;
+  const std::filesystem::path real_b = std::filesystem::weakly_canonical(b, error);
+  return !error && real_a == real_b;
+}
+
+// The output is written over whatever has its name: never let that be the user's photo.
+void check_output_is_no_input(const Options& o) {
+  std::vector<std::pair<std::string, std::string>> inputs{{"--content", o.content}};
+  for (const std::string& style : o.styles) inputs.emplace_back("--style", style);
+  if (o.init != "content" && o.init != "random") inputs.emplace_back("--init", o.init);
+  for (const auto& [option, path] : inputs)
+    NST_CHECK(!same_file(o.output, path), "--output " << o.output << " is the same file as " << option << " " << path
+                                                      << ": the run would overwrite it; choose another output name");
+}
+
 // "out.png", 100 → "out_100.png"
 std::string checkpoint_path(const std::string& output, int iteration) {
   std::filesystem::path p(output);
@@ -69,6 +95,24 @@ Tensor initial_image(const Options& o, const Tensor& content, const Image& conte
   return to_vgg_input(resize(read_image(o.init), content_image.width, content_image.height), device);
 }
 
+// Thrown by the progress callback to leave the loop once the run has turned non-finite: from
+// there on every image would be NaN or inf, written as black.
+struct NonFiniteRun {
+  int iteration;
+  std::string what;
+};
+
+bool is_finite(const Tensor& host) {
+  const float* values = host.data();
+  return std::all_of(values, values + host.numel(), [](float v) { return std::isfinite(v); });
+}
+
+std::string describe_losses(const LossValues& l) {
+  char text[160];
+  std::snprintf(text, sizeof text, "total %g: content %g, style %g, tv %g", l.total, l.content, l.style, l.tv);
+  return text;
+}
+
 std::unique_ptr<Optimizer> make_optimizer(const Options& o) {
   if (o.optimizer == "adam") {
     AdamOptions adam;
@@ -85,6 +129,7 @@ std::unique_ptr<Optimizer> make_optimizer(const Options& o) {
 
 void run_stylize_command(const Options& o) {
   check_output_path(o.output);
+  check_output_is_no_input(o);
   const Device device = choose_device(o.device);
   std::printf("device: %s\n", device == Device::cuda ? ("cuda, " + cuda_device_description()).c_str() : "cpu");
 
@@ -128,16 +173,40 @@ void run_stylize_command(const Options& o) {
     const Image image = from_vgg_input(t);
     return o.original_colors ? keep_original_colors(image, content_image) : image;
   };
+  // The loss is read for the progress line and the image at save points and at the end; both are
+  // checked there, so a run that overflows stops without any read the loop did not already make.
+  LastFiniteImage last_finite(x);
   ProgressReporter progress(o.iterations, stderr, isatty(fileno(stderr)) != 0);
   const auto after_iteration = [&](int iteration, const Tensor& image) {
     const bool report = (o.print_every > 0 && iteration % o.print_every == 0) || iteration == o.iterations;
-    progress.update(iteration, report ? std::optional<LossValues>(objective.read_losses()) : std::nullopt);
-    if (o.save_every > 0 && iteration % o.save_every == 0 && iteration != o.iterations)
-      write_image(to_output_image(image), checkpoint_path(o.output, iteration));
+    std::optional<LossValues> losses;
+    if (report) losses = objective.read_losses();
+    progress.update(iteration, losses);
+    if (losses && !last_finite.losses_read(iteration, losses_are_finite(*losses), image))
+      throw NonFiniteRun{iteration, "the loss turned non-finite (" + describe_losses(*losses) + ")"};
+    if (o.save_every > 0 && iteration % o.save_every == 0 && iteration != o.iterations) {
+      const Tensor host = image.to(Device::cpu);
+      if (!is_finite(host)) throw NonFiniteRun{iteration, "the image turned non-finite"};
+      last_finite.finite_image(iteration, image);
+      write_image(to_output_image(host), checkpoint_path(o.output, iteration));
+    }
   };
-  const LoopReport loop = stylize(objective, *optimizer, x, o.iterations, after_iteration, LoopOptions{o.cuda_graph});
-  progress.finish();
-  write_image(to_output_image(x), o.output);
+  LoopReport loop;
+  try {
+    loop = stylize(objective, *optimizer, x, o.iterations, after_iteration, LoopOptions{o.cuda_graph});
+    const Tensor result = x.to(Device::cpu);
+    if (!is_finite(result)) throw NonFiniteRun{o.iterations, "the image turned non-finite"};
+    progress.finish();
+    write_image(to_output_image(result), o.output);
+  } catch (const NonFiniteRun& stop) {
+    progress.finish();
+    write_image(to_output_image(last_finite.image().to(Device::cpu)), o.output);
+    NST_FAIL(stop.what << " at iteration " << stop.iteration << " of " << o.iterations << ", so the run stopped; "
+                       << o.output << " holds the last finite image, "
+                       << (last_finite.iteration() == 0 ? std::string("the initial one")
+                                                        : "from iteration " + std::to_string(last_finite.iteration()))
+                       << ". Smaller loss weights or --learning-rate may keep it finite");
+  }
   std::printf("wrote %s (%.1f s, %.3f s/iteration)\n", o.output.c_str(), progress.elapsed_seconds(),
               o.iterations > 0 ? progress.elapsed_seconds() / o.iterations : 0.0);
   if (device == Device::cuda) {

@@ -31,4 +31,36 @@ struct LoopReport {
 LoopReport stylize(StyleObjective& objective, Optimizer& optimizer, Tensor& x, int iterations,
                    const IterationCallback& after_iteration, LoopOptions options = {});
 
+// True when every loss is a finite number.
+bool losses_are_finite(const LossValues& losses);
+
+// The latest image of a run known to be finite, kept on the image's device without reading it
+// back, so that a run that overflows can still give the user an image. It rests on two facts:
+// a non-finite pixel never turns finite again (both optimizers move x by x ← x + step, and NaN
+// or ±inf plus anything is not finite), and the losses read after iteration i are those of the
+// image before its step, x_{i-1}, finite only when that image is. So finite losses read at i
+// vouch for every image up to x_{i-1}, including the one copied when losses were last read.
+// Costs: two image-sized buffers allocated up front, and one device copy per read of the losses.
+class LastFiniteImage {
+ public:
+  // `initial`: the image before iteration 1, finite (it comes from an image file or the seed).
+  explicit LastFiniteImage(const Tensor& initial);
+  // After iteration `iteration` stepped x and its losses were read; `losses_finite` says whether
+  // they were finite. Returns false when not (and keeps nothing new).
+  bool losses_read(int iteration, bool losses_finite, const Tensor& x);
+  // After iteration `iteration`, when x was found finite by other means (its values read for a
+  // checkpoint).
+  void finite_image(int iteration, const Tensor& x);
+  // The latest image known finite, after the run has stopped. May read one image to the host,
+  // to vouch for the image copied at the last read of the losses.
+  const Tensor& image();
+  int iteration() const { return confirmed_iteration_; }  // of image(): 0 for the initial image
+
+ private:
+  Tensor confirmed_;  // known finite
+  Tensor pending_;    // copied at the last read of finite losses; finite or not, not yet known
+  int confirmed_iteration_ = 0;
+  int pending_iteration_ = -1;  // -1: nothing pending
+};
+
 }  // namespace nst

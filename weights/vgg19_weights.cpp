@@ -4,6 +4,7 @@
 #include "weights/vgg19_weights.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 #include "engine/error.h"
@@ -45,6 +46,15 @@ Tensor kernel_from_keras_layout(const std::vector<float>& hwio, std::int64_t in,
   return kernel;
 }
 
+// One NaN or inf in a kernel turns every activation after it, the loss and the image non-finite:
+// refuse the file at load, naming the dataset, rather than output a black image.
+void check_finite(const std::vector<float>& values, const std::string& path, const std::string& label) {
+  const auto bad = std::find_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); });
+  NST_CHECK(bad == values.end(), path << ": dataset " << label << " holds a non-finite value (" << *bad
+                                      << " at flat index " << (bad - values.begin()) << " of " << values.size()
+                                      << "); the file is damaged");
+}
+
 ConvWeights load_conv(hid_t file, const std::string& path, const VggConvSpec& spec) {
   const std::string& layer = spec.keras_name;
   const Hdf5Handle group = open_hdf5_group(file, layer);
@@ -58,6 +68,8 @@ ConvWeights load_conv(hid_t file, const std::string& path, const VggConvSpec& sp
   const auto hwio = read_float32_dataset(group.get(), names[0], {kKernelSize, kKernelSize, in, out}, path,
                                          layer + "/" + names[0]);
   const auto bias = read_float32_dataset(group.get(), names[1], {out}, path, layer + "/" + names[1]);
+  check_finite(hwio, path, layer + "/" + names[0]);
+  check_finite(bias, path, layer + "/" + names[1]);
   return {layer, kernel_from_keras_layout(hwio, in, out), Tensor::from_host({out}, bias, Device::cpu)};
 }
 

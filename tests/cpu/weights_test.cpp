@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -227,6 +228,24 @@ TEST_F(WeightsFile, WrongShapeNamesTheDatasetAndBothShapes) {
   write_keras_file(file, {conv}, Naming::keras1);
   expect_mentions(error_of([&] { load_vgg19_conv_weights(file, 1); }),
                   {file, "block1_conv1/block1_conv1_W_1:0", "(3, 3, 3, 32)", "expected (3, 3, 3, 64)"});
+}
+
+// One NaN (or inf) in a kernel would turn the whole run non-finite and the output black: the
+// file is refused at load, the dataset and the place named.
+TEST_F(WeightsFile, NonFiniteValueNamesTheDataset) {
+  StoredConv first = random_conv(0), second = random_conv(1);
+  second.kernel[1234] = std::numeric_limits<float>::quiet_NaN();
+  const std::string nan_file = path("nan.h5");
+  write_keras_file(nan_file, {first, second}, Naming::keras2);
+  expect_mentions(error_of([&] { load_vgg19_conv_weights(nan_file, 2); }),
+                  {nan_file, "block1_conv2/block1_conv2/kernel:0", "non-finite value (nan", "index 1234"});
+  EXPECT_EQ(load_vgg19_conv_weights(nan_file, 1).size(), 1u);  // the layers before it are sound
+
+  first.bias[5] = -std::numeric_limits<float>::infinity();
+  const std::string inf_file = path("inf.h5");
+  write_keras_file(inf_file, {first}, Naming::keras1);
+  expect_mentions(error_of([&] { load_vgg19_conv_weights(inf_file, 1); }),
+                  {inf_file, "block1_conv1/block1_conv1_b_1:0", "non-finite value (-inf", "index 5"});
 }
 
 TEST_F(WeightsFile, MissingDatasetIsNamed) {

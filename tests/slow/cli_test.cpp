@@ -1,10 +1,14 @@
 // The nst command line as a user meets it: --help, usage errors, bad files and layers, each a
 // clear one-line message with a non-zero exit and no output written; a short real run writes the
 // output and its checkpoints.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
 #include <sys/wait.h>
 
@@ -24,8 +28,9 @@ struct Outcome {
   std::string output;  // stdout and stderr together
 };
 
-Outcome run_nst(const std::string& arguments) {
-  const std::string command = std::string(NST_BINARY_DIR) + "/nst " + arguments + " 2>&1";
+// `command_prefix` + nst + arguments, through the shell.
+Outcome run_command(const std::string& command_prefix, const std::string& arguments) {
+  const std::string command = command_prefix + std::string(NST_BINARY_DIR) + "/nst " + arguments + " 2>&1";
   Outcome outcome{-1, ""};
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return outcome;
@@ -34,6 +39,13 @@ Outcome run_nst(const std::string& arguments) {
   const int status = pclose(pipe);
   outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return outcome;
+}
+
+Outcome run_nst(const std::string& arguments) { return run_command("", arguments); }
+
+// run_nst from the folder `dir`, for relative paths.
+Outcome run_nst_in(const fs::path& dir, const std::string& arguments) {
+  return run_command("cd '" + dir.string() + "' && ", arguments);
 }
 
 class CommandLine : public ::testing::Test {
@@ -92,6 +104,87 @@ TEST_F(CommandLine, BlendWeightsMustMatchTheStyles) {
   const Outcome o = run_nst("--content a.jpg --style b.jpg,c.jpg --style-blend-weights 1 --output " + path("o.png"));
   EXPECT_NE(o.exit_code, 0);
   EXPECT_NE(o.output.find("2 style images but 1 weights"), std::string::npos) << o.output;
+}
+
+// NaN passes every `<`/`>` range check and 1e38 is a float: both used to run to a black image and
+// exit 0. Each is now a usage error naming the option and the problem, before anything is read.
+TEST_F(CommandLine, NonFiniteNegativeAndOverflowingNumbersAreRefusedUpFront) {
+  struct Case {
+    std::string arguments, option, problem;
+  };
+  const std::vector<Case> cases{
+      {"--content-weight nan", "--content-weight", "not a finite number"},
+      {"--style-weight 1e38", "--style-weight", "above the maximum 1e+10"},
+      {"--style-weight 1e39", "--style-weight", "above the maximum 1e+10"},  // beyond float: not inf
+      {"--tv-weight NaN", "--tv-weight", "not a finite number"},
+      {"--tv-weight -1", "--tv-weight", "must not be negative"},
+      {"--style-layer-weights nan", "--style-layer-weights", "not a finite number"},
+      {"--style-layer-weights 1,-0.5", "--style-layer-weights", "must not be negative"},
+      {"--style-layer-weights 1e11", "--style-layer-weights", "above the maximum"},
+      {"--style-weight 1e6 --style-layer-weights 1,1e5", "--style-layer-weights", "--style-weight 1e+06 × 100000"},
+      {"--style b.jpg,c.jpg --style-blend-weights inf,1", "--style-blend-weights", "not a finite number"},
+      {"--style b.jpg,c.jpg --style-blend-weights 1,-1", "--style-blend-weights", "must not be negative"},
+      {"--optimizer adam --learning-rate 1e30", "--learning-rate", "above the maximum 10000"},
+      {"--learning-rate nan", "--learning-rate", "not a finite number"},
+      {"--learning-rate 0", "--learning-rate", "must be above 0"},
+      {"--style-scale nan", "--style-scale", "not a finite number"},
+  };
+  for (const Case& c : cases) {
+    const std::string style = c.arguments.find("--style ") == std::string::npos ? " --style b.jpg" : "";
+    const Outcome o = run_nst("--content a.jpg" + style + " --output " + path("o.png") + " " + c.arguments);
+    EXPECT_NE(o.exit_code, 0) << c.arguments;
+    EXPECT_NE(o.exit_code, 1) << c.arguments << ": a usage error, not a failed run: " << o.output;
+    EXPECT_NE(o.output.find(c.option), std::string::npos) << c.arguments << ": " << o.output;
+    EXPECT_NE(o.output.find(c.problem), std::string::npos) << c.arguments << ": " << o.output;
+  }
+  EXPECT_FALSE(fs::exists(path("o.png")));
+  // The bounds themselves are accepted: the run gets as far as the missing content file.
+  const Outcome at_bounds = run_nst("--content " + path("none.jpg") + " --style b.jpg --output " + path("o.png") +
+                                    " --style-weight 1e10 --content-weight 1e10 --tv-weight 0 --learning-rate 1e4"
+                                    " --style-layer-weights 1,1,1,1,1");
+  EXPECT_EQ(at_bounds.exit_code, 1) << at_bounds.output;
+  EXPECT_NE(at_bounds.output.find(path("none.jpg")), std::string::npos) << at_bounds.output;
+}
+
+// --output naming an input, by any spelling, would replace the user's photo: refused before the
+// run, naming both, the photo untouched.
+TEST_F(CommandLine, OutputThatIsAnInputIsRefused) {
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  const std::string photo = path("photo.jpg"), style = path("style.jpg"), init = path("init.jpg");
+  for (const std::string& p : {photo, style, init}) fs::copy_file(content, p);
+  fs::create_directory(dir_ / "sub");
+  fs::create_symlink(photo, dir_ / "link.jpg");
+  std::ifstream in(content, std::ios::binary);
+  const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  struct Case {
+    std::string output, option, input;
+  };
+  const std::vector<Case> cases{
+      {photo, "--content", photo},
+      {path("sub/../photo.jpg"), "--content", photo},
+      {(dir_ / "." / "photo.jpg").string(), "--content", photo},
+      {path("link.jpg"), "--content", photo},
+      {style, "--style", style},
+      {init, "--init", init},
+  };
+  for (const Case& c : cases) {
+    const Outcome o = run_nst("--content " + photo + " --style " + path("other.jpg") + "," + style + " --init " + init +
+                              " --output " + c.output);
+    EXPECT_EQ(o.exit_code, 1) << c.output << ": " << o.output;
+    EXPECT_NE(o.output.find("--output " + c.output + " is the same file as " + c.option + " " + c.input),
+              std::string::npos)
+        << o.output;
+    EXPECT_NE(o.output.find("would overwrite it"), std::string::npos) << o.output;
+  }
+  for (const std::string& p : {photo, style, init}) {
+    std::ifstream file(p, std::ios::binary);
+    EXPECT_EQ(std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>()), original) << p;
+  }
+  // Through a relative "./" spelling too, from the folder itself.
+  const Outcome relative = run_nst_in(dir_, "--content photo.jpg --style style.jpg --output ./photo.jpg");
+  EXPECT_EQ(relative.exit_code, 1) << relative.output;
+  EXPECT_NE(relative.output.find("--output ./photo.jpg is the same file as --content photo.jpg"), std::string::npos)
+      << relative.output;
 }
 
 TEST_F(CommandLine, UnknownLayerIsAnError) {
@@ -158,6 +251,46 @@ TEST_F(CommandLine, CudaGraphSaysWhatItDidOrWhyNot) {
   const Outcome lbfgs = run_nst(common + path("c.png") + " --device cuda");  // iterations 1, 2 eager; 3 replayed
   ASSERT_EQ(lbfgs.exit_code, 0) << lbfgs.output;
   EXPECT_NE(lbfgs.output.find("replayed for iterations 3-3"), std::string::npos) << lbfgs.output;
+}
+
+// At the largest weights accepted, L-BFGS's unscaled first step throws the image so far that the
+// loss read after iteration 3 (that of the image after iteration 2) overflows. The run stops there,
+// exits 1, says so, and leaves the last finite image as the output: the image after iteration 2,
+// the same pixels a run that checkpoints every iteration writes as its _2 checkpoint.
+TEST_F(CommandLine, RunThatTurnsNonFiniteStopsAndKeepsTheLastFiniteImage) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
+  const std::string common = "--content " + content + " --style " + style + " --weights " + weights +
+                             " --image-size 32 --iterations 10 --device cpu --style-weight 1e10 --content-weight 1e10";
+  const Outcome o = run_nst(common + " --print-every 1 --output " + path("o.png"));
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_NE(o.output.find("nst: error: the loss turned non-finite (total inf"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("at iteration 3 of 10, so the run stopped; " + path("o.png") +
+                          " holds the last finite image, from iteration 2"),
+            std::string::npos)
+      << o.output;
+  const Outcome saved = run_nst(common + " --print-every 1 --save-every 1 --output " + path("s.png"));
+  EXPECT_EQ(saved.exit_code, 1) << saved.output;
+  EXPECT_NE(saved.output.find("from iteration 2"), std::string::npos) << saved.output;
+  ASSERT_TRUE(fs::exists(path("o.png")));
+  ASSERT_TRUE(fs::exists(path("s_2.png")));
+  EXPECT_FALSE(fs::exists(path("s_3.png")));
+  EXPECT_EQ(read_image(path("o.png")).rgb, read_image(path("s_2.png")).rgb);
+  EXPECT_EQ(read_image(path("s.png")).rgb, read_image(path("s_2.png")).rgb);
+
+  // Losses read only at the end: nothing but the initial image is known finite.
+  const Outcome quiet = run_nst(common + " --print-every 0 --init content --output " + path("q.png"));
+  EXPECT_EQ(quiet.exit_code, 1) << quiet.output;
+  EXPECT_NE(quiet.output.find("at iteration 10 of 10"), std::string::npos) << quiet.output;
+  EXPECT_NE(quiet.output.find("the last finite image, the initial one"), std::string::npos) << quiet.output;
+  const Image kept = read_image(path("q.png"));
+  const Image photo = resize_longer_side(read_image(content), 32);
+  ASSERT_EQ(kept.rgb.size(), photo.rgb.size());
+  double largest = 0;
+  for (std::size_t i = 0; i < kept.rgb.size(); ++i)
+    largest = std::max(largest, std::abs(static_cast<double>(kept.rgb[i]) - photo.rgb[i]));
+  EXPECT_LE(largest, 0.51) << "the initial image is the content photo, to a pixel's rounding";
 }
 
 TEST_F(CommandLine, SameSeedGivesTheSameImage) {
