@@ -6,11 +6,12 @@
 // only when the process itself has more threads than CPUs: it cannot see other processes (GCC 12,
 // libgomp/env.c, initialize_env). An nst iteration runs many short parallel regions, our loops'
 // and OpenBLAS's (its OpenMP build runs on the same team). When other programs want the cores,
-// waiting threads spin away the time slices that working threads need: on the 2-core build
-// machine beside other work, two nst runs at once took 18 times as long per iteration as with
-// PASSIVE, and one alone 10 times (bench/RESULTS.md, "A busy machine"). With
-// OMP_WAIT_POLICY=PASSIVE (spin count 0: a waiting thread sleeps at once) two at once take about
-// twice the time of one; GOMP_SPINCOUNT=1000 was no faster alone and slower when busy (RESULTS.md).
+// waiting threads spin away the time slices that working threads need. On the 2-core build
+// machine (bench/RESULTS.md, "A busy machine"), 128 px: two nst runs at once took 1.2–1.5 s per
+// iteration each with libgomp's default, 0.17–0.18 s with OMP_WAIT_POLICY=PASSIVE (spin count 0:
+// a waiting thread sleeps at once), against 0.11 s for one alone either way (the idle machine
+// keeps its speed); beside other sessions' work one run alone took 2–4 s against 0.19 s.
+// GOMP_SPINCOUNT=3000 and 10000 were no faster alone and slower two at once (0.27 s, 0.47 s).
 // PASSIVE is standard OpenMP, which LLVM's libomp honours as well.
 //
 // How. libgomp reads OMP_WAIT_POLICY and GOMP_SPINCOUNT once, in its library constructor
@@ -22,10 +23,10 @@
 // So the function below, in .preinit_array — before any library has initialised, opened a file
 // or started a thread — runs this same program again (execve of /proc/self/exe, same argv) with
 // OMP_WAIT_POLICY=PASSIVE added to the environment: one exec, 15–30 ms here (nst loads 45 shared
-// libraries, twice now; bench/RESULTS.md). It does so only
-// when the user has set neither OMP_WAIT_POLICY nor GOMP_SPINCOUNT (a user's choice stands; so
-// setting either skips the exec, e.g. under valgrind or a debugger). If the exec fails (no /proc)
-// the program runs on with libgomp's default. Child processes inherit the setting.
+// libraries, twice now). It does so only when the user has set neither OMP_WAIT_POLICY nor
+// GOMP_SPINCOUNT: a user's choice stands, and setting either skips the exec (e.g. under valgrind,
+// which would not follow it, or a debugger). If the exec fails (no /proc) the program runs on
+// with libgomp's default. Child processes inherit the setting.
 //
 // Where. This file is compiled into every executable that links nst_engine (an INTERFACE source
 // of that target, CMakeLists.txt): an object in a static library that nothing references is never
