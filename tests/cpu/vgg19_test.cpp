@@ -79,14 +79,34 @@ TEST(Vgg19, RejectsTapsDeeperThanItsWeights) {
   EXPECT_THROW(Vgg19(random_vgg_weights(2, 1), ops::PoolKind::max, Device::cpu, parse_taps("relu2_1")), Error);
 }
 
+// Which taps a gradient test reads, and why that choice matters to Vgg19::backward.
+struct TapChoice {
+  const char* name;
+  const char* content;
+  const char* style;
+  const char* why;
+};
+
+// Vgg19::backward fuses the ReLU gate of layer k−1 into layer k's backward-data wherever no pool
+// lies between them and no "relu" tap reads a_{k−1} (conv1_2→conv1_1 and conv2_2→conv2_1 in the
+// first five layers). The two choices cover both branches: `unfused` reads relu1_1 and relu2_1, so
+// every gate is applied on its own; `fused` reads neither, so both gates go through the fused path,
+// with a conv1_1 tap (pre-ReLU) adding its gradient after the fused gate.
+const TapChoice kUnfused{"UnfusedReluGates", "relu2_1,conv3_1", "relu1_1,conv1_2,relu2_1,relu3_1",
+                         "a relu tap below every pool-free pair: no gate fused"};
+const TapChoice kFused{"FusedReluGates", "relu2_2,conv3_1", "conv1_1,relu1_2,conv2_2,relu3_1",
+                       "no relu tap at conv1_1 or conv2_1: both gates fused into the conv above"};
+
+class StyleObjectiveGradientTest : public ::testing::TestWithParam<TapChoice> {};
+
 // dJ/dx through the whole network, for content (after and before a ReLU), style (two images of
 // other sizes, blended) and TV terms together, against central differences of the double
 // reference objective at a sample of pixels. The analytic gradient is float arithmetic through
 // ~10 layers: agreement within 2e-3 of max(|a|, |n|, 1) is what float rounding allows.
-TEST(StyleObjective, GradientMatchesFiniteDifferencesThroughTheNetwork) {
+TEST_P(StyleObjectiveGradientTest, GradientMatchesFiniteDifferencesThroughTheNetwork) {
   const auto weights = random_vgg_weights(kDepth, 200);
-  const std::vector<Tap> content_taps = parse_taps("relu2_1,conv3_1");
-  const std::vector<Tap> style_taps = parse_taps("relu1_1,conv1_2,relu2_1,relu3_1");
+  const std::vector<Tap> content_taps = parse_taps(GetParam().content);
+  const std::vector<Tap> style_taps = parse_taps(GetParam().style);
   std::vector<Tap> all = content_taps;
   all.insert(all.end(), style_taps.begin(), style_taps.end());
   Vgg19 net(weights, ops::PoolKind::max, Device::cpu, all);
@@ -143,8 +163,11 @@ TEST(StyleObjective, GradientMatchesFiniteDifferencesThroughTheNetwork) {
     image.v = v;
     return naive_objective(weights, reference, image, true);
   };
-  EXPECT_TRUE(gradient_matches(loss, x_ref.v, gradient.to_host(), 2e-3, pixels));
+  EXPECT_TRUE(gradient_matches(loss, x_ref.v, gradient.to_host(), 2e-3, pixels)) << GetParam().why;
 }
+
+INSTANTIATE_TEST_SUITE_P(Taps, StyleObjectiveGradientTest, ::testing::Values(kUnfused, kFused),
+                         [](const ::testing::TestParamInfo<TapChoice>& choice) { return choice.param.name; });
 
 }  // namespace
 }  // namespace nst::testing
