@@ -18,6 +18,7 @@
 #include "engine/gpu.h"
 #include "engine/ops/conv2d.h"
 #include "kernels/conv2d.h"
+#include "kernels/cpu/conv2d_winograd.h"
 #include "tests/support/compare.h"
 #include "tests/support/conv_case.h"
 #include "tests/support/gradcheck.h"
@@ -68,10 +69,13 @@ const std::vector<ConvCase>& small_cases() {
   return cases;
 }
 
-// Shapes large enough that the CPU kernel lowers them in several bands of output rows
-// (K·OW·OH well above its 2^20-float band), stride 1 and stride 2.
+// Shapes large enough that the CPU kernel lowers them in several bands of output rows (K·OH·OW
+// above its 2^20-float band), stride 1 and stride 2. Neither may go to Winograd (3×3, stride 1,
+// pad 1, ≥ 8 channels on both sides), which has no bands: the stride-1 case is conv1_1 itself,
+// 3 → 64 channels, at 241×200 (K·OH·OW = 27·48200 = 1.3·2^20: two bands, of 121 and 120 rows);
+// the stride-2 case has K·OH·OW = 576·65·65 = 2.3·2^20 (three bands).
 const std::vector<ConvCase>& banded_cases() {
-  static const std::vector<ConvCase> cases = {{1, 64, 64, 64, 8, 3, 3, 1, 1}, {1, 64, 129, 129, 4, 3, 3, 2, 1}};
+  static const std::vector<ConvCase> cases = {{1, 3, 241, 200, 64, 3, 3, 1, 1}, {1, 64, 129, 129, 4, 3, 3, 2, 1}};
   return cases;
 }
 
@@ -137,6 +141,13 @@ INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dSmallTest, ::testing::ValuesIn(small_case
                          case_name);
 
 class Conv2dBandedTest : public ::testing::TestWithParam<ConvCase> {};
+
+// The cases test what they are named for: im2col + SGEMM in more than one band.
+TEST_P(Conv2dBandedTest, RunsTheBandedIm2colPath) {
+  const Conv2dParams p = GetParam().params();
+  EXPECT_FALSE(winograd_applies(p)) << describe(GetParam());
+  EXPECT_GT(p.c_in * p.kh * p.kw * p.out_h() * p.out_w(), std::int64_t{1} << 20) << describe(GetParam());
+}
 
 TEST_P(Conv2dBandedTest, ForwardMatchesReference) { expect_forward_matches_reference(GetParam(), true); }
 
