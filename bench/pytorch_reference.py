@@ -12,6 +12,11 @@ nst's bench/iteration_bench.
   python3 bench/pytorch_reference.py --weights W.h5 --content C.jpg --style S.jpg --size 256 --threads 2
   python3 bench/pytorch_reference.py ... --size 512 --device cuda
 
+With --losses it evaluates the objective once, in float64, at --init (an image of the content's
+size; default the content image) and prints each weighted term (content, style per layer, tv) and
+their total, one "name value" line each: the golden numbers nst's first evaluation is checked
+against (tests/golden/README.md has the command that made them).
+
 With --device cuda the images and weights live on the GPU, cuDNN picks its algorithms by timing them
 (torch.backends.cudnn.benchmark), and each timed step ends with torch.cuda.synchronize(). PyTorch's
 own defaults for TF32 are kept and printed: convolutions may use TF32 (cudnn.allow_tf32), matrix
@@ -78,6 +83,8 @@ def main():
     p.add_argument("--iterations", type=int, default=10)
     p.add_argument("--warm-up", type=int, default=101)
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
+    p.add_argument("--losses", action="store_true", help="print the losses of one float64 evaluation and exit")
+    p.add_argument("--init", help="with --losses: the image to evaluate at (default: the content image)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     device = torch.device(a.device)
@@ -85,9 +92,11 @@ def main():
         torch.backends.cudnn.benchmark = True
 
     content_tap, style_taps = 8, [0, 2, 4, 8]  # relu4_1; relu1_1, relu2_1, relu3_1, relu4_1
-    layers = [(name, w.to(device), b.to(device)) for name, w, b in load_weights(a.weights, 9)]
-    content = load_image(a.content, a.size).to(device)
-    style = load_image(a.style, a.size).to(device)
+    style_names = ["relu1_1", "relu2_1", "relu3_1", "relu4_1"]
+    dtype = torch.float64 if a.losses else torch.float32
+    layers = [(name, w.to(device, dtype), b.to(device, dtype)) for name, w, b in load_weights(a.weights, 9)]
+    content = load_image(a.content, a.size).to(device, dtype)
+    style = load_image(a.style, a.size).to(device, dtype)
     with torch.no_grad():
         target_content = trunk(content, layers, [content_tap])[0]
         style_features = trunk(style, layers, style_taps)
@@ -98,18 +107,34 @@ def main():
     alpha = 2 * 5.0 / target_content.numel()
     betas = [4 * 100.0 / t.shape[0] ** 2 for t in targets]
 
+    def terms(x):
+        """The weighted terms of J(x), by name."""
+        feats = trunk(x, layers, style_taps)  # relu4_1 is both the content and a style layer
+        out = {"content": alpha * 0.5 * ((feats[3] - target_content) ** 2).sum()}
+        for name, f, t, beta in zip(style_names, feats, targets, betas):
+            c, m = f.shape[1], f.shape[2] * f.shape[3]
+            out["style_" + name] = beta * ((gram(f) - t) ** 2).sum() / (2 * c * m) ** 2
+        tv = 0.5 * (((x[:, :, :, 1:] - x[:, :, :, :-1]) ** 2).sum() + ((x[:, :, 1:, :] - x[:, :, :-1, :]) ** 2).sum())
+        out["tv"] = 1e-3 * tv
+        return out
+
+    if a.losses:
+        x = load_image(a.init, a.size).to(device, dtype) if a.init else content
+        if x.shape != content.shape:
+            raise SystemExit(f"--init is {tuple(x.shape)}, the content {tuple(content.shape)}")
+        with torch.no_grad():
+            values = {name: v.item() for name, v in terms(x).items()}
+        values["total"] = sum(values.values())
+        for name, v in values.items():
+            print(f"{name} {v:.17g}")
+        return
+
     x = content.clone().requires_grad_(True)
     optimizer = torch.optim.LBFGS([x], lr=1, max_iter=1, history_size=100, tolerance_grad=-1, tolerance_change=-1)
 
     def closure():
         optimizer.zero_grad()
-        feats = trunk(x, layers, style_taps)  # relu4_1 is both the content and a style layer
-        loss = alpha * 0.5 * ((feats[3] - target_content) ** 2).sum()
-        for f, t, beta in zip(feats, targets, betas):
-            c, m = f.shape[1], f.shape[2] * f.shape[3]
-            loss = loss + beta * ((gram(f) - t) ** 2).sum() / (2 * c * m) ** 2
-        tv = 0.5 * (((x[:, :, :, 1:] - x[:, :, :, :-1]) ** 2).sum() + ((x[:, :, 1:, :] - x[:, :, :-1, :]) ** 2).sum())
-        loss = loss + 1e-3 * tv
+        loss = sum(terms(x).values())
         loss.backward()
         return loss
 
