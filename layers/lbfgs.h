@@ -37,6 +37,10 @@ class Lbfgs : public Optimizer {
   std::string name() const override { return "lbfgs"; }
   // From the third step on: the first two set the step length, every later one does the same.
   bool next_step_is_stationary() const override { return steps_taken_ >= 2; }
+  // layers/lbfgs_state.cpp. The steps after the second depend on the count only through "two or
+  // more", which a CUDA graph's replays (that leave the host counter behind) keep true.
+  OptimizerState export_state() const override;
+  void import_state(const OptimizerState& state, const Tensor& x) override;
 
   // Pairs held now (at most history_size). Reads the device: for tests.
   int stored_pairs() const { return steps_taken_ == 0 ? 0 : ring_.pairs_kept(); }

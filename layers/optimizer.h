@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/tensor.h"
+#include "layers/optimizer_state.h"
 
 namespace nst {
 
@@ -19,6 +20,16 @@ class Optimizer {
   // same arguments, host state unchanged by it), so that it may be recorded once as a CUDA graph
   // and replayed.
   virtual bool next_step_is_stationary() const = 0;
+
+  // Everything the steps after this one depend on, copied to the host (a checkpoint). With a
+  // CUDA graph replaying the steps, host counters advanced only while the graph was recorded, so
+  // an implementation must export only host state that replays leave valid.
+  virtual OptimizerState export_state() const = 0;
+  // Makes this optimizer (fresh, no step taken) continue where the exporter stopped, with its state
+  // copied to x's device: the steps that follow give the same bits as the exporter's would have.
+  // Throws an nst::Error naming what does not fit (another optimizer, another shape of x, other
+  // options); the optimizer is then unchanged.
+  virtual void import_state(const OptimizerState& state, const Tensor& x) = 0;
 };
 
 }  // namespace nst
