@@ -1,0 +1,63 @@
+#pragma once
+// A run's checkpoint: everything a resumed run needs to continue with the same bits as a run that
+// never stopped — the iteration reached, the image x as float32 (the PNG beside it is 8-bit), the
+// optimizer's state, and the run's settings and inputs (so that a resume with other ones is
+// refused rather than continued into a different objective).
+//
+// The .nstate file, all integers and floats little-endian:
+//   header   "NSTSTATE" (8 bytes), format version (u32, = 1), body size in bytes (u64)
+//   body     iteration                                   u32
+//            settings: count (u32), then key, value      string, string
+//            image                                       tensor
+//            optimizer name                              string
+//            optimizer tensors: count (u32), then name   string, tensor
+//            optimizer scalars: count (u32), then name   string, f64
+//   trailer  FNV-1a 64 of the body's bytes               u64
+//   string:  length (u32, at most 65536), the bytes (UTF-8)
+//   tensor:  rank (u32, at most 8), each dimension (i64), the values (f32, row-major)
+// A file of any other size than header + body + trailer, another magic or version, a checksum that
+// does not match, or a body that does not parse to its last byte is refused.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/tensor.h"
+#include "layers/optimizer_state.h"
+
+namespace nst {
+
+// FNV-1a, 64 bits (Fowler, Noll, Vo): h ← (h ⊕ byte) · 1099511628211 from 14695981039346656037.
+// The file's checksum, and a fingerprint of a run's inputs.
+struct Fnv1a64 {
+  std::uint64_t hash = 14695981039346656037ull;
+  void add(const void* data, std::size_t size);
+};
+
+// What a resumed run must share with the saved one: (what, its value), e.g. ("--style-weight", "100").
+using RunSettings = std::vector<std::pair<std::string, std::string>>;
+
+struct Checkpoint {
+  int iteration = 0;     // iterations done
+  RunSettings settings;  // of the run that saved it
+  Tensor image;          // x after `iteration`, on the host
+  OptimizerState optimizer;
+};
+
+// Writes the file's bytes to `out`; throws an nst::Error naming `path` when a write fails.
+void write_checkpoint(const Checkpoint& checkpoint, std::FILE* out, const std::string& path);
+
+// Parses a whole file's bytes, checking every length against what is left before using it;
+// throws an nst::Error naming `path` and what is wrong.
+Checkpoint parse_checkpoint(const std::uint8_t* bytes, std::size_t size, const std::string& path);
+
+// Reads and parses the file at `path`.
+Checkpoint read_checkpoint(const std::string& path);
+
+// Throws an nst::Error naming `path` and every setting that differs between the checkpoint's
+// run and this one (`current`).
+void check_same_run(const Checkpoint& checkpoint, const RunSettings& current, const std::string& path);
+
+}  // namespace nst
