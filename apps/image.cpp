@@ -153,4 +153,10 @@ void write_image(const Image& image, const std::string& path) {
   temporary.commit();
 }
 
+void write_file_atomically(const std::string& path, const std::function<void(std::FILE*)>& write) {
+  TemporaryFile temporary(path);
+  write(temporary.stream());
+  temporary.commit();
+}
+
 }  // namespace nst

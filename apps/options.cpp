@@ -137,8 +137,15 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
                "Keep the content's colours: transfer luminance only (YIQ)");
   app.add_option("--print-every", o.print_every, "Print the losses every N iterations (0: only at the end)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
-  app.add_option("--save-every", o.save_every, "Also write OUTPUT_<iteration>.png every N iterations (0: never)")
+  app.add_option("--save-every", o.save_every,
+                 "Every N iterations also write OUTPUT_<iteration>.png and, for --resume, OUTPUT_<iteration>.nstate "
+                 "(the image as floats and the optimizer's state; only the latest is kept) (0: never)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
+  app.add_option("--resume", o.resume,
+                 "Continue the run saved in CHECKPOINT (an OUTPUT_<iteration>.nstate of --save-every) up to "
+                 "--iterations, with the same bits as a run that never stopped (on the CPU); the other options "
+                 "and input files must be those of the saved run")
+      ->option_text("CHECKPOINT");
   app.add_option("--device", o.device, "auto (CUDA when a GPU is usable), cpu or cuda")
       ->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_flag("--tf32", o.tf32,

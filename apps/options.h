@@ -29,6 +29,7 @@ struct Options {
   bool original_colors = false;
   int print_every = 50;
   int save_every = 0;
+  std::string resume;                      // a checkpoint's .nstate file; empty: a new run
   std::string device = "auto";
   bool tf32 = false;
   bool cuda_graph = false;

@@ -20,8 +20,12 @@ std::string format_duration(double seconds) {
 
 }  // namespace
 
-ProgressReporter::ProgressReporter(int iterations, std::FILE* out, bool live)
-    : iterations_(iterations), out_(out), live_(live), start_(std::chrono::steady_clock::now()) {}
+ProgressReporter::ProgressReporter(int iterations, std::FILE* out, bool live, int first_iteration)
+    : iterations_(iterations),
+      first_iteration_(first_iteration),
+      out_(out),
+      live_(live),
+      start_(std::chrono::steady_clock::now()) {}
 
 double ProgressReporter::elapsed_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
@@ -31,7 +35,7 @@ void ProgressReporter::update(int iteration, const std::optional<LossValues>& lo
   if (losses) last_losses_ = losses;
   if (!live_ && !losses) return;
   const double elapsed = elapsed_seconds();
-  const double rate = iteration / (elapsed > 0 ? elapsed : 1e-9);
+  const double rate = (iteration - first_iteration_ + 1) / (elapsed > 0 ? elapsed : 1e-9);
   const double left = (iterations_ - iteration) / rate;
   char loss_text[160] = "";
   if (last_losses_)

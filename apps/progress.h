@@ -12,7 +12,8 @@ namespace nst {
 
 class ProgressReporter {
  public:
-  ProgressReporter(int iterations, std::FILE* out, bool live);
+  // Reports iterations first_iteration … iterations.
+  ProgressReporter(int iterations, std::FILE* out, bool live, int first_iteration = 1);
   // After `iteration`; `losses` when they were read this iteration.
   void update(int iteration, const std::optional<LossValues>& losses);
   // Ends the live line.
@@ -22,6 +23,7 @@ class ProgressReporter {
 
  private:
   int iterations_;
+  int first_iteration_;
   std::FILE* out_;
   bool live_;
   std::optional<LossValues> last_losses_;

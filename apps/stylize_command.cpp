@@ -16,6 +16,8 @@
 #include "apps/image.h"
 #include "apps/layer_choice.h"
 #include "apps/progress.h"
+#include "apps/resume.h"
+#include "apps/run_settings.h"
 #include "apps/vgg_image.h"
 #include "engine/error.h"
 #include "engine/gpu.h"
@@ -166,7 +168,15 @@ void run_stylize_command(const Options& o) {
 
   Tensor x = initial_image(o, content, content_image, device);
   const std::unique_ptr<Optimizer> optimizer = make_optimizer(o);
+  std::optional<StateSaver> state_saver;
+  int done = 0;  // iterations done before this run: those of the checkpoint resumed
+  if (o.save_every > 0 || !o.resume.empty()) {
+    RunSettings settings = run_settings(o, device, content, styles, content_taps, style_taps);
+    if (!o.resume.empty()) done = resume_from(o.resume, settings, o.iterations, x, *optimizer);
+    if (o.save_every > 0) state_saver.emplace(o.output, std::move(settings));
+  }
   std::printf("optimizer: %s, %d iterations\n", optimizer->name().c_str(), o.iterations);
+  if (done > 0) std::printf("resumed from %s after iteration %d\n", o.resume.c_str(), done);
   std::fflush(stdout);
 
   auto to_output_image = [&](const Tensor& t) {
@@ -176,7 +186,7 @@ void run_stylize_command(const Options& o) {
   // The loss is read for the progress line and the image at save points and at the end; both are
   // checked there, so a run that overflows stops without any read the loop did not already make.
   LastFiniteImage last_finite(x);
-  ProgressReporter progress(o.iterations, stderr, isatty(fileno(stderr)) != 0);
+  ProgressReporter progress(o.iterations, stderr, isatty(fileno(stderr)) != 0, done + 1);
   const auto after_iteration = [&](int iteration, const Tensor& image) {
     const bool report = (o.print_every > 0 && iteration % o.print_every == 0) || iteration == o.iterations;
     std::optional<LossValues> losses;
@@ -189,11 +199,12 @@ void run_stylize_command(const Options& o) {
       if (!is_finite(host)) throw NonFiniteRun{iteration, "the image turned non-finite"};
       last_finite.finite_image(iteration, image);
       write_image(to_output_image(host), checkpoint_path(o.output, iteration));
+      state_saver->save(iteration, host, *optimizer);
     }
   };
   LoopReport loop;
   try {
-    loop = stylize(objective, *optimizer, x, o.iterations, after_iteration, LoopOptions{o.cuda_graph});
+    loop = stylize(objective, *optimizer, x, o.iterations, after_iteration, LoopOptions{o.cuda_graph, done + 1});
     const Tensor result = x.to(Device::cpu);
     if (!is_finite(result)) throw NonFiniteRun{o.iterations, "the image turned non-finite"};
     progress.finish();
@@ -208,7 +219,7 @@ void run_stylize_command(const Options& o) {
                        << ". Smaller loss weights or --learning-rate may keep it finite");
   }
   std::printf("wrote %s (%.1f s, %.3f s/iteration)\n", o.output.c_str(), progress.elapsed_seconds(),
-              o.iterations > 0 ? progress.elapsed_seconds() / o.iterations : 0.0);
+              o.iterations > done ? progress.elapsed_seconds() / (o.iterations - done) : 0.0);
   if (device == Device::cuda) {
     const CudaMemoryStats memory = cuda_memory_stats();
     std::printf("peak device memory %.1f MiB in use, %zu cudaMalloc calls in all\n",

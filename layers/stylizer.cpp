@@ -23,7 +23,7 @@ LoopReport stylize(StyleObjective& objective, Optimizer& optimizer, Tensor& x, i
   std::optional<CudaGraph> graph;
   bool graph_wanted = options.cuda_graph && x.device() == Device::cuda;
   if (options.cuda_graph && !graph_wanted) report.graph_not_used = "CUDA graphs need the image on the GPU";
-  for (int iteration = 1; iteration <= iterations; ++iteration) {
+  for (int iteration = options.first_iteration; iteration <= iterations; ++iteration) {
     if (graph_wanted && optimizer.next_step_is_stationary()) {
       graph_wanted = false;  // one try: a failure says why and the loop goes on without
       try {

@@ -20,6 +20,9 @@ struct LoopOptions {
   // On CUDA: once the optimizer's steps are stationary, record one iteration (objective and step)
   // as a CUDA graph and replay it for every iteration after, one launch instead of hundreds.
   bool cuda_graph = false;
+  // The first iteration to run: 1, or k + 1 for a run resumed after iteration k with the optimizer's
+  // state restored (apps/resume.h).
+  int first_iteration = 1;
 };
 
 struct LoopReport {

@@ -1,0 +1,156 @@
+// --save-every's state files and --resume, through the nst command line with the real (partial)
+// weights at 32 px on the CPU. A run resumed from the state saved at iteration 2 must reach the
+// state an uninterrupted run has at iteration 6 bit for bit — the float image and every optimizer
+// tensor and scalar — and the same final image; a state file that is corrupt, truncated or of a
+// run with other settings is refused, naming the file and the difference, before anything is
+// written.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "apps/image.h"
+#include "layers/checkpoint.h"
+#include "tests/support/compare.h"
+#include "tests/support/shared_files.h"
+
+namespace nst::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int exit_code;
+  std::string output;  // stdout and stderr together
+};
+
+Outcome run_nst(const std::string& arguments) {
+  const std::string command = std::string(NST_BINARY_DIR) + "/nst " + arguments + " 2>&1";
+  Outcome outcome{-1, ""};
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return outcome;
+  char buffer[4096];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) outcome.output += buffer;
+  const int status = pclose(pipe);
+  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return outcome;
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// Whether two checkpoints hold the same iteration, image and optimizer state, bit for bit; on
+// failure, the first part that differs.
+::testing::AssertionResult same_state(const Checkpoint& a, const Checkpoint& b) {
+  if (a.iteration != b.iteration) return ::testing::AssertionFailure() << "iterations " << a.iteration << ", " << b.iteration;
+  if (a.image.shape() != b.image.shape() || a.image.to_host() != b.image.to_host())
+    return ::testing::AssertionFailure() << "the images differ: " << all_equal(a.image.to_host(), b.image.to_host()).message();
+  if (a.optimizer.optimizer != b.optimizer.optimizer) return ::testing::AssertionFailure() << "optimizers differ";
+  if (a.optimizer.scalars != b.optimizer.scalars) return ::testing::AssertionFailure() << "optimizer scalars differ";
+  if (a.optimizer.tensors.size() != b.optimizer.tensors.size())
+    return ::testing::AssertionFailure() << "numbers of optimizer tensors differ";
+  for (const auto& [name, tensor] : a.optimizer.tensors) {
+    const auto other = b.optimizer.tensors.find(name);
+    if (other == b.optimizer.tensors.end()) return ::testing::AssertionFailure() << "no tensor " << name;
+    if (other->second.shape() != tensor.shape() || other->second.to_host() != tensor.to_host())
+      return ::testing::AssertionFailure() << "optimizer tensor " << name << " differs: "
+                                           << all_equal(other->second.to_host(), tensor.to_host()).message();
+  }
+  return ::testing::AssertionSuccess();
+}
+
+class Resume : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("nst_resume_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  fs::path dir_;
+};
+
+// lbfgs keeps 3 pairs, so its ring wraps between the save (1 pair) and iteration 6 (3 of 5).
+TEST_P(Resume, ResumedRunHasTheBitsOfAnUninterruptedOne) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
+  const std::string common = "--content " + content + " --style " + style + " --weights " + weights +
+                             " --image-size 32 --device cpu --print-every 0 --lbfgs-history 3 --optimizer " +
+                             GetParam() + " --save-every 2";
+  // Interrupted: its state after iteration 2 is the last it kept (the final iteration saves none).
+  const Outcome interrupted = run_nst(common + " --iterations 4 --output " + path("i.png"));
+  ASSERT_EQ(interrupted.exit_code, 0) << interrupted.output;
+  ASSERT_TRUE(fs::exists(path("i_2.nstate")));
+  const Outcome whole = run_nst(common + " --iterations 7 --output " + path("u.png"));
+  ASSERT_EQ(whole.exit_code, 0) << whole.output;
+  const Outcome resumed = run_nst(common + " --iterations 7 --output " + path("r.png") + " --resume " + path("i_2.nstate"));
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resumed from " + path("i_2.nstate") + " after iteration 2"), std::string::npos)
+      << resumed.output;
+
+  // Only the latest state file is kept; every PNG checkpoint is.
+  for (const char* kept : {"u_2.png", "u_4.png", "u_6.png", "u_6.nstate", "r_4.png", "r_6.png", "r_6.nstate"})
+    EXPECT_TRUE(fs::exists(path(kept))) << kept;
+  for (const char* removed : {"u_2.nstate", "u_4.nstate", "r_4.nstate"}) EXPECT_FALSE(fs::exists(path(removed))) << removed;
+  EXPECT_TRUE(fs::exists(path("i_2.nstate"))) << "the state resumed from is the user's: kept";
+
+  EXPECT_TRUE(same_state(read_checkpoint(path("r_6.nstate")), read_checkpoint(path("u_6.nstate"))));
+  EXPECT_EQ(file_bytes(path("r_6.nstate")), file_bytes(path("u_6.nstate")));
+  EXPECT_EQ(read_image(path("r.png")).rgb, read_image(path("u.png")).rgb);
+  // The run did move: a test of equal states would pass for a run standing still.
+  EXPECT_NE(read_checkpoint(path("i_2.nstate")).image.to_host(), read_checkpoint(path("u_6.nstate")).image.to_host());
+}
+
+INSTANTIATE_TEST_SUITE_P(Optimizers, Resume, ::testing::Values("lbfgs", "adam"));
+
+class ResumeRefusal : public Resume {};
+
+TEST_F(ResumeRefusal, OtherSettingsCorruptAndTruncatedFilesAreRefusedNamingTheFile) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
+  const std::string inputs = "--content " + content + " --style " + style + " --weights " + weights;
+  const std::string common = inputs + " --device cpu --print-every 0";
+  ASSERT_EQ(run_nst(common + " --image-size 32 --iterations 4 --save-every 2 --output " + path("a.png")).exit_code, 0);
+  const std::string saved = path("a_2.nstate");
+  ASSERT_TRUE(fs::exists(saved));
+  const std::string bytes = file_bytes(saved);
+  std::ofstream(path("truncated.nstate"), std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] = static_cast<char>(flipped[bytes.size() / 2] ^ 1);
+  std::ofstream(path("corrupt.nstate"), std::ios::binary) << flipped;
+  struct Case {
+    std::string arguments;
+    std::vector<std::string> messages;
+  };
+  const std::vector<Case> cases{
+      {"--iterations 4 --image-size 40 --style-weight 200 --optimizer adam --style-layers relu1_1 --resume " + saved,
+       {"checkpoint " + saved + " was saved by another run", "--content 32x24 pixels", "40x30 pixels",
+        "--style-weight 100 there, 200 here", "--optimizer lbfgs there, adam here",
+        "--style-layers relu1_1,relu2_1,relu3_1,relu4_1 there, relu1_1 here"}},
+      {"--image-size 32 --iterations 2 --resume " + saved, {"checkpoint " + saved + " was saved at iteration 2: --iterations 2 leaves"}},
+      {"--image-size 32 --iterations 4 --resume " + path("truncated.nstate"), {"checkpoint " + path("truncated.nstate") + ": ", "(truncated)"}},
+      {"--image-size 32 --iterations 4 --resume " + path("corrupt.nstate"), {"checkpoint " + path("corrupt.nstate") + ": corrupt"}},
+      {"--image-size 32 --iterations 4 --resume " + path("a_2.png"), {"checkpoint " + path("a_2.png") + ": not an nst checkpoint"}},
+  };
+  for (const Case& c : cases) {
+    const Outcome o = run_nst(common + " --output " + path("out.png") + " " + c.arguments);
+    EXPECT_EQ(o.exit_code, 1) << c.arguments << ": " << o.output;
+    for (const std::string& message : c.messages)
+      EXPECT_NE(o.output.find(message), std::string::npos) << c.arguments << ": " << o.output;
+    EXPECT_FALSE(fs::exists(path("out.png"))) << c.arguments;
+  }
+}
+
+}  // namespace
+}  // namespace nst::testing
