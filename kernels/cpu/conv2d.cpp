@@ -8,8 +8,9 @@
 // Layouts: x (N, C_in, H, W), w (C_out, C_in, KH, KW) = W row-major, y (N, C_out, OH, OW);
 //   col[(c·KH + u)·KW + v][i·OW + j] = x[c, i·s + u − p, j·s + v − p]  (0 outside x).
 // Work split: the image is lowered a band of output rows at a time, so the column scratch stays
-//   about kBandFloats floats (4 MB) instead of K·OH·OW (150 MB for conv1_2 at 256 px). OpenBLAS
-//   threads each SGEMM itself, and SGEMM is never called inside an OpenMP region. The copies around
+//   about kBandFloats floats (4 MB) instead of K·OH·OW (150 MB for conv1_2 at 256 px). Each SGEMM is
+//   cut into fixed tiles over OpenMP's threads (kernels/cpu/tiled_blas.h: the same bits for any
+//   thread count), never called inside an OpenMP region. The copies around
 //   it (im2col over rows of col, col2im over input channels so no two threads add into the same dx
 //   plane, bias/ReLU/gate over channels) run under OpenMP only when OpenBLAS's threads are OpenMP's
 //   too: see copies_in_parallel().
@@ -29,6 +30,7 @@
 
 #include "kernels/conv2d.h"
 #include "kernels/cpu/conv2d_winograd.h"
+#include "kernels/cpu/tiled_blas.h"
 
 namespace nst {
 
@@ -51,8 +53,6 @@ bool copies_in_parallel() {
   static const bool shared_pool = openblas_get_parallel() == OPENBLAS_OPENMP;
   return shared_pool;
 }
-
-blasint blas_int(std::int64_t v) { return static_cast<blasint>(v); }
 
 std::int64_t col_rows(const Conv2dParams& p) { return p.c_in * p.kh * p.kw; }  // K
 
@@ -156,8 +156,7 @@ void conv2d_forward_cpu(const Conv2dParams& p, const float* x, const float* w, c
       const std::int64_t r1 = std::min(oh, r0 + rows), cols = (r1 - r0) * ow;
       im2col_band(p, xn, r0, r1, col);
       // Y[:, band] = W · col: (C_out × K)·(K × cols); Y's rows are OH·OW apart.
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blas_int(p.c_out), blas_int(cols), blas_int(k), 1.0f, w,
-                  blas_int(k), col, blas_int(cols), 0.0f, yn + r0 * ow, blas_int(oh * ow));
+      sgemm_tiled(false, p.c_out, cols, k, 1.0f, w, k, col, cols, 0.0f, yn + r0 * ow, oh * ow);
       add_bias_relu(p.c_out, cols, oh * ow, b, relu, yn + r0 * ow);
     }
   }
@@ -176,8 +175,7 @@ void conv2d_backward_data_cpu(const Conv2dParams& p, const float* dy, const floa
     for (std::int64_t r0 = 0; r0 < oh; r0 += rows) {
       const std::int64_t r1 = std::min(oh, r0 + rows), cols = (r1 - r0) * ow;
       // dcol = Wᵀ · dY[:, band]: (K × C_out)·(C_out × cols); dY's rows are OH·OW apart.
-      cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, blas_int(k), blas_int(cols), blas_int(p.c_out), 1.0f, w,
-                  blas_int(k), dyn + r0 * ow, blas_int(oh * ow), 0.0f, col, blas_int(cols));
+      sgemm_tiled(true, k, cols, p.c_out, 1.0f, w, k, dyn + r0 * ow, oh * ow, 0.0f, col, cols);
       col2im_band_add(p, col, r0, r1, dxn);
     }
   }

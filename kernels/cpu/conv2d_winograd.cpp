@@ -14,7 +14,8 @@
 //   numbered row-major over the ceil(H/2) × ceil(W/2) grid; odd H or W leave a last tile half outside,
 //   read as zeros and not written. U is computed per call (16·C_out·C_in floats, 8 MB for conv4_1).
 // Work split: the tiles go a band of tile rows at a time so V and M stay about kBandFloats floats
-//   (8 MB). OpenBLAS threads each of the 16 SGEMMs itself, called outside any OpenMP region; the
+//   (8 MB). The 16 SGEMMs of a band go in fixed tiles over OpenMP's threads (kernels/cpu/tiled_blas.h:
+//   the same bits for any thread count), called outside any OpenMP region; the
 //   transforms run over channels under OpenMP (beside an OpenMP OpenBLAS, as conv2d.cpp explains),
 //   their inner loops over the tiles of one row with unit stride and no branches, so they vectorise.
 // Bound: arithmetic, in the SGEMMs. conv2_2 at 256×192 (128→128, 128×96, 3072 tiles): 1.61 GFLOP of
@@ -36,6 +37,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "kernels/cpu/tiled_blas.h"
+
 namespace nst {
 
 namespace {
@@ -50,8 +53,6 @@ bool copies_in_parallel() {
   static const bool shared_pool = openblas_get_parallel() == OPENBLAS_OPENMP;
   return shared_pool;
 }
-
-blasint blas_int(std::int64_t v) { return static_cast<blasint>(v); }
 
 // `v` grown to at least `floats` (never shrunk, so after the first call nothing allocates).
 float* grown(std::vector<float>& v, std::int64_t floats) {
@@ -241,12 +242,9 @@ void winograd_convolve(const Tiling& tiling, std::int64_t n, std::int64_t ch_in,
     for (std::int64_t r0 = 0; r0 < rows; r0 += band_rows) {
       const std::int64_t r1 = std::min(rows, r0 + band_rows), tiles = (r1 - r0) * cols;
       transform_input_band(tiling, ch_in, x + i * image_in, r0, r1, v);
-      for (std::int64_t xi = 0; xi < kPositions; ++xi) {
-        // M[ξ] = U[ξ] · V[ξ]: (ch_out × ch_in)·(ch_in × tiles).
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, blas_int(ch_out), blas_int(tiles), blas_int(ch_in),
-                    1.0f, u + xi * ch_out * ch_in, blas_int(ch_in), v + xi * ch_in * tiles, blas_int(tiles), 0.0f,
-                    m + xi * ch_out * tiles, blas_int(tiles));
-      }
+      // M[ξ] = U[ξ] · V[ξ]: (ch_out × ch_in)·(ch_in × tiles), for the 16 positions ξ.
+      sgemm_tiled(kPositions, ch_out * ch_in, ch_in * tiles, ch_out * tiles, false, ch_out, tiles, ch_in, 1.0f, u, ch_in,
+                  v, tiles, 0.0f, m, tiles);
       transform_output_band(tiling, ch_out, m, r0, r1, epilogue, y + i * image_out);
     }
   }

@@ -4,18 +4,18 @@
 // Layout: content on n contiguous floats; style on F (C, M), G and A (C, C) row-major; TV on an
 // image x (N, C, H, W). Work: the loss values are ordered sums in double (kernels/cpu/ordered_sum.h,
 // OpenMP over fixed blocks: the same bits on any thread count); the elementwise backwards use
-// OpenMP over elements (content) or image rows (TV); the style backward is one OpenBLAS GEMM.
+// OpenMP over elements (content) or image rows (TV); the style backward is one GEMM in fixed tiles
+// (kernels/cpu/tiled_blas.h: the same bits on any thread count).
 // Bound: content and TV by memory — content at conv4_2 for a 256-px image (512×32×32 = 0.52 M
 // elements) does 3 FLOPs and moves 8 bytes per element (1.6 MFLOP, 4.2 MB), TV on a 3×512×512 image
 // ~12 FLOPs per 8 bytes (9.4 MFLOP, 6.3 MB for the backward). The style backward by arithmetic:
 // (G − A)·F is 2·C²·M = 0.54 GFLOP at conv1_1 (C = 64, M = 65536) on 33.6 MB (F in, dF in and out).
 #include "kernels/losses.h"
 
-#include <cblas.h>
-
 #include <vector>
 
 #include "kernels/cpu/ordered_sum.h"
+#include "kernels/cpu/tiled_blas.h"
 
 namespace nst {
 
@@ -57,8 +57,7 @@ void style_loss_backward_cpu(std::int64_t c, std::int64_t m, const float* f, con
   for (std::int64_t i = 0; i < c * c; ++i) g_minus_a[static_cast<std::size_t>(i)] = g[i] - a[i];
   // dF += weight · 4/(2CM)² · (G − A)·F   (G − A is symmetric, so (G − A)ᵀ·F = (G − A)·F).
   const auto alpha = static_cast<float>(4.0 * double(weight) / style_normaliser(c, m));
-  const auto n = static_cast<blasint>(c), k = static_cast<blasint>(m);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, k, n, alpha, g_minus_a.data(), n, f, k, 1.0f, df, k);
+  sgemm_tiled(false, c, m, c, alpha, g_minus_a.data(), c, f, m, 1.0f, df, m);
 }
 
 void tv_loss_cpu(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x, float* loss) {

@@ -13,24 +13,13 @@
 #include "tests/support/gradcheck.h"
 #include "tests/support/naive_vgg.h"
 #include "tests/support/random.h"
+#include "tests/support/random_vgg.h"
 #include "weights/vgg19_spec.h"
 
 namespace nst::testing {
 namespace {
 
 constexpr int kDepth = 5;  // conv1_1 … conv3_1: two pools on the way
-
-std::vector<ConvWeights> random_vgg_weights(int depth, std::uint64_t seed) {
-  std::vector<ConvWeights> weights;
-  for (int k = 0; k < depth; ++k) {
-    const VggConvSpec& spec = vgg19_conv_specs()[std::size_t(k)];
-    const float he = std::sqrt(6.0f / static_cast<float>(spec.in_channels * 9));  // uniform ±he has variance 2/fan_in
-    weights.push_back({spec.keras_name,
-                       random_tensor({spec.out_channels, spec.in_channels, 3, 3}, seed + 2 * k, Device::cpu, -he, he),
-                       random_tensor({spec.out_channels}, seed + 2 * k + 1, Device::cpu, -0.1f, 0.1f)});
-  }
-  return weights;
-}
 
 NaiveImage naive_image(const Tensor& x) {
   const std::vector<float> v = x.to_host();
