@@ -10,10 +10,11 @@
 // Work split: the image is lowered a band of output rows at a time, so the column scratch stays
 //   about kBandFloats floats (4 MB) instead of K·OH·OW (150 MB for conv1_2 at 256 px). Each SGEMM is
 //   cut into fixed tiles over OpenMP's threads (kernels/cpu/tiled_blas.h: the same bits for any
-//   thread count), never called inside an OpenMP region. The copies around
-//   it (im2col over rows of col, col2im over input channels so no two threads add into the same dx
-//   plane, bias/ReLU/gate over channels) run under OpenMP only when OpenBLAS's threads are OpenMP's
-//   too: see copies_in_parallel().
+//   thread count), never called inside an OpenMP region. The copies around it (im2col over rows of
+//   col, col2im over input channels so no two threads add into the same dx plane, bias/ReLU/gate over
+//   channels) run on the same OpenMP threads. (Before the tiles, when OpenBLAS threaded SGEMM itself,
+//   parallel copies beside its pthread build halved the SGEMM: OpenMP's idle threads spun while
+//   OpenBLAS's ran; now there is one pool of threads whichever build is linked.)
 // Bound: arithmetic. conv2_2 at 256 px (128→128, 128×128): 4.83 GFLOP against 17.4 MB of input,
 //   weights and output, and 0.6 MB of column scratch written and read per output row. Measured on
 //   2 Zen 5 cores (bench/conv2d_cpu_bench, 256×192): 200–235 GFLOP/s forward and backward from conv1_2
@@ -22,8 +23,6 @@
 // Scratch: unlike the CUDA kernels (which never allocate), a CPU kernel owns one thread_local
 //   buffer that grows to the largest band it has seen and is then reused, so after the first
 //   iteration no call allocates.
-#include <cblas.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <vector>
@@ -42,16 +41,6 @@ float* band_scratch(std::int64_t floats) {
   thread_local std::vector<float> scratch;
   if (scratch.size() < static_cast<std::size_t>(floats)) scratch.resize(static_cast<std::size_t>(floats));
   return scratch.data();
-}
-
-// Parallel copies pay only when they share one pool of threads with SGEMM (an OpenMP build of
-// OpenBLAS, e.g. Debian's libopenblas0-openmp). Beside the pthread build, OpenMP's idle threads spin
-// after every copy while OpenBLAS's threads run the next SGEMM; on 2 cores that halves the SGEMM
-// (conv1_2 at 256×192: 101 GFLOP/s with parallel copies, 173 with copies on the calling thread;
-// with the OpenMP build, parallel copies give 203 against 188).
-bool copies_in_parallel() {
-  static const bool shared_pool = openblas_get_parallel() == OPENBLAS_OPENMP;
-  return shared_pool;
 }
 
 std::int64_t col_rows(const Conv2dParams& p) { return p.c_in * p.kh * p.kw; }  // K
@@ -80,7 +69,7 @@ ColumnSpan valid_columns(const Conv2dParams& p, std::int64_t v) {
 // col rows for output rows [r0, r1) of one image x (C_in, H, W); col is (K, (r1 − r0)·OW).
 void im2col_band(const Conv2dParams& p, const float* x, std::int64_t r0, std::int64_t r1, float* col) {
   const std::int64_t ow = p.out_w(), cols = (r1 - r0) * ow, s = p.stride;
-#pragma omp parallel for schedule(static) if (copies_in_parallel())
+#pragma omp parallel for schedule(static)
   for (std::int64_t k = 0; k < col_rows(p); ++k) {
     const std::int64_t c = k / (p.kh * p.kw), u = k / p.kw % p.kh, v = k % p.kw;
     const ColumnSpan span = valid_columns(p, v);
@@ -106,7 +95,7 @@ void im2col_band(const Conv2dParams& p, const float* x, std::int64_t r0, std::in
 // The adjoint of im2col_band: dx[c, i·s + u − p, j·s + v − p] += col[(c, u, v)][(i − r0)·OW + j].
 void col2im_band_add(const Conv2dParams& p, const float* col, std::int64_t r0, std::int64_t r1, float* dx) {
   const std::int64_t ow = p.out_w(), cols = (r1 - r0) * ow, s = p.stride;
-#pragma omp parallel for schedule(static) if (copies_in_parallel())
+#pragma omp parallel for schedule(static)
   for (std::int64_t c = 0; c < p.c_in; ++c) {
     for (std::int64_t u = 0; u < p.kh; ++u) {
       for (std::int64_t v = 0; v < p.kw; ++v) {
@@ -131,7 +120,7 @@ void col2im_band_add(const Conv2dParams& p, const float* col, std::int64_t r0, s
 // y[o, band] = y[o, band] + b[o], then max(·, 0) when relu; y rows are `stride` floats apart.
 void add_bias_relu(std::int64_t channels, std::int64_t count, std::int64_t stride, const float* b, bool relu,
                    float* y) {
-#pragma omp parallel for schedule(static) if (copies_in_parallel())
+#pragma omp parallel for schedule(static)
   for (std::int64_t o = 0; o < channels; ++o) {
     float* row = y + o * stride;
     const float bias = b[o];
@@ -167,7 +156,7 @@ void conv2d_backward_data_cpu(const Conv2dParams& p, const float* dy, const floa
   const std::int64_t oh = p.out_h(), ow = p.out_w(), k = col_rows(p), rows = band_rows(p);
   const std::int64_t image = p.c_in * p.h * p.w;
   float* col = band_scratch(k * rows * ow);
-#pragma omp parallel for schedule(static) if (copies_in_parallel())
+#pragma omp parallel for schedule(static)
   for (std::int64_t i = 0; i < p.n * image; ++i) dx[i] = 0.0f;
   for (std::int64_t n = 0; n < p.n; ++n) {
     const float* dyn = dy + n * p.c_out * oh * ow;
@@ -180,7 +169,7 @@ void conv2d_backward_data_cpu(const Conv2dParams& p, const float* dy, const floa
     }
   }
   if (gate != nullptr) {
-#pragma omp parallel for schedule(static) if (copies_in_parallel())
+#pragma omp parallel for schedule(static)
     for (std::int64_t i = 0; i < p.n * image; ++i) dx[i] = gate[i] <= 0.0f ? 0.0f : dx[i];  // a select, not a branch
   }
 }

@@ -15,9 +15,9 @@
 //   read as zeros and not written. U is computed per call (16·C_out·C_in floats, 8 MB for conv4_1).
 // Work split: the tiles go a band of tile rows at a time so V and M stay about kBandFloats floats
 //   (8 MB). The 16 SGEMMs of a band go in fixed tiles over OpenMP's threads (kernels/cpu/tiled_blas.h:
-//   the same bits for any thread count), called outside any OpenMP region; the
-//   transforms run over channels under OpenMP (beside an OpenMP OpenBLAS, as conv2d.cpp explains),
-//   their inner loops over the tiles of one row with unit stride and no branches, so they vectorise.
+//   the same bits for any thread count), called outside any OpenMP region; the transforms run over
+//   channels on the same threads, their inner loops over the tiles of one row with unit stride and
+//   no branches, so they vectorise.
 // Bound: arithmetic, in the SGEMMs. conv2_2 at 256×192 (128→128, 128×96, 3072 tiles): 1.61 GFLOP of
 //   products against the direct 3.62; V and M are 25 MB each, written and read once band by band,
 //   the image and output 6.3 MB each, U 1 MB. Measured on 2 Zen 5 cores (bench/conv2d_cpu_bench,
@@ -29,8 +29,6 @@
 //   coefficients ¼, the output transform 9 sums of products; measured within 1.4× of im2col's error
 //   (tests/cpu/conv2d_winograd_test.cpp).
 #include "kernels/cpu/conv2d_winograd.h"
-
-#include <cblas.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -47,12 +45,6 @@ constexpr std::int64_t kPositions = 16;                      // ξ: the 4×4 tra
 // V and M per band: 8 MB. Measured on VGG19's layers at 256×192: 2 MB bands lose 20–40% (the
 // SGEMMs get too few columns), 4 MB ~5%, 16 MB nothing more.
 constexpr std::int64_t kBandFloats = std::int64_t{1} << 21;
-
-// As in conv2d.cpp: parallel transforms pay only beside an OpenMP build of OpenBLAS.
-bool copies_in_parallel() {
-  static const bool shared_pool = openblas_get_parallel() == OPENBLAS_OPENMP;
-  return shared_pool;
-}
 
 // `v` grown to at least `floats` (never shrunk, so after the first call nothing allocates).
 float* grown(std::vector<float>& v, std::int64_t floats) {
@@ -81,7 +73,7 @@ struct Epilogue {
 void transform_filters(std::int64_t c_out, std::int64_t c_in, const float* w, bool backward, float* u) {
   const std::int64_t filters = c_out * c_in;
   // U is written in order (entry `at` of each U[ξ]); w[o, c] is read from wherever it lies.
-#pragma omp parallel for schedule(static) if (copies_in_parallel())
+#pragma omp parallel for schedule(static)
   for (std::int64_t at = 0; at < filters; ++at) {
     const std::int64_t o = backward ? at % c_out : at / c_in, c = backward ? at / c_out : at % c_in;
     const float* kernel = w + (o * c_in + c) * 9;
@@ -151,7 +143,7 @@ void transform_input_tile_row(const Tiling& tiling, const float* x, std::int64_t
 void transform_input_band(const Tiling& tiling, std::int64_t channels, const float* x, std::int64_t r0,
                           std::int64_t r1, float* v) {
   const std::int64_t cols = tiling.cols(), tiles = (r1 - r0) * cols, plane = channels * tiles;
-#pragma omp parallel for schedule(static) if (copies_in_parallel())
+#pragma omp parallel for schedule(static)
   for (std::int64_t c = 0; c < channels; ++c) {
     thread_local std::vector<float> scratch;
     float* rows = grown(scratch, 8 * (2 * cols + 2));
@@ -212,7 +204,7 @@ void finish_row(const Epilogue& epilogue, std::int64_t o, std::int64_t offset, s
 void transform_output_band(const Tiling& tiling, std::int64_t channels, const float* m, std::int64_t r0,
                            std::int64_t r1, const Epilogue& epilogue, float* y) {
   const std::int64_t cols = tiling.cols(), tiles = (r1 - r0) * cols, plane = channels * tiles;
-#pragma omp parallel for schedule(static) if (copies_in_parallel())
+#pragma omp parallel for schedule(static)
   for (std::int64_t o = 0; o < channels; ++o) {
     thread_local std::vector<float> scratch;
     float* out = grown(scratch, 12 * cols);  // the two output rows, then transform_output_tile_row's scratch
