@@ -61,7 +61,11 @@ std::vector<std::string> read_string_list_attribute(hid_t object, const std::str
   const auto n = static_cast<std::size_t>(count);
   std::vector<std::string> strings;
 
+  // HDF5 converts no string between character sets: an ASCII memory type cannot receive the UTF-8
+  // names h5py writes (for a Python str) and fails the read. Ask for the file's own character set;
+  // ASCII is a subset of UTF-8 and the names are compared as bytes either way.
   const Hdf5Handle memory_type(H5Tcopy(H5T_C_S1), H5Tclose);
+  H5Tset_cset(memory_type.get(), H5Tget_cset(type.get()));
   if (H5Tis_variable_str(type.get()) > 0) {
     H5Tset_size(memory_type.get(), H5T_VARIABLE);
     VariableLengthStrings read(n);

@@ -19,7 +19,7 @@ Hdf5Handle open_hdf5_group(hid_t parent, const std::string& name);
 bool has_hdf5_attribute(hid_t object, const std::string& name);
 
 // The strings in attribute `attribute` of `object` (a scalar or 1-D array of byte strings, either
-// variable- or fixed-length). `object_name` says in messages whose attribute it is.
+// variable- or fixed-length, ASCII or UTF-8). `object_name` says in messages whose attribute it is.
 std::vector<std::string> read_string_list_attribute(hid_t object, const std::string& attribute,
                                                     const std::string& file, const std::string& object_name);
 

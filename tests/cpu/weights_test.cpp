@@ -33,7 +33,11 @@ Result h5_ok(Result result, const char* what) {
   return result;
 }
 
-enum class Naming { keras1, keras2 };
+// keras1: Keras 1 names in fixed-length ASCII strings (the official file); keras2: Keras 2 names in
+// variable-length ASCII strings; keras2_utf8: Keras 2 names in variable-length UTF-8 strings, what
+// h5py (2.10 and later) writes for a Python str by default; keras1_utf8: Keras 1 names in
+// fixed-length UTF-8 strings (numpy 'S' arrays tagged UTF-8).
+enum class Naming { keras1, keras2, keras2_utf8, keras1_utf8 };
 
 // One convolution as a fixture stores it.
 struct StoredConv {
@@ -53,10 +57,11 @@ StoredConv random_conv(int index) {
 }
 
 void write_string_list_attribute(hid_t object, const char* name, const std::vector<std::string>& strings,
-                                 bool fixed_length) {
+                                 bool fixed_length, H5T_cset_t character_set = H5T_CSET_ASCII) {
   const hsize_t n = strings.size();
   const Hdf5Handle space(h5_ok(H5Screate_simple(1, &n, nullptr), "H5Screate_simple"), H5Sclose);
   const Hdf5Handle type(h5_ok(H5Tcopy(H5T_C_S1), "H5Tcopy"), H5Tclose);
+  h5_ok(H5Tset_cset(type.get(), character_set), "H5Tset_cset");
   if (fixed_length) {
     // As numpy's 'S' dtype writes them: as wide as the longest, null-padded, so that one fills its width.
     std::size_t width = 1;
@@ -96,20 +101,22 @@ Hdf5Handle create_group(hid_t parent, const std::string& name) {
                     H5Gclose);
 }
 
-// A Keras weights file holding `convs`: Keras 1 names with fixed-length strings, as in the official
-// file, or Keras 2 names with variable-length strings, as newer h5py writes them. Input and pool
-// layers are listed and get empty groups, as Keras writes them.
+// A Keras weights file holding `convs`, named and stored as `naming` says. Input and pool layers
+// are listed and get empty groups, as Keras writes them.
 void write_keras_file(const std::string& path, const std::vector<StoredConv>& convs, Naming naming) {
-  const bool fixed_length = naming == Naming::keras1;
+  const bool keras1 = naming == Naming::keras1 || naming == Naming::keras1_utf8;
+  const bool fixed_length = keras1;
+  const H5T_cset_t character_set =
+      naming == Naming::keras2_utf8 || naming == Naming::keras1_utf8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII;
   const Hdf5Handle file(h5_ok(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"), H5Fclose);
   std::vector<std::string> layer_names{"input_1"};
   create_group(file.get(), "input_1");
   for (const StoredConv& conv : convs) {
     layer_names.push_back(conv.layer);
     const Hdf5Handle group = create_group(file.get(), conv.layer);
-    const std::string kernel_name = naming == Naming::keras1 ? conv.layer + "_W_1:0" : conv.layer + "/kernel:0";
-    const std::string bias_name = naming == Naming::keras1 ? conv.layer + "_b_1:0" : conv.layer + "/bias:0";
-    write_string_list_attribute(group.get(), "weight_names", {kernel_name, bias_name}, fixed_length);
+    const std::string kernel_name = keras1 ? conv.layer + "_W_1:0" : conv.layer + "/kernel:0";
+    const std::string bias_name = keras1 ? conv.layer + "_b_1:0" : conv.layer + "/bias:0";
+    write_string_list_attribute(group.get(), "weight_names", {kernel_name, bias_name}, fixed_length, character_set);
     write_dataset(group.get(), kernel_name, conv.kernel_shape, conv.kernel, conv.kernel_type);
     if (conv.bias_written)
       write_dataset(group.get(), bias_name, {static_cast<std::int64_t>(conv.bias.size())}, conv.bias, H5T_IEEE_F32LE);
@@ -119,7 +126,7 @@ void write_keras_file(const std::string& path, const std::vector<StoredConv>& co
       create_group(file.get(), layer_names.back());
     }
   }
-  write_string_list_attribute(file.get(), "layer_names", layer_names, fixed_length);
+  write_string_list_attribute(file.get(), "layer_names", layer_names, fixed_length, character_set);
 }
 
 // kernel[o][c][u][v] == stored[u][v][c][o] and the bias as stored, exactly (loading only copies).
@@ -198,6 +205,25 @@ class WeightsFile : public ::testing::Test {
 TEST_F(WeightsFile, Keras1NamesInFixedLengthStringsLoadTransposed) { expect_round_trip(Naming::keras1); }
 
 TEST_F(WeightsFile, Keras2NamesInVariableLengthStringsLoadTransposed) { expect_round_trip(Naming::keras2); }
+
+// HDF5 converts no string between character sets: read into an ASCII memory type, h5py's UTF-8
+// names failed ("cannot read attribute layer_names"). They load as the ASCII file does.
+TEST_F(WeightsFile, NamesInUtf8StringsLoadAsTheAsciiFileDoes) {
+  expect_round_trip(Naming::keras2_utf8);
+  expect_round_trip(Naming::keras1_utf8);
+  const std::vector<StoredConv> convs{random_conv(0), random_conv(1), random_conv(2)};
+  write_keras_file(path("fixed.h5"), convs, Naming::keras1);
+  write_keras_file(path("utf8.h5"), convs, Naming::keras2_utf8);
+  EXPECT_EQ(count_vgg19_conv_layers(path("utf8.h5")), count_vgg19_conv_layers(path("fixed.h5")));
+  const auto fixed = load_vgg19_conv_weights(path("fixed.h5"), 3);
+  const auto utf8 = load_vgg19_conv_weights(path("utf8.h5"), 3);
+  ASSERT_EQ(utf8.size(), fixed.size());
+  for (std::size_t i = 0; i < fixed.size(); ++i) {
+    EXPECT_EQ(utf8[i].layer, fixed[i].layer);
+    EXPECT_EQ(utf8[i].kernel.to_host(), fixed[i].kernel.to_host()) << fixed[i].layer;
+    EXPECT_EQ(utf8[i].bias.to_host(), fixed[i].bias.to_host()) << fixed[i].layer;
+  }
+}
 
 TEST_F(WeightsFile, PartialFileCountsItsLayersAndNamesWhatIsMissing) {
   const std::string file = path("partial.h5");
