@@ -2,19 +2,15 @@
 // The codecs themselves are in png_file.cpp and jpeg_file.cpp.
 #include "apps/image.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <atomic>
 #include <cctype>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <string>
 
 #include "apps/image_check.h"
 #include "apps/image_codecs.h"
+#include "apps/input_file.h"
+#include "apps/output_file.h"
 #include "engine/error.h"
 
 namespace nst {
@@ -22,23 +18,6 @@ namespace nst {
 namespace {
 
 constexpr int kJpegQuality = 95;
-
-std::string describe_errno(int error_number) { return std::strerror(error_number); }
-
-FileBytes read_file_bytes(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  const int open_errno = errno;
-  NST_CHECK(file, "image '" << path << "': cannot open: " << describe_errno(open_errno));
-  FileBytes bytes;
-  std::uint8_t chunk[1 << 16];
-  std::size_t got = 0;
-  while ((got = std::fread(chunk, 1, sizeof chunk, file)) > 0) bytes.insert(bytes.end(), chunk, chunk + got);
-  const bool failed = std::ferror(file) != 0;
-  const int read_errno = errno;
-  std::fclose(file);
-  NST_CHECK(!failed, "image '" << path << "': cannot read: " << describe_errno(read_errno));
-  return bytes;
-}
 
 // round(v), clamped to [0, 255]; NaN becomes 0.
 std::uint8_t to_byte(float v) {
@@ -53,8 +32,9 @@ Rgb8Image to_rgb8(const Image& image) {
   return rgb8;
 }
 
-Image to_float(const Rgb8Image& rgb8) {
-  Image image{rgb8.width, rgb8.height, std::vector<float>(rgb8.bytes.size())};
+Image to_float(const Rgb8Image& rgb8, const std::string& path) {
+  Image image{rgb8.width, rgb8.height,
+              allocate_pixel_buffer<float>(rgb8.bytes.size(), rgb8.width, rgb8.height, path, "the float copy")};
   for (std::size_t i = 0; i < rgb8.bytes.size(); ++i) image.rgb[i] = rgb8.bytes[i];
   return image;
 }
@@ -72,71 +52,12 @@ ImageFormat format_from_extension(const std::string& path) {
                      << "' (use .png, .jpg or .jpeg)");
 }
 
-// A new file beside the target, named "<target>.tmp.<pid>.<n>", removed on destruction unless it
-// has been renamed over the target by commit().
-class TemporaryFile {
- public:
-  explicit TemporaryFile(const std::string& target) : target_(target) {
-    static std::atomic<unsigned> counter{0};
-    int error_number = 0;
-    for (int attempt = 0; attempt < 100 && !file_; ++attempt) {
-      path_ = target + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
-      const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-      if (fd < 0) {
-        error_number = errno;
-        if (error_number == EEXIST) continue;
-        break;
-      }
-      file_ = ::fdopen(fd, "wb");
-      if (!file_) {
-        error_number = errno;
-        ::close(fd);
-        std::remove(path_.c_str());
-        break;
-      }
-    }
-    NST_CHECK(file_, "image '" << target << "': cannot create a temporary file beside it: "
-                               << describe_errno(error_number));
-  }
-
-  ~TemporaryFile() {
-    if (file_) std::fclose(file_);
-    if (!committed_) std::remove(path_.c_str());
-  }
-
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
-
-  std::FILE* stream() { return file_; }
-
-  // Flushes to disk, closes and renames over the target; the target is replaced whole or not at all.
-  void commit() {
-    const bool written = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
-    int error_number = errno;
-    const bool closed = std::fclose(file_) == 0;
-    file_ = nullptr;
-    if (written && !closed) error_number = errno;
-    NST_CHECK(written && closed, "image '" << target_ << "': writing failed: " << describe_errno(error_number));
-    const bool renamed = std::rename(path_.c_str(), target_.c_str()) == 0;
-    error_number = errno;
-    NST_CHECK(renamed, "image '" << target_ << "': cannot rename the temporary file over it: "
-                                 << describe_errno(error_number));
-    committed_ = true;
-  }
-
- private:
-  std::string target_;
-  std::string path_;
-  std::FILE* file_ = nullptr;
-  bool committed_ = false;
-};
-
 }  // namespace
 
 Image read_image(const std::string& path) {
-  const FileBytes bytes = read_file_bytes(path);
-  if (has_png_signature(bytes)) return to_float(decode_png(bytes, path));
-  if (has_jpeg_signature(bytes)) return to_float(decode_jpeg(bytes, path));
+  const FileBytes bytes = read_regular_file(path, "image");
+  if (has_png_signature(bytes)) return to_float(decode_png(bytes, path), path);
+  if (has_jpeg_signature(bytes)) return to_float(decode_jpeg(bytes, path), path);
   NST_FAIL("image '" << path << "': not a PNG or JPEG file (" << bytes.size() << " bytes, unknown signature)");
 }
 

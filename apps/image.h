@@ -14,8 +14,9 @@ struct Image {
 };
 
 // Reads a PNG or JPEG (recognised by its first bytes, not its name). Grey, grey+alpha and RGBA
-// become RGB (alpha is dropped); 16-bit PNGs are scaled to 8 bits. Throws nst::Error naming the
-// file and the problem (missing, unreadable, not PNG/JPEG, truncated or corrupt).
+// become RGB (alpha is dropped); 16-bit PNGs are scaled to 8 bits; a JPEG's Exif orientation is
+// applied. Throws nst::Error naming the file and the problem (missing, unreadable, not a regular
+// file, not PNG/JPEG, truncated or corrupt, over 2^28 pixels, out of memory).
 Image read_image(const std::string& path);
 
 // Writes PNG (".png") or JPEG (".jpg", ".jpeg", quality 95), chosen by the extension; values are
@@ -33,5 +34,14 @@ Image resize(const Image& image, int width, int height);
 
 // Resized so that the longer side is `longer_side` pixels, keeping the aspect ratio.
 Image resize_longer_side(const Image& image, int longer_side);
+
+struct ImageSize {
+  int width = 0;
+  int height = 0;
+};
+
+// The size resize_longer_side gives a width × height image: the shorter side keeps the ratio,
+// rounded, and keeps at least one pixel.
+ImageSize longer_side_size(int width, int height, int longer_side);
 
 }  // namespace nst

@@ -1,8 +1,8 @@
 // JPEG ↔ 8-bit RGB with libjpeg (libjpeg-turbo's libjpeg 6.2 interface).
 //
 // libjpeg's default error handler prints and calls exit(). Ours records the message and longjmps
-// back to the setjmp in the function that called libjpeg (start_jpeg_decoding, read_jpeg_rows,
-// write_jpeg); those hold no C++ objects with destructors, so the jump skips none. A truncated file
+// back to the setjmp in the function that called libjpeg (read_jpeg_header, start_jpeg_decoding,
+// read_jpeg_rows, write_jpeg); those hold no C++ objects with destructors, so the jump skips none. A truncated file
 // or corrupt entropy-coded data is only a warning to libjpeg (it pads the image with grey); we make
 // those warnings errors, so a damaged file is rejected rather than half read.
 #include <cstdio>
@@ -12,6 +12,7 @@
 #include <jpeglib.h>
 #include <jerror.h>
 
+#include "apps/exif_orientation.h"
 #include "apps/image_codecs.h"
 #include "engine/error.h"
 
@@ -73,13 +74,23 @@ struct JpegEncoder {
   JpegEncoder& operator=(const JpegEncoder&) = delete;
 };
 
-// Reads the header and starts decompression to RGB (CMYK for CMYK/YCCK files). False on an error.
-bool start_jpeg_decoding(JpegDecoder& decoder, const FileBytes& file) {
+// Reads the header (the size the file claims) and keeps the APP1 markers, where Exif lives.
+// False on an error.
+bool read_jpeg_header(JpegDecoder& decoder, const FileBytes& file) {
   jpeg_decompress_struct& cinfo = decoder.cinfo;
   if (setjmp(decoder.error.jump)) return false;
   jpeg_create_decompress(&cinfo);
   jpeg_mem_src(&cinfo, file.data(), file.size());
+  jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
   jpeg_read_header(&cinfo, TRUE);
+  return true;
+}
+
+// Starts decompression to RGB (CMYK for CMYK/YCCK files): the first step that allocates in
+// proportion to the image (a progressive file's whole coefficient buffer). False on an error.
+bool start_jpeg_decoding(JpegDecoder& decoder) {
+  jpeg_decompress_struct& cinfo = decoder.cinfo;
+  if (setjmp(decoder.error.jump)) return false;
   switch (cinfo.jpeg_color_space) {
     case JCS_GRAYSCALE:
     case JCS_YCbCr:
@@ -152,6 +163,16 @@ bool write_jpeg(JpegEncoder& encoder, const Rgb8Image& image, int quality, std::
   return true;
 }
 
+// The orientation in the first Exif APP1 segment (jpeg_save_markers kept them), 1 without one.
+int orientation_of(const jpeg_decompress_struct& cinfo) {
+  for (jpeg_saved_marker_ptr marker = cinfo.marker_list; marker != nullptr; marker = marker->next) {
+    if (marker->marker != JPEG_APP0 + 1) continue;
+    const int orientation = exif_orientation(marker->data, marker->data_length);
+    if (orientation != 1) return orientation;
+  }
+  return 1;
+}
+
 }  // namespace
 
 bool has_jpeg_signature(const FileBytes& file) {
@@ -160,17 +181,22 @@ bool has_jpeg_signature(const FileBytes& file) {
 
 Rgb8Image decode_jpeg(const FileBytes& file, const std::string& path) {
   JpegDecoder decoder;
-  NST_CHECK(start_jpeg_decoding(decoder, file), "image '" << path << "': bad JPEG: " << decoder.error.message);
+  NST_CHECK(read_jpeg_header(decoder, file), "image '" << path << "': bad JPEG: " << decoder.error.message);
+  check_pixel_limit(decoder.cinfo.image_width, decoder.cinfo.image_height, path, "JPEG");
+  const int orientation = orientation_of(decoder.cinfo);  // now: jpeg_finish_decompress frees the saved markers
+  NST_CHECK(start_jpeg_decoding(decoder), "image '" << path << "': bad JPEG: " << decoder.error.message);
   const jpeg_decompress_struct& cinfo = decoder.cinfo;
   Rgb8Image image;
   image.width = static_cast<int>(cinfo.output_width);  // at most 65500
   image.height = static_cast<int>(cinfo.output_height);
   const std::size_t row_bytes = std::size_t{cinfo.output_width} * std::size_t(cinfo.output_components);
-  std::vector<std::uint8_t> pixels(row_bytes * cinfo.output_height);
+  std::vector<std::uint8_t> pixels = allocate_pixel_buffer<std::uint8_t>(
+      row_bytes * cinfo.output_height, image.width, image.height, path,
+      decoder.cmyk ? "the decoded 8-bit CMYK" : "the decoded 8-bit RGB");
   NST_CHECK(read_jpeg_rows(decoder, pixels.data(), row_bytes),
             "image '" << path << "': bad JPEG: " << decoder.error.message);
   image.bytes = decoder.cmyk ? cmyk_to_rgb(pixels, decoder.cinfo.saw_Adobe_marker) : std::move(pixels);
-  return image;
+  return apply_exif_orientation(image, orientation);
 }
 
 void encode_jpeg(const Rgb8Image& image, int quality, std::FILE* out, const std::string& path) {

@@ -2,7 +2,7 @@
 //
 // libpng reports errors by calling our error function, which records the message and longjmps
 // back to the setjmp in the function that called libpng. Those functions (read_png_header,
-// read_png_rows, write_png) hold no C++ objects with destructors, so the jump skips none; all
+// request_rgb8, read_png_rows, write_png) hold no C++ objects with destructors, so the jump skips none; all
 // state lives in the caller's PngCodec, and the caller turns a failure into an nst::Error.
 #include <png.h>
 
@@ -70,13 +70,23 @@ struct PngLayout {
   png_size_t row_bytes = 0;
 };
 
-// Reads the header and asks libpng for 8-bit RGB whatever the file holds. False on a libpng error.
+// Reads the header: the size the file claims. False on a libpng error.
 bool read_png_header(PngReader& reader, PngLayout& layout) {
   png_structp png = reader.png;
   png_infop info = reader.info;
   if (setjmp(png_jmpbuf(png))) return false;
   png_set_read_fn(png, static_cast<PngCodec*>(&reader), read_from_memory);
   png_read_info(png, info);
+  layout.width = png_get_image_width(png, info);
+  layout.height = png_get_image_height(png, info);
+  return true;
+}
+
+// Asks libpng for 8-bit RGB whatever the file holds. False on a libpng error.
+bool request_rgb8(PngReader& reader, PngLayout& layout) {
+  png_structp png = reader.png;
+  png_infop info = reader.info;
+  if (setjmp(png_jmpbuf(png))) return false;
   const png_byte color_type = png_get_color_type(png, info);
   if (png_get_bit_depth(png, info) == 16) png_set_scale_16(png);  // v·255/65535, rounded
   if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
@@ -133,13 +143,16 @@ Rgb8Image decode_png(const FileBytes& file, const std::string& path) {
   NST_CHECK(reader.png && reader.info, "image '" << path << "': out of memory starting libpng");
   PngLayout layout;
   NST_CHECK(read_png_header(reader, layout), "image '" << path << "': bad PNG: " << reader.message);
+  check_pixel_limit(layout.width, layout.height, path, "PNG");
+  NST_CHECK(request_rgb8(reader, layout), "image '" << path << "': bad PNG: " << reader.message);
   NST_CHECK(layout.channels == 3 && layout.bit_depth == 8,
             "image '" << path << "': PNG layout not convertible to 8-bit RGB (" << layout.channels
                       << " channels of " << layout.bit_depth << " bits)");
   Rgb8Image image;
   image.width = static_cast<int>(layout.width);  // libpng limits both to 2^31 − 1
   image.height = static_cast<int>(layout.height);
-  image.bytes.resize(std::size_t{layout.height} * layout.row_bytes);
+  image.bytes = allocate_pixel_buffer<std::uint8_t>(std::size_t{layout.height} * layout.row_bytes, image.width,
+                                                   image.height, path, "the decoded 8-bit RGB");
   std::vector<png_bytep> rows = row_pointers(image.bytes.data(), layout.height, layout.row_bytes);
   NST_CHECK(read_png_rows(reader, rows.data()), "image '" << path << "': bad PNG: " << reader.message);
   return image;

@@ -1,0 +1,77 @@
+#include "apps/output_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include "apps/signals.h"
+#include "engine/error.h"
+
+namespace nst {
+
+TemporaryFile::TemporaryFile(const std::string& target) : target_(target) {
+  static std::atomic<unsigned> counter{0};
+  int error_number = 0;
+  for (int attempt = 0; attempt < 100 && !file_; ++attempt) {
+    path_ = target + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
+    // Registered before it exists, so no moment has the file on disk and unknown to a signal
+    // handler; removing a name not (or no longer) there is harmless.
+    register_temporary_file(path_.c_str());
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+      error_number = errno;
+      if (error_number == EEXIST) continue;
+      break;
+    }
+    file_ = ::fdopen(fd, "wb");
+    if (!file_) {
+      error_number = errno;
+      ::close(fd);
+      std::remove(path_.c_str());
+      break;
+    }
+  }
+  if (!file_) unregister_temporary_file();
+  NST_CHECK(file_, "'" << target << "': cannot create a temporary file beside it: " << std::strerror(error_number));
+}
+
+TemporaryFile::~TemporaryFile() {
+  if (file_) std::fclose(file_);
+  if (!committed_) std::remove(path_.c_str());
+  unregister_temporary_file();
+}
+
+void TemporaryFile::commit() {
+  const bool written = std::fflush(file_) == 0 && ::fsync(::fileno(file_)) == 0;
+  int error_number = errno;
+  const bool closed = std::fclose(file_) == 0;
+  file_ = nullptr;
+  if (written && !closed) error_number = errno;
+  NST_CHECK(written && closed, "'" << target_ << "': writing failed: " << std::strerror(error_number));
+  const bool renamed = std::rename(path_.c_str(), target_.c_str()) == 0;
+  error_number = errno;
+  NST_CHECK(renamed, "'" << target_ << "': cannot rename the temporary file over it: " << std::strerror(error_number));
+  committed_ = true;
+}
+
+void check_output_writable(const std::string& target) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  NST_CHECK(!fs::is_directory(target, error),
+            "output " << target << ": a directory has that name; give the output a file name (out.png)");
+  const fs::path folder = fs::path(target).parent_path();
+  NST_CHECK(folder.empty() || fs::is_directory(folder, error),
+            "output " << target << ": the folder " << folder.string() << " does not exist");
+  try {
+    TemporaryFile probe(target);  // created and, uncommitted, removed: nothing is left
+  } catch (const Error& e) {
+    NST_FAIL("output " << e.message() << " (checked before the run, so nothing was computed)");
+  }
+}
+
+}  // namespace nst
