@@ -3,9 +3,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include <CLI/CLI.hpp>
+
+#include "apps/version.h"
+#include "layers/taps.h"
 
 namespace nst {
 
@@ -104,7 +108,7 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--output,-o", o.output, "Output image, .png or .jpg (written atomically)")->required();
   app.add_option("--style-blend-weights", blend, "Weights of the style images, comma-separated, each in [0, 1e10] (default: equal)");
   app.add_option("--image-size", o.image_size, "Longer side of the output in pixels")
-      ->capture_default_str()->check(CLI::Range(16, 8192));
+      ->capture_default_str()->check(CLI::Range(16, kMaxImageSize));
   app.add_option("--style-scale", o.style_scale, "Size of the style images relative to --image-size")
       ->capture_default_str()->check(finite_in(0.05, 8.0));
   app.add_option("--iterations", o.iterations, "Optimizer iterations (one forward+backward each)")
@@ -122,9 +126,11 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--tv-weight", o.tv_weight, "gamma: weight of the total-variation smoothing loss")
       ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
   app.add_option("--content-layers", o.content_layers,
-                 "Content layers, comma-separated (default relu4_2; relu4_1 when the weights stop earlier)");
+                 "Content layers, comma-separated (default relu4_2; relu4_1 when the weights stop earlier). "
+                 "Layer names: " + valid_tap_names());
   app.add_option("--style-layers", o.style_layers,
-                 "Style layers (default relu1_1,relu2_1,relu3_1,relu4_1,relu5_1, those the weights have)");
+                 "Style layers, comma-separated (default relu1_1,relu2_1,relu3_1,relu4_1,relu5_1, those the "
+                 "weights have); the same names");
   app.add_option("--style-layer-weights", style_layer_weights,
                  "Per-style-layer weights w_l, comma-separated, one per style layer, each in [0, 1e10] with "
                  "style-weight*w_l <= 1e10 (default: all 1)");
@@ -135,14 +141,16 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       ->capture_default_str()->check(CLI::IsMember({"max", "avg"}));
   app.add_flag("--original-colors", o.original_colors,
                "Keep the content's colours: transfer luminance only (YIQ)");
+  // Not CLI::NonNegativeNumber: its error prints its bound, DBL_MAX, as 309 digits.
   app.add_option("--print-every", o.print_every, "Print the losses every N iterations (0: only at the end)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()->check(CLI::Range(0, std::numeric_limits<int>::max()));
   app.add_option("--save-every", o.save_every,
-                 "Every N iterations also write OUTPUT_<iteration>.png and, for --resume, OUTPUT_<iteration>.nstate "
-                 "(the image as floats and the optimizer's state; only the latest is kept) (0: never)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+                 "Every N iterations also write a checkpoint (0: never): the image, named <stem>_<iteration><ext> "
+                 "beside the output (-o out.png writes out_100.png, out_200.png, ...), and, for --resume, "
+                 "<stem>_<iteration>.nstate (the image as floats and the optimizer's state; only the latest is kept)")
+      ->capture_default_str()->check(CLI::Range(0, std::numeric_limits<int>::max()));
   app.add_option("--resume", o.resume,
-                 "Continue the run saved in CHECKPOINT (an OUTPUT_<iteration>.nstate of --save-every) up to "
+                 "Continue the run saved in CHECKPOINT (a <stem>_<iteration>.nstate of --save-every) up to "
                  "--iterations, with the same bits as a run that never stopped (on the CPU); the other options "
                  "and input files must be those of the saved run")
       ->option_text("CHECKPOINT");
@@ -155,8 +163,10 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
                "GPU and lbfgs only: from the third iteration on, replay one recorded iteration as a CUDA "
                "graph (one launch instead of one per kernel; same results bit for bit)");
   app.add_option("--weights", o.weights,
-                 "Keras VGG19 weights (.h5); default $NST_WEIGHTS, then "
-                 "weights/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5");
+                 "Keras VGG19 weights (.h5); default $NST_WEIGHTS, then the first of <exe_dir>/../weights/, "
+                 "<exe_dir>/weights/, $XDG_DATA_HOME/nst/ (~/.local/share/nst/) and ./weights/ that holds "
+                 "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5");
+  app.set_version_flag("--version", version_text(), "Print the version and the git commit, and exit");
   try {
     app.parse(argc, argv);
     o.styles = split_list(styles);
@@ -174,10 +184,6 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   } catch (const CLI::ParseError& e) {
     exit_code = app.exit(e);
     return std::nullopt;
-  }
-  if (o.weights.empty()) {
-    const char* env = std::getenv("NST_WEIGHTS");
-    o.weights = (env && *env) ? env : "weights/vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5";
   }
   return o;
 }

@@ -6,6 +6,8 @@
 
 namespace nst {
 
+inline constexpr int kMaxImageSize = 8192;  // the largest --image-size
+
 struct Options {
   std::string content;
   std::vector<std::string> styles;
@@ -33,7 +35,7 @@ struct Options {
   std::string device = "auto";
   bool tf32 = false;
   bool cuda_graph = false;
-  std::string weights;                     // empty: $NST_WEIGHTS, then the default path
+  std::string weights;                     // empty: weights/default_weights_path.h searches
 };
 
 // Parses argv. Returns nullopt when the program should exit with `exit_code` (after --help, or a

@@ -89,15 +89,19 @@ Image resize(const Image& image, int width, int height) {
   return out;
 }
 
-Image resize_longer_side(const Image& image, int longer_side) {
-  check_image(image, "resize_longer_side");
-  NST_CHECK(longer_side > 0, "resize_longer_side: the longer side " << longer_side << " is not positive");
-  // The shorter side keeps the ratio, rounded, and keeps at least one pixel.
+ImageSize longer_side_size(int width, int height, int longer_side) {
   const auto shorter = [&](int side, int other) {
     return std::max(1, static_cast<int>(std::lround(double(side) * longer_side / double(other))));
   };
-  if (image.width >= image.height) return resize(image, longer_side, shorter(image.height, image.width));
-  return resize(image, shorter(image.width, image.height), longer_side);
+  if (width >= height) return {longer_side, shorter(height, width)};
+  return {shorter(width, height), longer_side};
+}
+
+Image resize_longer_side(const Image& image, int longer_side) {
+  check_image(image, "resize_longer_side");
+  NST_CHECK(longer_side > 0, "resize_longer_side: the longer side " << longer_side << " is not positive");
+  const ImageSize size = longer_side_size(image.width, image.height, longer_side);
+  return resize(image, size.width, size.height);
 }
 
 }  // namespace nst

@@ -14,10 +14,14 @@
 #include <unistd.h>
 
 #include "apps/image.h"
+#include "apps/image_size_check.h"
 #include "apps/layer_choice.h"
+#include "apps/output_file.h"
 #include "apps/progress.h"
 #include "apps/resume.h"
 #include "apps/run_settings.h"
+#include "apps/run_step.h"
+#include "apps/signals.h"
 #include "apps/vgg_image.h"
 #include "engine/error.h"
 #include "engine/gpu.h"
@@ -25,6 +29,7 @@
 #include "layers/lbfgs.h"
 #include "layers/loss_weights.h"
 #include "layers/stylizer.h"
+#include "weights/default_weights_path.h"
 #include "weights/vgg19_weights.h"
 
 namespace nst {
@@ -46,14 +51,12 @@ std::string lower_extension(const std::string& path) {
   return ext;
 }
 
-// Fail before the run, not after it, when the output could not be written.
+// Fail before the run, not after it, when the output (or a checkpoint beside it) could not be written.
 void check_output_path(const std::string& path) {
   const std::string ext = lower_extension(path);
   NST_CHECK(ext == ".png" || ext == ".jpg" || ext == ".jpeg",
             "output " << path << ": the name must end in .png, .jpg or .jpeg");
-  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
-  NST_CHECK(dir.empty() || std::filesystem::is_directory(dir),
-            "output " << path << ": the folder " << dir.string() << " does not exist");
+  check_output_writable(path);
 }
 
 // Whether `a` and `b` name one file: the same inode (through a symlink or hard link), or the same
@@ -97,6 +100,20 @@ Tensor initial_image(const Options& o, const Tensor& content, const Image& conte
   return to_vgg_input(resize(read_image(o.init), content_image.width, content_image.height), device);
 }
 
+// Thrown by the progress callback to leave the loop when SIGINT or SIGTERM arrived.
+struct StopRequested {
+  int iteration;
+};
+
+// What an interrupted run tells the user it kept: the checkpoint of `saved` (0: none).
+std::string interrupted_message(int signal, int iteration, int iterations, int saved, const std::string& output) {
+  return "interrupted by " + signal_name(signal) + " after iteration " + std::to_string(iteration) + " of " +
+         std::to_string(iterations) + "; " +
+         (saved == 0 ? std::string("nothing was written")
+                     : "kept the last checkpoint, " + checkpoint_path(output, saved) + " (continue with --resume " +
+                           state_path(output, saved) + "); " + output + " was not written");
+}
+
 // Thrown by the progress callback to leave the loop once the run has turned non-finite: from
 // there on every image would be NaN or inf, written as black.
 struct NonFiniteRun {
@@ -130,21 +147,31 @@ std::unique_ptr<Optimizer> make_optimizer(const Options& o) {
 }  // namespace
 
 void run_stylize_command(const Options& o) {
+  install_stop_signal_handlers();
   check_output_path(o.output);
   check_output_is_no_input(o);
   const Device device = choose_device(o.device);
   std::printf("device: %s\n", device == Device::cuda ? ("cuda, " + cuda_device_description()).c_str() : "cpu");
 
-  const Image content_image = resize_longer_side(read_image(o.content), o.image_size);
+  std::vector<RunImage> run_images;  // their sizes as read, for check_images_reach
+  const auto read_resized = [&](const std::string& what, const std::string& path, int side) {
+    set_run_step("reading " + what + " " + path);
+    const Image image = read_image(path);
+    run_images.push_back({what + " " + path, {image.width, image.height}, !run_images.empty()});
+    return resize_longer_side(image, side);
+  };
+  const Image content_image = read_resized("the content image", o.content, o.image_size);
   std::vector<Image> style_images;
-  const int style_size = std::max(16, static_cast<int>(std::lround(static_cast<double>(o.image_size) * o.style_scale)));
-  for (const std::string& path : o.styles) style_images.push_back(resize_longer_side(read_image(path), style_size));
+  for (const std::string& path : o.styles)
+    style_images.push_back(read_resized("the style image", path, style_side(o.image_size, o.style_scale)));
 
-  const int available = count_vgg19_conv_layers(o.weights);
+  const std::string weights = find_weights_file(WeightsSearchPlaces::from_environment(o.weights));
+  set_run_step("loading the weights " + weights);
+  const int available = count_vgg19_conv_layers(weights);
   const LayerChoice defaults = default_layers(available);
   const std::vector<Tap> content_taps = parse_taps(o.content_layers.empty() ? defaults.content_layers : o.content_layers);
   const std::vector<Tap> style_taps = parse_taps(o.style_layers.empty() ? defaults.style_layers : o.style_layers);
-  std::printf("weights: %s (%d of VGG19's 16 conv layers)\n", o.weights.c_str(), available);
+  std::printf("weights: %s (%d of VGG19's 16 conv layers)\n", weights.c_str(), available);
   std::printf("content layers: %s\nstyle layers: %s\n", join_tap_names(content_taps).c_str(),
               join_tap_names(style_taps).c_str());
   std::printf("image: %dx%d, style%s:", content_image.width, content_image.height, o.styles.size() > 1 ? "s" : "");
@@ -153,10 +180,14 @@ void run_stylize_command(const Options& o) {
 
   std::vector<Tap> all_taps = content_taps;
   all_taps.insert(all_taps.end(), style_taps.begin(), style_taps.end());
+  const Tap& deepest = *std::max_element(all_taps.begin(), all_taps.end(),
+                                         [](const Tap& a, const Tap& b) { return a.conv_index < b.conv_index; });
+  check_images_reach(deepest, run_images, o.image_size, o.style_scale, kMaxImageSize);
   if (o.tf32 && device == Device::cpu) std::printf("note: --tf32 has no effect on the CPU, which computes in FP32\n");
-  Vgg19 net = Vgg19::from_file(o.weights, o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max, device,
+  Vgg19 net = Vgg19::from_file(weights, o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max, device,
                                all_taps, o.tf32 ? ops::ConvMath::tf32 : ops::ConvMath::fp32);
 
+  set_run_step("computing the content and style targets");
   const Tensor content = to_vgg_input(content_image, device);
   std::vector<Tensor> styles;
   for (const Image& s : style_images) styles.push_back(to_vgg_input(s, device));
@@ -185,9 +216,12 @@ void run_stylize_command(const Options& o) {
   };
   // The loss is read for the progress line and the image at save points and at the end; both are
   // checked there, so a run that overflows stops without any read the loop did not already make.
+  set_run_step("running the optimisation");
   LastFiniteImage last_finite(x);
+  int last_saved = 0;  // the iteration of the last checkpoint written, 0: none
   ProgressReporter progress(o.iterations, stderr, isatty(fileno(stderr)) != 0, done + 1);
   const auto after_iteration = [&](int iteration, const Tensor& image) {
+    if (stop_signal() != 0) throw StopRequested{iteration};
     const bool report = (o.print_every > 0 && iteration % o.print_every == 0) || iteration == o.iterations;
     std::optional<LossValues> losses;
     if (report) losses = objective.read_losses();
@@ -200,15 +234,21 @@ void run_stylize_command(const Options& o) {
       last_finite.finite_image(iteration, image);
       write_image(to_output_image(host), checkpoint_path(o.output, iteration));
       state_saver->save(iteration, host, *optimizer);
+      last_saved = iteration;
     }
   };
   LoopReport loop;
+  const StopSignalsDeferred stop_after_an_iteration;  // a checkpoint or the output is written whole
   try {
     loop = stylize(objective, *optimizer, x, o.iterations, after_iteration, LoopOptions{o.cuda_graph, done + 1});
     const Tensor result = x.to(Device::cpu);
     if (!is_finite(result)) throw NonFiniteRun{o.iterations, "the image turned non-finite"};
     progress.finish();
     write_image(to_output_image(result), o.output);
+  } catch (const StopRequested& stop) {
+    progress.finish();
+    throw Interrupted(stop_signal(),
+                      interrupted_message(stop_signal(), stop.iteration, o.iterations, last_saved, o.output));
   } catch (const NonFiniteRun& stop) {
     progress.finish();
     write_image(to_output_image(last_finite.image().to(Device::cpu)), o.output);

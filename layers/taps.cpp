@@ -14,8 +14,7 @@ Tap parse_tap(const std::string& name) {
     if (name == conv) return Tap{name, i, true};
     if (name == "relu" + conv.substr(4)) return Tap{name, i, false};
   }
-  NST_FAIL("unknown VGG19 layer '" << name << "': use relu1_1, relu1_2, relu2_1, relu2_2, relu3_1 … relu3_4, "
-                                      "relu4_1 … relu4_4, relu5_1 … relu5_4 (or conv… for the same layer before its ReLU)");
+  NST_FAIL("unknown VGG19 layer '" << name << "': use " << valid_tap_names());
 }
 
 std::vector<Tap> parse_taps(const std::string& names) {
@@ -28,6 +27,12 @@ std::vector<Tap> parse_taps(const std::string& names) {
   }
   NST_CHECK(!taps.empty(), "no layer names in '" << names << "'");
   return taps;
+}
+
+std::string valid_tap_names() {
+  std::string names;
+  for (const VggConvSpec& spec : vgg19_conv_specs()) names += (names.empty() ? "relu" : ", relu") + spec.short_name.substr(4);
+  return names + " (or conv1_1 … conv5_4 for the same layer before its ReLU)";
 }
 
 std::string join_tap_names(const std::vector<Tap>& taps) {

@@ -24,4 +24,8 @@ std::vector<Tap> parse_taps(const std::string& names);
 // "relu1_1,relu2_1"
 std::string join_tap_names(const std::vector<Tap>& taps);
 
+// Every valid name: "relu1_1, relu1_2, relu2_1, …, relu5_4 (or conv1_1 … conv5_4 for the same
+// layer before its ReLU)", spelled out in VGG19's order.
+std::string valid_tap_names();
+
 }  // namespace nst

@@ -10,7 +10,17 @@
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
+#include <zlib.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <regex>
+#include <sstream>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -48,6 +58,45 @@ Outcome run_nst_in(const fs::path& dir, const std::string& arguments) {
   return run_command("cd '" + dir.string() + "' && ", arguments);
 }
 
+// nst started with `arguments` (split at spaces) as a child process, its stdout and stderr going
+// to `log`; for tests that signal it while it runs.
+pid_t start_nst(const std::string& arguments, const std::string& log) {
+  std::vector<std::string> words{std::string(NST_BINARY_DIR) + "/nst"};
+  std::istringstream in(arguments);
+  for (std::string word; in >> word;) words.push_back(word);
+  const pid_t child = fork();
+  if (child == 0) {
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    std::vector<char*> argv;
+    for (std::string& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return child;
+}
+
+// Waits for `child` at most `seconds`, then kills it (a failure, not a hung test); its wait status.
+int wait_at_most(pid_t child, int seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (waitpid(child, &status, WNOHANG) == child) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  kill(child, SIGKILL);
+  waitpid(child, &status, 0);
+  ADD_FAILURE() << "nst still ran " << seconds << " s after the signal; killed";
+  return status;
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
 class CommandLine : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -56,6 +105,13 @@ class CommandLine : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
   std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  // Names in the folder that look like temporaries ("….tmp.<pid>.<n>").
+  std::vector<std::string> temporaries() const {
+    std::vector<std::string> found;
+    for (const auto& entry : fs::directory_iterator(dir_))
+      if (entry.path().filename().string().find(".tmp") != std::string::npos) found.push_back(entry.path().string());
+    return found;
+  }
   fs::path dir_;
 };
 
@@ -307,6 +363,207 @@ TEST_F(CommandLine, SameSeedGivesTheSameImageOnAnyThreadCount) {
   ASSERT_EQ(run_nst(common + path("c.png") + " --seed 8").exit_code, 0);
   EXPECT_EQ(read_image(path("a.png")).rgb, read_image(path("b.png")).rgb);
   EXPECT_NE(read_image(path("a.png")).rgb, read_image(path("c.png")).rgb);
+}
+
+// A 1 × 1 PNG whose IHDR is patched to claim 50000 × 50000 pixels, CRC fixed: issue 11's
+// 69-byte file.
+void write_huge_png(const std::string& path) {
+  write_image(Image{1, 1, {1.0f, 2.0f, 3.0f}}, path);
+  std::string bytes = file_text(path);
+  ASSERT_GT(bytes.size(), 33u);
+  for (int i = 0; i < 4; ++i) bytes[std::size_t(16 + i)] = bytes[std::size_t(20 + i)] = char((50000u >> (24 - 8 * i)) & 0xFF);
+  const uLong crc = crc32(crc32(0, nullptr, 0), reinterpret_cast<const Bytef*>(bytes.data()) + 12, 17);
+  for (int i = 0; i < 4; ++i) bytes[std::size_t(29 + i)] = char((crc >> (24 - 8 * i)) & 0xFF);
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+// Each is refused, naming the file, before anything is read from it: a FIFO (which used to hang:
+// `timeout` turns a hang into a failure here), a directory, /dev/zero (read until bad_alloc); and
+// a PNG header claiming 2.5 billion pixels before its pixels are decoded (7.3 GB before it failed).
+TEST_F(CommandLine, InputsThatAreNoImageFilesAreRefusedBeforeReading) {
+  ASSERT_EQ(mkfifo(path("fifo.jpg").c_str(), 0600), 0);
+  fs::create_directory(path("folder.jpg"));
+  write_huge_png(path("huge.png"));
+  write_image(Image{8, 8, std::vector<float>(8 * 8 * 3, 100.0f)}, path("ok.png"));
+  struct Case {
+    std::string content, style, problem;
+  };
+  const std::vector<Case> cases{
+      {path("fifo.jpg"), path("ok.png"), "a FIFO (named pipe), not a regular file"},
+      {path("ok.png"), path("folder.jpg"), "a directory, not a regular file"},
+      {"/dev/zero", path("ok.png"), "a character device, not a regular file"},
+  };
+  for (const Case& c : cases) {
+    const std::string named = c.style == path("ok.png") ? c.content : c.style;
+    const Outcome o = run_command("timeout 60 ", "--content " + c.content + " --style " + c.style + " --output " +
+                                                     path("o.png") + " --device cpu");
+    EXPECT_EQ(o.exit_code, 1) << named << ": " << o.output;
+    EXPECT_NE(o.output.find("image '" + named + "': " + c.problem), std::string::npos) << o.output;
+  }
+  const Outcome huge = run_nst("--content " + path("huge.png") + " --style " + path("huge.png") + " --output " +
+                               path("o.png") + " --device cpu");
+  EXPECT_EQ(huge.exit_code, 1) << huge.output;
+  EXPECT_NE(huge.output.find(path("huge.png") + "': the PNG header says 50000×50000 = 2500000000 pixels, above the "
+                                                "limit of 268435456"),
+            std::string::npos)
+      << huge.output;
+  EXPECT_FALSE(fs::exists(path("o.png")));
+}
+
+// Found before the run, not after it: a directory with the output's name, a folder nothing can be
+// created in (/proc, even for root). Nothing is left behind.
+TEST_F(CommandLine, OutputThatCannotBeWrittenIsRefusedBeforeTheRun) {
+  fs::create_directory(path("out.png"));
+  const Outcome directory = run_nst("--content a.jpg --style b.jpg --output " + path("out.png"));
+  EXPECT_EQ(directory.exit_code, 1) << directory.output;
+  EXPECT_NE(directory.output.find("output " + path("out.png") + ": a directory has that name"), std::string::npos)
+      << directory.output;
+  EXPECT_EQ(directory.output.find("a.jpg"), std::string::npos) << "the inputs were read first: " << directory.output;
+
+  const Outcome unwritable = run_nst("--content a.jpg --style b.jpg --output /proc/nst_cli_test_out.png");
+  EXPECT_EQ(unwritable.exit_code, 1) << unwritable.output;
+  EXPECT_NE(unwritable.output.find("/proc/nst_cli_test_out.png': cannot create a temporary file beside it"),
+            std::string::npos)
+      << unwritable.output;
+  EXPECT_NE(unwritable.output.find("checked before the run"), std::string::npos) << unwritable.output;
+  EXPECT_TRUE(temporaries().empty());
+}
+
+// SIGINT and SIGTERM during a run with a checkpoint every iteration: the run stops after the
+// iteration in progress, says which checkpoint it kept, exits 130 / 143, and leaves no temporary.
+TEST_F(CommandLine, SignalStopsTheRunKeepsTheLastCheckpointAndLeavesNoTemporary) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  for (const int signal : {SIGINT, SIGTERM}) {
+    const std::string name = signal == SIGINT ? "int" : "term";
+    const std::string output = path(name + ".png"), log = path(name + ".log");
+    const pid_t nst = start_nst("--content " + content + " --style " + content + " --weights " + weights +
+                                    " --image-size 32 --iterations 100000 --save-every 1 --print-every 0 --device cpu"
+                                    " --output " + output,
+                                log);
+    const std::string second_checkpoint = path(name + "_2.png");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+    while (!fs::exists(second_checkpoint) && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    kill(nst, signal);
+    const int status = wait_at_most(nst, 60);
+    const std::string said = file_text(log);
+    ASSERT_TRUE(WIFEXITED(status)) << "killed by the signal instead of stopping: " << said;
+    EXPECT_EQ(WEXITSTATUS(status), signal == SIGINT ? 130 : 143) << said;
+    const std::smatch kept = [&] {
+      std::smatch m;
+      std::regex_search(said, m, std::regex("nst: interrupted by " + std::string(signal == SIGINT ? "SIGINT" : "SIGTERM") +
+                                            " after iteration ([0-9]+) of 100000; kept the last checkpoint, (.*_([0-9]+)\\.png) "
+                                            "\\(continue with --resume (.*\\.nstate)\\); " +
+                                            output + " was not written"));
+      return m;
+    }();
+    ASSERT_FALSE(kept.empty()) << said;
+    EXPECT_TRUE(fs::exists(kept[2].str())) << said;
+    EXPECT_TRUE(fs::exists(kept[4].str())) << said;
+    EXPECT_GE(std::stoi(kept[3].str()), 2);
+    EXPECT_EQ(std::stoi(kept[3].str()) + 1, std::stoi(kept[1].str())) << "checkpoint of the iteration before";
+    EXPECT_FALSE(fs::exists(output));
+    EXPECT_EQ(temporaries(), std::vector<std::string>{});
+  }
+  // Without checkpoints nothing was written, and it says so.
+  const pid_t nst = start_nst("--content " + content + " --style " + content + " --weights " + weights +
+                                  " --image-size 32 --iterations 100000 --print-every 1 --device cpu --output " +
+                                  path("none.png"),
+                              path("none.log"));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (file_text(path("none.log")).find("iteration") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(nst, SIGINT);
+  const int status = wait_at_most(nst, 60);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << file_text(path("none.log"));
+  EXPECT_NE(file_text(path("none.log")).find("; nothing was written"), std::string::npos) << file_text(path("none.log"));
+  EXPECT_FALSE(fs::exists(path("none.png")));
+}
+
+TEST_F(CommandLine, HelpNamesTheCheckpointFilesAndEveryLayer) {
+  const Outcome o = run_nst("--help");
+  EXPECT_EQ(o.exit_code, 0);
+  EXPECT_NE(o.output.find("<stem>_<iteration><ext>"), std::string::npos) << o.output;
+  EXPECT_NE(o.output.find("out_100.png"), std::string::npos) << o.output;
+  EXPECT_EQ(o.output.find("OUTPUT_<iteration>"), std::string::npos) << o.output;
+  for (const char* layer : {"relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_3", "relu3_4",
+                            "relu4_1", "relu4_2", "relu4_3", "relu4_4", "relu5_1", "relu5_2", "relu5_3", "relu5_4",
+                            "conv1_1 … conv5_4"})
+    EXPECT_NE(o.output.find(layer), std::string::npos) << layer << " missing from --help";
+}
+
+// No range error prints a bound as DBL_MAX's 309 digits (CLI11's NonNegativeNumber did): every
+// numeric option, given a value out of its range, says so in a short line.
+TEST_F(CommandLine, RangeErrorsPrintNumbersShort) {
+  const std::vector<std::string> options{"--image-size", "--style-scale", "--iterations", "--learning-rate",
+                                         "--lbfgs-history", "--content-weight", "--style-weight", "--tv-weight",
+                                         "--style-layer-weights", "--style-blend-weights", "--print-every",
+                                         "--save-every", "--seed"};
+  for (const std::string& option : options) {
+    for (const char* value : {"-1", "1e400", "99999999999999999999"}) {
+      const Outcome o = run_nst("--content a.jpg --style b.jpg --output " + path("o.png") + " " + option + " " + value);
+      EXPECT_NE(o.exit_code, 0) << option << " " << value << ": " << o.output;
+      EXPECT_FALSE(std::regex_search(o.output, std::regex("[0-9]{25}"))) << option << " " << value << ": " << o.output;
+      EXPECT_NE(o.output.find(option), std::string::npos) << option << " " << value << ": " << o.output;
+    }
+  }
+}
+
+// `nst --version`: the version of CMake's project() and the configured commit (or that it is unknown).
+TEST_F(CommandLine, VersionNamesTheProjectVersionAndCommit) {
+  std::smatch project;
+  const std::string cmake = file_text(std::string(NST_SOURCE_DIR) + "/CMakeLists.txt");
+  ASSERT_TRUE(std::regex_search(cmake, project, std::regex("project\\(nst VERSION ([0-9.]+)")));
+  const Outcome o = run_nst("--version");
+  EXPECT_EQ(o.exit_code, 0) << o.output;
+  EXPECT_TRUE(std::regex_match(o.output, std::regex("nst " + std::regex_replace(project[1].str(), std::regex("\\."), "\\.") +
+                                                    " \\((git [0-9a-f]{12}(-dirty)?|git commit unknown)\\)\n")))
+      << o.output;
+}
+
+// An image too thin for the deepest layer: the resized size and the smallest --image-size that
+// works (a 160 × 16 photo at 16 px is 16 × 2; relu4_1 needs 8 rows, round(s/10) >= 8 from s = 75),
+// and that size does work.
+TEST_F(CommandLine, TooSmallImageSaysItsSizeAndTheSmallestImageSizeThatWorks) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  write_image(Image{160, 16, std::vector<float>(160 * 16 * 3, 100.0f)}, path("thin.png"));
+  const std::string common = "--content " + path("thin.png") + " --style " + path("thin.png") + " --weights " + weights +
+                             " --iterations 1 --device cpu --output " + path("o.png");
+  const Outcome o = run_nst(common + " --image-size 16");
+  EXPECT_EQ(o.exit_code, 1) << o.output;
+  EXPECT_NE(o.output.find("the content image " + path("thin.png") + ", resized to 16x2 (--image-size 16), is too "
+                                                                    "small to reach relu4_1"),
+            std::string::npos)
+      << o.output;
+  EXPECT_NE(o.output.find("the smallest --image-size that works is 75"), std::string::npos) << o.output;
+  const Outcome works = run_nst(common + " --image-size 75");
+  EXPECT_EQ(works.exit_code, 0) << works.output;
+}
+
+// Without --weights or $NST_WEIGHTS, from a folder that is not the checkout: the weights are found
+// in $XDG_DATA_HOME/nst; with none anywhere the error lists the places and the fixes.
+TEST_F(CommandLine, DefaultWeightsAreFoundOutsideTheCheckout) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  const std::string name = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5";
+  if (fs::exists(fs::path(NST_BINARY_DIR) / ".." / "weights" / name) || fs::exists(fs::path(NST_BINARY_DIR) / "weights" / name))
+    GTEST_SKIP() << "the checkout holds the full weights, found before $XDG_DATA_HOME";
+  fs::create_directories(path("work"));
+  const std::string environment = "unset NST_WEIGHTS; export HOME=" + path("home") + " XDG_DATA_HOME=" + path("xdg") +
+                                  "; cd " + path("work") + " && ";
+  const std::string arguments = "--content " + content + " --style " + content + " --image-size 32 --iterations 1"
+                                " --device cpu --output " + path("o.png");
+  const Outcome none = run_command(environment, arguments);
+  EXPECT_EQ(none.exit_code, 1) << none.output;
+  for (const std::string& part : {path("xdg") + "/nst/" + name, "weights/" + name, std::string("fetch_vgg19_weights.sh"),
+                                  std::string("--weights FILE"), std::string("NST_WEIGHTS=FILE")})
+    EXPECT_NE(none.output.find(part), std::string::npos) << part << ": " << none.output;
+  fs::create_directories(path("xdg/nst"));
+  fs::create_symlink(weights, path("xdg/nst/" + name));
+  const Outcome found = run_command(environment, arguments);
+  EXPECT_EQ(found.exit_code, 0) << found.output;
+  EXPECT_NE(found.output.find("weights: " + path("xdg") + "/nst/" + name), std::string::npos) << found.output;
 }
 
 }  // namespace
