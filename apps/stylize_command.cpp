@@ -202,7 +202,9 @@ void run_stylize_command(const Options& o) {
   std::optional<StateSaver> state_saver;
   int done = 0;  // iterations done before this run: those of the checkpoint resumed
   if (o.save_every > 0 || !o.resume.empty()) {
-    RunSettings settings = run_settings(o, device, content, styles, content_taps, style_taps);
+    Options as_run = o;
+    as_run.weights = weights;  // the file found, when --weights was not given
+    RunSettings settings = run_settings(as_run, device, content, styles, content_taps, style_taps);
     if (!o.resume.empty()) done = resume_from(o.resume, settings, o.iterations, x, *optimizer);
     if (o.save_every > 0) state_saver.emplace(o.output, std::move(settings));
   }
