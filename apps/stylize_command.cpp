@@ -158,6 +158,7 @@ void run_stylize_command(const Options& o) {
     set_run_step("reading " + what + " " + path);
     const Image image = read_image(path);
     run_images.push_back({what + " " + path, {image.width, image.height}, !run_images.empty()});
+    set_run_step("resizing " + what + " " + path + " to " + std::to_string(side) + " px");
     return resize_longer_side(image, side);
   };
   const Image content_image = read_resized("the content image", o.content, o.image_size);

@@ -3,6 +3,7 @@
 // a byte of pixels is allocated), a FIFO (refused at once, never waited on), a directory and
 // /dev/zero (refused before reading). Each error names the file and the problem.
 #include <png.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -174,6 +175,36 @@ TEST_F(InputFile, PixelLimitIsTwoToTheTwentyEight) {
   const std::string message = read_error(file);
   EXPECT_EQ(message.find("limit"), std::string::npos) << message;
   expect_mentions(message, {file, "bad JPEG"});
+}
+
+// Within the pixel limit but beyond the memory at hand: a 16000 × 16000 claim (2.56e8 pixels, 732
+// MiB of 8-bit RGB) read in a child whose address space may grow by only 256 MiB. The error names
+// the file and the buffer, never a bare std::bad_alloc.
+TEST_F(InputFile, OutOfMemoryNamesTheFileAndTheBuffer) {
+  const std::string file = path("big.png");
+  write_png_claiming(file, 16000, 16000);
+  const int code = exit_code_within(60.0, [&] {
+    long pages = 0;
+    std::ifstream("/proc/self/statm") >> pages;  // the address space in use, in pages
+    const rlim_t limit = rlim_t(pages) * rlim_t(sysconf(_SC_PAGESIZE)) + (rlim_t{256} << 20);
+    const rlimit address_space{limit, limit};
+    if (pages == 0 || setrlimit(RLIMIT_AS, &address_space) != 0) return 2;
+    try {
+      read_image(file);
+    } catch (const Error& e) {
+      const std::string message = e.what();
+      const bool named = message.find("image '" + file + "': out of memory allocating 732 MiB for the decoded 8-bit "
+                                      "RGB of its 16000×16000 pixels") != std::string::npos;
+      if (!named) std::fprintf(stderr, "message: %s\n", message.c_str());
+      return named ? 0 : 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "not an nst::Error: %s\n", e.what());
+      return 3;
+    }
+    return 4;
+  });
+  EXPECT_EQ(code, 0) << "1: the message does not name the file and buffer; 2: no limit set; 3: a bare exception; "
+                        "4: no error";
 }
 
 TEST_F(InputFile, FifoIsRefusedAtOnceNotWaitedOn) {

@@ -510,6 +510,28 @@ TEST_F(CommandLine, RangeErrorsPrintNumbersShort) {
   }
 }
 
+// Memory running out is never a bare "std::bad_alloc": under a 1.5 GB (1 GB) address-space limit a
+// 4096-px run fails allocating the network's activations, an 8192-px one resizing the photo
+// (a std::vector deep in the resize); each message says which step was running.
+TEST_F(CommandLine, OutOfMemorySaysWhatWasRunning) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  const std::string common = "--content " + content + " --style " + content + " --weights " + weights +
+                             " --iterations 1 --device cpu --output " + path("o.png");
+  const Outcome network = run_command("ulimit -v 1500000; ", common + " --image-size 4096");
+  EXPECT_EQ(network.exit_code, 1) << network.output;
+  EXPECT_NE(network.output.find("nst: error: out of host memory: asked for "), std::string::npos) << network.output;
+  EXPECT_NE(network.output.find(" bytes while computing the content and style targets"), std::string::npos)
+      << network.output;
+  const Outcome resize = run_command("ulimit -v 1000000; ", common + " --image-size 8192");
+  EXPECT_EQ(resize.exit_code, 1) << resize.output;
+  EXPECT_NE(resize.output.find("nst: error: out of memory while resizing the content image " + content + " to 8192 px"),
+            std::string::npos)
+      << resize.output;
+  EXPECT_EQ(resize.output.find("bad_alloc"), std::string::npos) << resize.output;
+  EXPECT_FALSE(fs::exists(path("o.png")));
+}
+
 // `nst --version`: the version of CMake's project() and the configured commit (or that it is unknown).
 TEST_F(CommandLine, VersionNamesTheProjectVersionAndCommit) {
   std::smatch project;
