@@ -77,8 +77,8 @@ inline std::string conv2d_cuda_unindexable(const Conv2dParams& p) {
   return limits.why();
 }
 
-// A Gram matrix of F (C, M) on CUDA, forward and backward (gram.cu), and the style loss's backward
-// (losses.cu), which tiles the same C × M. The backward grids tile M along x and C along y; the
+// A Gram matrix of F (C, M) on CUDA (gram.cu), and the style loss's backward (losses.cu), which
+// tiles the same C × M. The backward's grid tiles M along x and C along y; the
 // forward's ⌈C/64⌉·(⌈C/64⌉ + 1)/2 upper-triangle tiles along x then fit too (65535·65536/2 < 2³¹).
 inline std::string gram_cuda_unindexable(std::int64_t c, std::int64_t m) {
   CudaIndexLimits limits;

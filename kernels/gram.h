@@ -10,8 +10,4 @@ namespace nst {
 void gram_forward_cpu(std::int64_t c, std::int64_t m, const float* f, float* g);
 void gram_forward_cuda(std::int64_t c, std::int64_t m, const float* f, float* g, Stream stream);
 
-// dF = (dG + dGᵀ)·F (overwrites df): the chain rule through G = F·Fᵀ.
-void gram_backward_cpu(std::int64_t c, std::int64_t m, const float* f, const float* dg, float* df);
-void gram_backward_cuda(std::int64_t c, std::int64_t m, const float* f, const float* dg, float* df, Stream stream);
-
 }  // namespace nst

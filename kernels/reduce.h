@@ -7,17 +7,9 @@
 
 namespace nst {
 
-// out = Σ x[i]
-void sum_cpu(std::int64_t n, const float* x, float* out);
-void sum_cuda(std::int64_t n, const float* x, float* out, Stream stream);
-
 // out = Σ x[i]·y[i]
 void dot_cpu(std::int64_t n, const float* x, const float* y, float* out);
 void dot_cuda(std::int64_t n, const float* x, const float* y, float* out, Stream stream);
-
-// out = sqrt(Σ x[i]²)
-void nrm2_cpu(std::int64_t n, const float* x, float* out);
-void nrm2_cuda(std::int64_t n, const float* x, float* out, Stream stream);
 
 // out = Σ |x[i]|
 void asum_cpu(std::int64_t n, const float* x, float* out);

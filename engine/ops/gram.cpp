@@ -48,30 +48,4 @@ Tensor gram(const Tensor& f) {
   return g;
 }
 
-void gram_backward(const Tensor& f, const Tensor& dg, Tensor& df) {
-  const Device device = common_device("gram_backward", {&f, &dg, &df});
-  check_shape("gram_backward", "dg", dg, gram_shape("gram_backward", f));
-  check_shape("gram_backward", "df", df, f.shape());
-  check_indexable("gram_backward", f);
-  const std::int64_t images = f.dim(0), c = f.dim(1), m = f.dim(2) * f.dim(3);
-  const float *pf = f.data(), *pdg = dg.data();
-  float* pdf = df.data();
-  dispatch(
-      "gram_backward", device,
-      [&] {
-        for (std::int64_t i = 0; i < images; ++i)
-          gram_backward_cpu(c, m, pf + i * c * m, pdg + i * c * c, pdf + i * c * m);
-      },
-      [&](Stream s) {
-        for (std::int64_t i = 0; i < images; ++i)
-          gram_backward_cuda(c, m, pf + i * c * m, pdg + i * c * c, pdf + i * c * m, s);
-      });
-}
-
-Tensor gram_backward(const Tensor& f, const Tensor& dg) {
-  Tensor df(f.shape(), f.device());
-  gram_backward(f, dg, df);
-  return df;
-}
-
 }  // namespace nst::ops

@@ -46,15 +46,6 @@ void clamp(Tensor& y, float lo, float hi) {
   dispatch("clamp", y.device(), [&] { clamp_cpu(n, lo, hi, py); }, [&](Stream s) { clamp_cuda(n, lo, hi, py, s); });
 }
 
-void sum(const Tensor& x, Tensor& out) {
-  const Device device = common_device("sum", {&x, &out});
-  check_scalar("sum", "out", out);
-  const float* px = x.data();
-  float* po = out.data();
-  const auto n = x.numel();
-  dispatch("sum", device, [&] { sum_cpu(n, px, po); }, [&](Stream s) { sum_cuda(n, px, po, s); });
-}
-
 void dot(const Tensor& x, const Tensor& y, Tensor& out) {
   const Device device = common_device("dot", {&x, &y, &out});
   check_same_numel("dot", x, y);
@@ -63,15 +54,6 @@ void dot(const Tensor& x, const Tensor& y, Tensor& out) {
   float* po = out.data();
   const auto n = x.numel();
   dispatch("dot", device, [&] { dot_cpu(n, px, py, po); }, [&](Stream s) { dot_cuda(n, px, py, po, s); });
-}
-
-void nrm2(const Tensor& x, Tensor& out) {
-  const Device device = common_device("nrm2", {&x, &out});
-  check_scalar("nrm2", "out", out);
-  const float* px = x.data();
-  float* po = out.data();
-  const auto n = x.numel();
-  dispatch("nrm2", device, [&] { nrm2_cpu(n, px, po); }, [&](Stream s) { nrm2_cuda(n, px, po, s); });
 }
 
 void asum(const Tensor& x, Tensor& out) {
@@ -83,21 +65,9 @@ void asum(const Tensor& x, Tensor& out) {
   dispatch("asum", device, [&] { asum_cpu(n, px, po); }, [&](Stream s) { asum_cuda(n, px, po, s); });
 }
 
-Tensor sum(const Tensor& x) {
-  Tensor out({1}, x.device());
-  sum(x, out);
-  return out;
-}
-
 Tensor dot(const Tensor& x, const Tensor& y) {
   Tensor out({1}, x.device());
   dot(x, y, out);
-  return out;
-}
-
-Tensor nrm2(const Tensor& x) {
-  Tensor out({1}, x.device());
-  nrm2(x, out);
   return out;
 }
 

@@ -12,14 +12,10 @@ void scale_ratio(const Tensor& num, const Tensor& den, Tensor& y);              
 void clamp(Tensor& y, float lo, float hi);
 
 // Reductions into a one-element tensor `out` on the same device (no allocation) ...
-void sum(const Tensor& x, Tensor& out);
 void dot(const Tensor& x, const Tensor& y, Tensor& out);
-void nrm2(const Tensor& x, Tensor& out);
 void asum(const Tensor& x, Tensor& out);
 // ... or into a new one.
-Tensor sum(const Tensor& x);
 Tensor dot(const Tensor& x, const Tensor& y);
-Tensor nrm2(const Tensor& x);
 Tensor asum(const Tensor& x);
 
 }  // namespace nst::ops

@@ -1,9 +1,9 @@
-// CPU Gram matrix (kernels/gram.h): G = F·Fᵀ and its backward dF = (dG + dGᵀ)·F, through OpenBLAS.
-// Layout: F (C, M) row-major (one image of an NCHW tensor, M = H·W), G and dG (C, C) row-major.
+// CPU Gram matrix (kernels/gram.h): G = F·Fᵀ, through OpenBLAS.
+// Layout: F (C, M) row-major (one image of an NCHW tensor, M = H·W), G (C, C) row-major.
 // Work: fixed tiles over OpenMP threads (kernels/cpu/tiled_blas.h); never called inside an OpenMP region.
 // Bound by arithmetic: at conv1_1 for a 256-px image (C = 64, M = 65536) the forward is
 // C²·M = 0.27 GFLOP (SYRK computes one triangle of the 2·C²·M = 0.54 GFLOP product) on 16.8 MB of
-// F (16 FLOP/byte); the backward is two GEMMs, 4·C²·M = 1.07 GFLOP on 33.6 MB (F in, dF out).
+// F (16 FLOP/byte).
 #include "kernels/gram.h"
 
 #include "kernels/cpu/tiled_blas.h"
@@ -16,12 +16,6 @@ void gram_forward_cpu(std::int64_t c, std::int64_t m, const float* f, float* g) 
   // Mirror it into the lower triangle: G is symmetric.
   for (std::int64_t i = 1; i < c; ++i)
     for (std::int64_t j = 0; j < i; ++j) g[i * c + j] = g[j * c + i];
-}
-
-void gram_backward_cpu(std::int64_t c, std::int64_t m, const float* f, const float* dg, float* df) {
-  // dF = dG·F, then dF += dGᵀ·F.
-  sgemm_tiled(false, c, m, c, 1.0f, dg, c, f, m, 0.0f, df, m);
-  sgemm_tiled(true, c, m, c, 1.0f, dg, c, f, m, 1.0f, df, m);
 }
 
 }  // namespace nst

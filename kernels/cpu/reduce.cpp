@@ -8,16 +8,8 @@
 
 namespace nst {
 
-void sum_cpu(std::int64_t n, const float* x, float* out) {
-  out[0] = static_cast<float>(ordered_sum(n, [x](std::int64_t i) { return double(x[i]); }));
-}
-
 void dot_cpu(std::int64_t n, const float* x, const float* y, float* out) {
   out[0] = static_cast<float>(ordered_sum(n, [x, y](std::int64_t i) { return double(x[i]) * y[i]; }));
-}
-
-void nrm2_cpu(std::int64_t n, const float* x, float* out) {
-  out[0] = static_cast<float>(std::sqrt(ordered_sum(n, [x](std::int64_t i) { return double(x[i]) * x[i]; })));
 }
 
 void asum_cpu(std::int64_t n, const float* x, float* out) {

@@ -1,19 +1,15 @@
-// Gram matrix and its gradient for one image's features F (C, M) row-major, M = H·W:
-//   forward   G = F·Fᵀ,          G[i,j] = Σ_m F[i,m]·F[j,m]       (C×C row-major, symmetric)
-//   backward  dF = (dG + dGᵀ)·F,  dF[i,m] = Σ_k (dG[i,k] + dG[k,i])·F[k,m]   (C×M, overwritten)
-// Both are 64×64-tile GEMMs on kernels/cuda/tile_gemm.cuh (4×4 register micro-tiles, K-steps of 16
-// in shared memory).
-// Forward: only the upper-triangle tiles (bi ≤ bj) are computed; each writes G[i,j] and its mirror
+// Gram matrix of one image's features F (C, M) row-major, M = H·W:
+//   G = F·Fᵀ,  G[i,j] = Σ_m F[i,m]·F[j,m]  (C×C row-major, symmetric)
+// A 64×64-tile GEMM on kernels/cuda/tile_gemm.cuh (4×4 register micro-tiles, K-steps of 16 in shared
+// memory). (The style loss's gradient, which goes through G, is fused in losses.cu.)
+// Only the upper-triangle tiles (bi ≤ bj) are computed; each writes G[i,j] and its mirror
 // G[j,i], so G is exactly symmetric. A VGG Gram is short and wide (C = 64 and M = 65536 at relu1_1,
 // 256 px: one tile, a long reduction), so the reduction over M is split into slices: block (tile,
 // slice) sums its slice into a scratch tile, and a second kernel adds the slices in slice order.
 // The split depends only on (C, M), never on the card or on timing: deterministic, no atomics.
-// Backward: one block per 64×64 tile of dF; the (dG + dGᵀ) tile is formed in shared memory
-// from a load along each of its two orientations, so both loads are coalesced.
 // Arithmetic bound: at relu3_1, 256 px (C = 256, M = 4096) the forward is 2·C²·M = 0.54 GFLOP, of
 // which the 10 of 16 tiles in the upper triangle do 0.34 GFLOP, on 4.5 MB of F and G (the tiles'
-// rereads of F and the 2.6 MB of slice partials mostly hit L2); the backward is 0.54 GFLOP on
-// 8.7 MB (F, dG in; dF out): 60–75 FLOP/byte, above the H100's ~20.
+// rereads of F and the 2.6 MB of slice partials mostly hit L2): 75 FLOP/byte, above the H100's ~20.
 #include <algorithm>
 
 #include "kernels/cuda/launch.cuh"
@@ -108,34 +104,6 @@ __global__ void gram_sum_slices_kernel(std::int64_t c, int tiles_per_side, int u
   }
 }
 
-// dF tile (rows i of C, columns of M): Σ over K-steps of C of (dG + dGᵀ)[i, k]·F[k, m].
-__global__ void gram_backward_kernel(std::int64_t c, std::int64_t m, const float* f, const float* dg, float* df) {
-  const std::int64_t row0 = std::int64_t(blockIdx.y) * kTile, col0 = std::int64_t(blockIdx.x) * kTile;
-  const auto dg_transposed_at = [dg, c](std::int64_t i, std::int64_t k) { return dg[k * c + i]; };
-  const auto dg_at = [dg, c](std::int64_t i, std::int64_t k) { return dg[i * c + k]; };
-  const auto f_at = [f, m](std::int64_t col, std::int64_t k) { return f[k * m + col]; };
-
-  __shared__ TileStage sym, cols;
-  float acc[kMicro][kMicro] = {};
-  for (std::int64_t k0 = 0; k0 < c; k0 += kStep) {
-    load_stage<Contiguous::along_tile>(dg_transposed_at, row0, c, k0, c, sym);  // sym[k][i] = dG[k,i]
-    load_stage<Contiguous::along_tile>(f_at, col0, m, k0, c, cols);             // cols[k][m] = F[k,m]
-    __syncthreads();  // the dGᵀ term is in place before the dG term is added to it
-    load_stage<Contiguous::along_k, true>(dg_at, row0, c, k0, c, sym);          // sym[k][i] += dG[i,k]
-    __syncthreads();
-    multiply_stage(sym, cols, acc);
-    __syncthreads();  // before the next step overwrites the stages
-  }
-
-  for (int i = 0; i < kMicro; ++i) {
-    const std::int64_t row = row0 + micro_row() + i;
-    for (int j = 0; j < kMicro; ++j) {
-      const std::int64_t col = col0 + micro_col() + j;
-      if (row < c && col < m) df[row * m + col] = acc[i][j];
-    }
-  }
-}
-
 }  // namespace
 
 void gram_forward_cuda(std::int64_t c, std::int64_t m, const float* f, float* g, Stream stream) {
@@ -159,12 +127,6 @@ void gram_forward_cuda(std::int64_t c, std::int64_t m, const float* f, float* g,
     gram_sum_slices_kernel<<<blocks_for(elements), kThreadsPerBlock, 0, stream>>>(c, tiles_per_side, upper_tiles,
                                                                                    slices, g);
   }
-}
-
-void gram_backward_cuda(std::int64_t c, std::int64_t m, const float* f, const float* dg, float* df, Stream stream) {
-  if (c <= 0 || m <= 0) return;
-  const dim3 grid(tiles_for(m), tiles_for(c));  // within CUDA's grid limits: gram_cuda_unindexable
-  gram_backward_kernel<<<grid, kTileThreads, 0, stream>>>(c, m, f, dg, df);
 }
 
 }  // namespace nst

@@ -34,19 +34,17 @@ __device__ __forceinline__ void store_partial(float thread_sum) {
   if (threadIdx.x == 0) g_partials[blockIdx.x] = block_total;
 }
 
-// Pass 2: out[0] = scale·Σ_b g_partials[b], or its square root.
-template <bool take_sqrt>
+// Pass 2: out[0] = scale·Σ_b g_partials[b].
 __global__ void final_sum_kernel(float* out, float scale) {
   float s = 0.0f;
   for (int i = threadIdx.x; i < kPartialBlocks; i += kPartialThreads) s += g_partials[i];
   s = block_sum(s);
-  if (threadIdx.x == 0) out[0] = take_sqrt ? sqrtf(scale * s) : scale * s;
+  if (threadIdx.x == 0) out[0] = scale * s;
 }
 
 // Launches pass 2 after a pass-1 kernel on the same stream.
-template <bool take_sqrt = false>
 void launch_final_sum(float* out, float scale, Stream stream) {
-  final_sum_kernel<take_sqrt><<<1, kPartialThreads, 0, stream>>>(out, scale);
+  final_sum_kernel<<<1, kPartialThreads, 0, stream>>>(out, scale);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 // CUDA reductions to one float: a fixed grid of kPartialBlocks blocks each reduce a grid-stride
 // slice (warp shuffles, block_sum) into a partial; one block then adds the partials in order
 // (kernels/cuda/partial_sums.cuh). The grid is fixed, not sized to the GPU, so the summation
-// order and the bits are the same on every card. Memory bound: 4 (sum) or 8 (dot) bytes per element.
+// order and the bits are the same on every card. Memory bound: 4 (asum) or 8 (dot) bytes per element.
 #include <cmath>
 
 #include "kernels/cuda/partial_sums.cuh"
@@ -11,38 +11,28 @@ namespace nst {
 
 namespace {
 
-enum class Term { value, product, square, absolute };
+enum class Term { product, absolute };
 
 template <Term term>
 __global__ void partial_sums_kernel(std::int64_t n, const float* x, const float* y) {
   float s = 0.0f;
   for (std::int64_t i = partial_first(); i < n; i += kPartialStride) {
-    if constexpr (term == Term::value) s += x[i];
     if constexpr (term == Term::product) s += x[i] * y[i];
-    if constexpr (term == Term::square) s += x[i] * x[i];
     if constexpr (term == Term::absolute) s += fabsf(x[i]);
   }
   store_partial(s);
 }
 
-template <Term term, bool take_sqrt = false>
+template <Term term>
 void reduce(std::int64_t n, const float* x, const float* y, float* out, Stream stream) {
   partial_sums_kernel<term><<<kPartialBlocks, kPartialThreads, 0, stream>>>(n, x, y);
-  launch_final_sum<take_sqrt>(out, 1.0f, stream);
+  launch_final_sum(out, 1.0f, stream);
 }
 
 }  // namespace
 
-void sum_cuda(std::int64_t n, const float* x, float* out, Stream stream) {
-  reduce<Term::value>(n, x, nullptr, out, stream);
-}
-
 void dot_cuda(std::int64_t n, const float* x, const float* y, float* out, Stream stream) {
   reduce<Term::product>(n, x, y, out, stream);
-}
-
-void nrm2_cuda(std::int64_t n, const float* x, float* out, Stream stream) {
-  reduce<Term::square, true>(n, x, nullptr, out, stream);
 }
 
 void asum_cuda(std::int64_t n, const float* x, float* out, Stream stream) {

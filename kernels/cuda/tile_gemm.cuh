@@ -36,9 +36,9 @@ __device__ __forceinline__ int micro_col() { return (threadIdx.x % 16) * kMicro;
 // is contiguous, so that a warp's loads are coalesced.
 enum class Contiguous { along_k, along_tile };
 
-// stage[k][r] (= or +=) element(r0 + r, k0 + k), 0 where r0 + r ≥ r_end or k0 + k ≥ k_end.
+// stage[k][r] = element(r0 + r, k0 + k), 0 where r0 + r ≥ r_end or k0 + k ≥ k_end.
 // Every thread of the block must call it; the caller synchronizes before the stage is read.
-template <Contiguous contiguous, bool accumulate = false, class Element>
+template <Contiguous contiguous, class Element>
 __device__ __forceinline__ void load_stage(Element element, std::int64_t r0, std::int64_t r_end, std::int64_t k0,
                                            std::int64_t k_end, TileStage& stage) {
   static_assert(kTile * kStep % kTileThreads == 0, "every thread loads the same number of elements");
@@ -47,8 +47,7 @@ __device__ __forceinline__ void load_stage(Element element, std::int64_t r0, std
     const int e = pass * kTileThreads + threadIdx.x;
     const int r = contiguous == Contiguous::along_k ? e / kStep : e % kTile;
     const int k = contiguous == Contiguous::along_k ? e % kStep : e / kTile;
-    const float v = (r0 + r < r_end && k0 + k < k_end) ? element(r0 + r, k0 + k) : 0.0f;
-    stage.at[k][r] = accumulate ? stage.at[k][r] + v : v;
+    stage.at[k][r] = (r0 + r < r_end && k0 + k < k_end) ? element(r0 + r, k0 + k) : 0.0f;
   }
 }
 

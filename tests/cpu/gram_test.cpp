@@ -1,14 +1,10 @@
-// Gram matrices G = F·Fᵀ (one per image) and their backward dF = (dG + dGᵀ)·F against plain double
-// loops, exact small-integer cases and finite differences.
+// Gram matrices G = F·Fᵀ (one per image) against plain double loops and exact small-integer cases.
+// (The style loss's gradient through G is checked in losses_test.cpp.)
 // Bounds: a float sum of K products errs by at most K·u·Σ|products| (u = 2⁻²⁴), and in practice by
-// ~√K·u·Σ|products| (BLAS blocks its sums). With |f| ≤ 1 uniform, Σ|products| ≈ K/4: the forward's
-// K = M = H·W ≤ 256 gives ~6e-5, so atol 1e-6·M (2.6e-4 at M = 256) with rtol 1e-5. The backward
-// sums K = 2C ≤ 66 products: atol 1e-6·C, rtol 1e-5. Small-integer inputs (|f|, |dg| ≤ 3) make
-// every product and partial sum an integer below 2²⁴, exact in float: there the results must equal
+// ~√K·u·Σ|products| (BLAS blocks its sums). With |f| ≤ 1 uniform, Σ|products| ≈ K/4: K = M = H·W ≤ 256
+// gives ~6e-5, so atol 1e-6·M (2.6e-4 at M = 256) with rtol 1e-5. Small-integer inputs (|f| ≤ 3) make
+// every product and partial sum an integer below 2²⁴, exact in float: there the result must equal
 // the reference bit for bit.
-// Finite differences of the quadratic L = Σ G·R are exact up to rounding (~1e-9); the bound 1e-4
-// covers the float backward's worst-case error relative to max(|dF|, 1).
-#include <cmath>
 #include <limits>
 #include <string>
 #include <vector>
@@ -19,7 +15,6 @@
 #include "engine/ops/gram.h"
 #include "tests/support/cases.h"
 #include "tests/support/compare.h"
-#include "tests/support/gradcheck.h"
 #include "tests/support/random.h"
 
 namespace nst::testing {
@@ -36,20 +31,6 @@ std::vector<double> gram_reference(const ImageShape& s, const std::vector<double
       for (std::int64_t j = 0; j < c; ++j)
         for (std::int64_t k = 0; k < m; ++k) g[(n * c + i) * c + j] += f[(n * c + i) * m + k] * f[(n * c + j) * m + k];
   return g;
-}
-
-// df[n] = (dG + dGᵀ)·F per image.
-std::vector<double> gram_backward_reference(const ImageShape& s, const std::vector<float>& f,
-                                            const std::vector<float>& dg) {
-  const std::int64_t c = s.c, m = s.h * s.w;
-  std::vector<double> df(f.size(), 0.0);
-  for (std::int64_t n = 0; n < s.n; ++n)
-    for (std::int64_t i = 0; i < c; ++i)
-      for (std::int64_t j = 0; j < c; ++j) {
-        const double sym = double(dg[(n * c + i) * c + j]) + dg[(n * c + j) * c + i];
-        for (std::int64_t k = 0; k < m; ++k) df[(n * c + i) * m + k] += sym * f[(n * c + j) * m + k];
-      }
-  return df;
 }
 
 class GramTest : public ::testing::TestWithParam<ImageShape> {};
@@ -72,34 +53,6 @@ TEST_P(GramTest, ForwardIsExactOnSmallIntegers) {
   EXPECT_TRUE(all_equal(g.to_host(), std::vector<float>(g_ref.begin(), g_ref.end())));
 }
 
-TEST_P(GramTest, BackwardMatchesTheDefinition) {
-  const ImageShape s = GetParam();
-  const auto f = random_values(numel_of(shape_of(s)), 33), dg = random_values(s.n * s.c * s.c, 34);
-  Tensor df = Tensor::filled(shape_of(s), std::numeric_limits<float>::quiet_NaN(), Device::cpu);
-  ops::gram_backward(Tensor::from_host(shape_of(s), f, Device::cpu),
-                     Tensor::from_host({s.n, s.c, s.c}, dg, Device::cpu), df);
-  EXPECT_TRUE(all_close(df.to_host(), gram_backward_reference(s, f, dg), Tolerance{1e-6 * double(s.c), 1e-5}));
-}
-
-TEST_P(GramTest, BackwardIsExactOnSmallIntegers) {
-  const ImageShape s = GetParam();
-  const auto f = random_integers(numel_of(shape_of(s)), 35), dg = random_integers(s.n * s.c * s.c, 36);
-  const Tensor df = ops::gram_backward(Tensor::from_host(shape_of(s), f, Device::cpu),
-                                       Tensor::from_host({s.n, s.c, s.c}, dg, Device::cpu));
-  const auto df_ref = gram_backward_reference(s, f, dg);
-  EXPECT_TRUE(all_equal(df.to_host(), std::vector<float>(df_ref.begin(), df_ref.end())));
-}
-
-TEST_P(GramTest, BackwardMatchesFiniteDifferences) {
-  const ImageShape s = GetParam();
-  const auto f = random_values(numel_of(shape_of(s)), 37), r = random_values(s.n * s.c * s.c, 38);
-  // r is not symmetric, so a backward that forgot dGᵀ would fail.
-  const Tensor df = ops::gram_backward(Tensor::from_host(shape_of(s), f, Device::cpu),
-                                       Tensor::from_host({s.n, s.c, s.c}, r, Device::cpu));
-  const auto loss = [&](const std::vector<double>& fd) { return weighted_sum(gram_reference(s, fd), r); };
-  EXPECT_TRUE(gradient_matches(loss, to_double(f), df.to_host(), 1e-4));
-}
-
 INSTANTIATE_TEST_SUITE_P(AwkwardShapes, GramTest, ::testing::ValuesIn(awkward_shapes()),
                          [](const auto& test) { return describe(test.param); });
 
@@ -114,14 +67,6 @@ TEST(Gram, ShapeErrorsNameTheOpAndTheShapes) {
   const Tensor f = Tensor::zeros({2, 3, 4, 4}, Device::cpu);
   Tensor g = Tensor::zeros({1, 3, 3}, Device::cpu);
   EXPECT_THROW(ops::gram(f, g), Error);
-  try {
-    ops::gram_backward(f, Tensor::zeros({2, 3, 4}, Device::cpu));
-    FAIL() << "gram_backward with a dg of the wrong shape did not throw";
-  } catch (const Error& e) {
-    EXPECT_NE(std::string(e.what()).find("gram_backward: dg has shape (2, 3, 4), expected (2, 3, 3)"),
-              std::string::npos)
-        << e.what();
-  }
   EXPECT_THROW(ops::gram(Tensor::zeros({1, 3, 0, 4}, Device::cpu)), Error);
 }
 

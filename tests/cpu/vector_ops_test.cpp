@@ -54,18 +54,14 @@ TEST_P(VectorOpsTest, ElementwiseOpsMatchDoubleLoops) {
 TEST_P(VectorOpsTest, ReductionsMatchDoubleSums) {
   const std::int64_t n = GetParam();
   const auto x = random_values(n, 3), y = random_values(n, 4);
-  double sum = 0, dot = 0, sq = 0, abs_sum = 0;
+  double dot = 0, abs_sum = 0;
   for (std::int64_t i = 0; i < n; ++i) {
-    sum += x[i];
     dot += double(x[i]) * y[i];
-    sq += double(x[i]) * x[i];
     abs_sum += std::fabs(double(x[i]));
   }
   const Tensor tx = Tensor::from_host({n}, x, Device::cpu), ty = Tensor::from_host({n}, y, Device::cpu);
   const Tolerance tol{1e-6, 1e-6};
-  EXPECT_TRUE(all_close(ops::sum(tx).to_host(), std::vector<double>{sum}, tol)) << "sum";
   EXPECT_TRUE(all_close(ops::dot(tx, ty).to_host(), std::vector<double>{dot}, tol)) << "dot";
-  EXPECT_TRUE(all_close(ops::nrm2(tx).to_host(), std::vector<double>{std::sqrt(sq)}, tol)) << "nrm2";
   EXPECT_TRUE(all_close(ops::asum(tx).to_host(), std::vector<double>{abs_sum}, tol)) << "asum";
 }
 
@@ -74,7 +70,7 @@ INSTANTIATE_TEST_SUITE_P(Sizes, VectorOpsTest, ::testing::Values(1, 7, 257, 1638
 
 TEST(VectorOps, ReductionIsDeterministic) {
   const Tensor x = random_tensor({1 << 20}, 5);
-  EXPECT_EQ(ops::sum(x).item(), ops::sum(x).item());
+  EXPECT_EQ(ops::asum(x).item(), ops::asum(x).item());
 }
 
 TEST(VectorOps, ErrorsNameTheOpAndTheShapes) {

@@ -21,7 +21,7 @@ namespace {
 void expect_stream_usable() {
   Tensor t = Tensor::zeros({3}, Device::cuda);
   ops::fill(t, 2.0f);
-  EXPECT_EQ(ops::sum(t).item(), 6.0f);
+  EXPECT_EQ(ops::asum(t).item(), 6.0f);
 }
 
 TEST(CudaGraph, RecordsWithoutRunningAndReplaysOnceEachTime) {
@@ -32,10 +32,10 @@ TEST(CudaGraph, RecordsWithoutRunningAndReplaysOnceEachTime) {
   Tensor total = Tensor::zeros({1}, Device::cuda);
   CudaGraph graph = CudaGraph::capture([&] {
     ops::axpy(1.0f, ones, x);  // x += 1
-    ops::sum(x, total);
+    ops::asum(x, total);       // x ≥ 0: its sum
   });
-  EXPECT_EQ(graph.nodes(), 3u);  // axpy, and the sum's two passes
-  EXPECT_EQ(ops::sum(x).item(), 0.0f) << "recording ran the work";
+  EXPECT_EQ(graph.nodes(), 3u);  // axpy, and the reduction's two passes
+  EXPECT_EQ(ops::asum(x).item(), 0.0f) << "recording ran the work";
   for (int replay = 1; replay <= 3; ++replay) {
     graph.replay();
     EXPECT_EQ(total.item(), float(replay * n)) << "replay " << replay;
@@ -74,8 +74,8 @@ TEST(CudaGraph, KeepsABufferFreedWhileRecordingOutOfReuseWhileTheGraphLives) {
   const Tensor later = Tensor::filled({n}, 5.0f, Device::cuda);
   EXPECT_NE(later.data(), scratch_block) << "a block the graph still writes was handed out again";
   graph->replay();
-  EXPECT_EQ(ops::sum(x).item(), float(n));
-  EXPECT_EQ(ops::sum(later).item(), 5.0f * float(n)) << "the replay wrote into a later buffer";
+  EXPECT_EQ(ops::asum(x).item(), float(n));
+  EXPECT_EQ(ops::asum(later).item(), 5.0f * float(n)) << "the replay wrote into a later buffer";
   graph.reset();  // now the block may be reused
   const Tensor after({n}, Device::cuda);
   EXPECT_EQ(after.data(), scratch_block) << "the block stayed held after its graph was destroyed";
