@@ -70,7 +70,9 @@ void gram_upper_tiled(std::int64_t c, std::int64_t m, const float* f, float* g) 
 #pragma omp parallel
   {
     omp_set_num_threads(1);
-#pragma omp for schedule(static)
+    // Dynamic: half the (bi, bj) are skipped and a diagonal tile is half the work of another, so equal
+    // shares of t would be unequal shares of work. Which thread takes a tile never changes its bits.
+#pragma omp for schedule(dynamic)
     for (std::int64_t t = 0; t < chunks * blocks * blocks; ++t) {
       const std::int64_t chunk = t / (blocks * blocks), bi = t / blocks % blocks, bj = t % blocks;
       if (bj < bi) continue;  // the lower triangle
