@@ -7,6 +7,7 @@
 // newest at k−1: slots differ from the exporter's once its ring has wrapped, but every ring op
 // addresses pairs by age (kernels/lbfgs_ring.h), so the steps that follow give the same bits.
 #include <cstring>
+#include <vector>
 
 #include "engine/error.h"
 #include "layers/lbfgs.h"
@@ -18,6 +19,25 @@ namespace {
 // Row `row` of the host tensor `from` (rows of n floats) into row `into_row` of `into`.
 void copy_row(const Tensor& from, std::int64_t row, Tensor& into, std::int64_t into_row, std::int64_t n) {
   std::memcpy(into.data() + into_row * n, from.data() + row * n, static_cast<std::size_t>(n) * sizeof(float));
+}
+
+// The rows of `ring_rows` ([capacity, n], on any device) that hold the `kept` pairs, by age, newest
+// (in slot `newest`) first, on the host. One host copy of the whole ring at a time.
+Tensor rows_by_age(const Tensor& ring_rows, int newest, int kept) {
+  const Tensor rows = ring_rows.to(Device::cpu);
+  const std::int64_t capacity = rows.dim(0), n = rows.dim(1);
+  Tensor by_age({kept, n}, Device::cpu);
+  for (int age = 0; age < kept; ++age) copy_row(rows, (newest - age + capacity) % capacity, by_age, age, n);
+  return by_age;
+}
+
+// The inverse of rows_by_age for a ring that has not wrapped: age a into slot kept − 1 − a (the
+// newest in slot kept − 1); the other slots zero.
+void rows_into_slots(const Tensor& by_age, Tensor& ring_rows) {
+  Tensor rows = Tensor::zeros(ring_rows.shape(), Device::cpu);
+  const std::int64_t kept = by_age.dim(0), n = by_age.dim(1);
+  for (std::int64_t age = 0; age < kept; ++age) copy_row(by_age, age, rows, kept - 1 - age, n);
+  ring_rows.copy_from(rows);
 }
 
 }  // namespace
@@ -37,18 +57,12 @@ OptimizerState Lbfgs::export_state() const {
 
   const std::vector<float> bookkeeping = ring_.state.to_host();  // {newest slot, pairs kept}
   const int newest = static_cast<int>(bookkeeping[0]), kept = static_cast<int>(bookkeeping[1]);
-  const std::int64_t n = ring_.s.dim(1);
-  const Tensor s = ring_.s.to(Device::cpu), y = ring_.y.to(Device::cpu), ys = ring_.ys.to(Device::cpu);
-  Tensor s_by_age({kept, n}, Device::cpu), y_by_age({kept, n}, Device::cpu), ys_by_age({kept}, Device::cpu);
-  for (int age = 0; age < kept; ++age) {
-    const int slot = (newest - age + ring_.capacity) % ring_.capacity;
-    copy_row(s, slot, s_by_age, age, n);
-    copy_row(y, slot, y_by_age, age, n);
-    ys_by_age.data()[age] = ys.data()[slot];
-  }
-  state.tensors["pairs_s"] = std::move(s_by_age);
-  state.tensors["pairs_y"] = std::move(y_by_age);
-  state.tensors["pairs_ys"] = std::move(ys_by_age);
+  state.tensors["pairs_s"] = rows_by_age(ring_.s, newest, kept);
+  state.tensors["pairs_y"] = rows_by_age(ring_.y, newest, kept);
+  const std::vector<float> ys = ring_.ys.to_host();
+  std::vector<float> ys_by_age(static_cast<std::size_t>(kept));
+  for (int age = 0; age < kept; ++age) ys_by_age[age] = ys[(newest - age + ring_.capacity) % ring_.capacity];
+  state.tensors["pairs_ys"] = Tensor::from_host({kept}, ys_by_age, Device::cpu);
   return state;
 }
 
@@ -87,19 +101,12 @@ void Lbfgs::import_state(const OptimizerState& state, const Tensor& x) {
   step_length_denominator_.copy_from(step_length_denominator);
   newest_ys_.copy_from(newest_ys);
   newest_yy_.copy_from(newest_yy);
-  // Age a into slot kept − 1 − a: the newest in slot kept − 1, as a ring that never wrapped has it.
-  Tensor s = Tensor::zeros(ring_.s.shape(), Device::cpu), y = Tensor::zeros(ring_.y.shape(), Device::cpu);
-  Tensor ys = Tensor::filled(ring_.ys.shape(), 1.0f, Device::cpu);
-  for (std::int64_t age = 0; age < kept; ++age) {
-    const std::int64_t slot = kept - 1 - age;
-    copy_row(pairs_s, age, s, slot, n);
-    copy_row(pairs_y, age, y, slot, n);
-    ys.data()[slot] = pairs_ys.data()[age];
-  }
+  rows_into_slots(pairs_s, ring_.s);
+  rows_into_slots(pairs_y, ring_.y);
+  std::vector<float> ys(static_cast<std::size_t>(history_size), 1.0f);
+  for (std::int64_t age = 0; age < kept; ++age) ys[kept - 1 - age] = pairs_ys.data()[age];
+  ring_.ys.copy_from(Tensor::from_host(ring_.ys.shape(), ys, Device::cpu));
   const float newest_slot = kept == 0 ? static_cast<float>(history_size - 1) : static_cast<float>(kept - 1);
-  ring_.s.copy_from(s);
-  ring_.y.copy_from(y);
-  ring_.ys.copy_from(ys);
   ring_.state.copy_from(Tensor::from_host({2}, {newest_slot, static_cast<float>(kept)}, Device::cpu));
   steps_taken_ = steps;
 }
