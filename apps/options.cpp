@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "apps/run_memory.h"
 #include "apps/version.h"
 #include "layers/taps.h"
 
@@ -107,7 +108,8 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--style", styles, "Style image(s), comma-separated: S1[,S2,...]")->required();
   app.add_option("--output,-o", o.output, "Output image, .png or .jpg (written atomically)")->required();
   app.add_option("--style-blend-weights", blend, "Weights of the style images, comma-separated, each in [0, 1e10] (default: equal)");
-  app.add_option("--image-size", o.image_size, "Longer side of the output in pixels")
+  app.add_option("--image-size", o.image_size,
+                 "Longer side of the output in pixels (" + default_run_memory_note() + ")")
       ->capture_default_str()->check(CLI::Range(16, kMaxImageSize));
   app.add_option("--style-scale", o.style_scale, "Size of the style images relative to --image-size")
       ->capture_default_str()->check(finite_in(0.05, 8.0));

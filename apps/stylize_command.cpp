@@ -19,6 +19,7 @@
 #include "apps/output_file.h"
 #include "apps/progress.h"
 #include "apps/resume.h"
+#include "apps/run_memory.h"
 #include "apps/run_settings.h"
 #include "apps/run_step.h"
 #include "apps/signals.h"
@@ -154,17 +155,20 @@ void run_stylize_command(const Options& o) {
   std::printf("device: %s\n", device == Device::cuda ? ("cuda, " + cuda_device_description()).c_str() : "cpu");
 
   std::vector<RunImage> run_images;  // their sizes as read, for check_images_reach
-  const auto read_resized = [&](const std::string& what, const std::string& path, int side) {
+  const auto read = [&](const std::string& what, const std::string& path) {
     set_run_step("reading " + what + " " + path);
-    const Image image = read_image(path);
+    Image image = read_image(path);
     run_images.push_back({what + " " + path, {image.width, image.height}, !run_images.empty()});
+    return image;
+  };
+  const auto resized = [&](const std::string& what, const std::string& path, const Image& image, int side) {
     set_run_step("resizing " + what + " " + path + " to " + std::to_string(side) + " px");
     return resize_longer_side(image, side);
   };
-  const Image content_image = read_resized("the content image", o.content, o.image_size);
-  std::vector<Image> style_images;
-  for (const std::string& path : o.styles)
-    style_images.push_back(read_resized("the style image", path, style_side(o.image_size, o.style_scale)));
+  const Image content_image =
+      resized("the content image", o.content, read("the content image", o.content), o.image_size);
+  std::vector<Image> style_images;  // as read; resized once the run is known to fit in memory
+  for (const std::string& path : o.styles) style_images.push_back(read("the style image", path));
 
   const std::string weights = find_weights_file(WeightsSearchPlaces::from_environment(o.weights));
   set_run_step("loading the weights " + weights);
@@ -175,6 +179,11 @@ void run_stylize_command(const Options& o) {
   std::printf("weights: %s (%d of VGG19's 16 conv layers)\n", weights.c_str(), available);
   std::printf("content layers: %s\nstyle layers: %s\n", join_tap_names(content_taps).c_str(),
               join_tap_names(style_taps).c_str());
+  std::vector<ImageSize> style_originals;
+  for (const Image& s : style_images) style_originals.push_back({s.width, s.height});
+  check_run_memory(o, {content_image.width, content_image.height}, style_originals, content_taps, style_taps, device);
+  for (std::size_t i = 0; i < style_images.size(); ++i)
+    style_images[i] = resized("the style image", o.styles[i], style_images[i], style_side(o.image_size, o.style_scale));
   std::printf("image: %dx%d, style%s:", content_image.width, content_image.height, o.styles.size() > 1 ? "s" : "");
   for (const Image& s : style_images) std::printf(" %dx%d", s.width, s.height);
   std::printf("\n");

@@ -29,4 +29,8 @@ struct CudaMemoryStats {
 };
 CudaMemoryStats cuda_memory_stats();
 
+// The GPU's free memory now (cudaMemGetInfo), plus what the caching allocator holds cached: what
+// a run could allocate.
+std::size_t cuda_free_memory();
+
 }  // namespace nst

@@ -3,6 +3,7 @@
 #include <sstream>
 #include <utility>
 
+#include "engine/allocator.h"
 #include "engine/error.h"
 #include "engine/ops/vector_ops.h"
 
@@ -20,6 +21,10 @@ std::string to_string(const Shape& shape) {
   for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
   out << (shape.size() == 1 ? ",)" : ")");
   return out.str();
+}
+
+std::size_t tensor_bytes(const Shape& shape, Device device) {
+  return allocation_bytes(static_cast<std::size_t>(numel_of(shape)) * sizeof(float), device);
 }
 
 Tensor::Tensor(Shape shape, Device device)

@@ -16,6 +16,9 @@ using Shape = std::vector<std::int64_t>;
 std::int64_t numel_of(const Shape& shape);
 std::string to_string(const Shape& shape);  // "(1, 64, 256, 256)"
 
+// The bytes a Tensor of `shape` takes from `device`'s allocator (allocation_bytes of its floats).
+std::size_t tensor_bytes(const Shape& shape, Device device);
+
 class Tensor {
  public:
   Tensor() = default;

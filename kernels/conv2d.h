@@ -33,4 +33,14 @@ void conv2d_backward_data_cpu(const Conv2dParams& p, const float* dy, const floa
 void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const float* w, const float* gate, float* dx,
                                Stream stream);
 
+// The scratch the CPU kernels take for p, forward and backward-data alike. Each of the two paths
+// keeps one thread_local buffer on the calling thread (im2col's column band, Winograd's V and M
+// band) grown to the largest band asked of it and never freed, so a run's scratch is the largest
+// im2col band plus the largest Winograd band over every convolution it has made.
+struct CpuConvScratch {
+  bool winograd;       // which of the two buffers
+  std::int64_t floats;
+};
+CpuConvScratch conv2d_cpu_scratch(const Conv2dParams& p);
+
 }  // namespace nst

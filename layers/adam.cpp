@@ -12,6 +12,8 @@ Adam::Adam(AdamOptions options) : options_(options) {
   NST_CHECK(options_.epsilon > 0.0f, "adam: epsilon must be positive, got " << options_.epsilon);
 }
 
+std::size_t Adam::state_bytes(std::int64_t numel, Device device) { return 2 * tensor_bytes({numel}, device); }
+
 void Adam::step(Tensor& x, const Tensor& gradient) {
   if (steps_taken_ == 0) {
     first_moment_ = Tensor::zeros(x.shape(), x.device());

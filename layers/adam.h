@@ -20,6 +20,9 @@ class Adam : public Optimizer {
  public:
   explicit Adam(AdamOptions options = {});
 
+  // The bytes of state (m and v) for an image of `numel` values on `device`, as its allocator counts them.
+  static std::size_t state_bytes(std::int64_t numel, Device device);
+
   void step(Tensor& x, const Tensor& gradient) override;
   std::string name() const override { return "adam"; }
   bool next_step_is_stationary() const override { return false; }  // t is a kernel argument

@@ -12,6 +12,14 @@ Lbfgs::Lbfgs(LbfgsOptions options) : options_(options) {
   NST_CHECK(options_.learning_rate > 0.0f, "lbfgs: learning rate must be positive, got " << options_.learning_rate);
 }
 
+std::size_t Lbfgs::state_bytes(std::int64_t numel, const LbfgsOptions& options, Device device) {
+  const std::size_t vector = tensor_bytes({numel}, device), scalar = tensor_bytes({1}, device);
+  const auto m = static_cast<std::size_t>(options.history_size);
+  return 4 * vector + 6 * scalar                                              // d, s, y, ∇f_old; t, ys, yy
+         + ops::LbfgsRingTensors::bytes(options.history_size, numel, device)  // the m pairs
+         + 2 * m * scalar;                                                    // α and β numerators by age
+}
+
 void Lbfgs::allocate_like(const Tensor& x) {
   const Device device = x.device();
   direction_ = Tensor(x.shape(), device);

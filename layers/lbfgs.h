@@ -13,7 +13,7 @@
 // ages at every step; the device skips the ages that hold no pair. So every step after the second
 // enqueues the same work, and a CUDA graph can replay it.
 // Memory, all allocated at the first step: 2m + 4 vectors the size of x (m = 100 on a 3×512×512
-// image: 204 × 3.1 MB ≈ 640 MB).
+// image: 204 × 3.1 MB ≈ 640 MB) and 3m + 8 scalars: state_bytes().
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -32,6 +32,10 @@ struct LbfgsOptions {
 class Lbfgs : public Optimizer {
  public:
   explicit Lbfgs(LbfgsOptions options = {});
+
+  // The bytes of state the optimizer allocates for an image of `numel` values on `device`, as that
+  // device's allocator counts them (what allocate_like allocates; memory estimates add it up).
+  static std::size_t state_bytes(std::int64_t numel, const LbfgsOptions& options, Device device);
 
   void step(Tensor& x, const Tensor& gradient) override;
   std::string name() const override { return "lbfgs"; }

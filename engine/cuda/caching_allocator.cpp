@@ -22,11 +22,9 @@ namespace nst {
 
 namespace {
 
-// Round to 512 bytes below 1 MiB, to 2 MiB above: few distinct sizes, little waste.
-std::size_t rounded_size(std::size_t bytes) {
-  const std::size_t granule = bytes < (std::size_t{1} << 20) ? 512 : (std::size_t{2} << 20);
-  return (bytes + granule - 1) / granule * granule;
-}
+// Round to 512 bytes below 1 MiB, to 2 MiB above: few distinct sizes, little waste. The rule lives
+// in allocation_bytes (engine/allocator.cpp), where memory estimates read it too.
+std::size_t rounded_size(std::size_t bytes) { return allocation_bytes(bytes, Device::cuda); }
 
 class CachingAllocator final : public Allocator {
  public:

@@ -76,6 +76,13 @@ std::string cuda_device_description() {
 
 Stream cuda_stream() { return usable_context().stream; }
 
+std::size_t cuda_free_memory() {
+  usable_context();
+  std::size_t free_bytes = 0, total_bytes = 0;
+  NST_CUDA_CHECK(cudaMemGetInfo(&free_bytes, &total_bytes));
+  return free_bytes + cuda_memory_stats().cached_bytes;
+}
+
 void cuda_check_launch(const char* op, const char* file, int line) {
   const cudaError_t status = cudaGetLastError();
   if (status != cudaSuccess)

@@ -19,5 +19,6 @@ Allocator& cuda_allocator() { no_cuda("cuda_allocator"); }
 void cuda_check_launch(const char* op, const char*, int) { no_cuda(op); }
 void cuda_copy_bytes(void*, Device, const void*, Device, std::size_t) { no_cuda("copy to or from the GPU"); }
 CudaMemoryStats cuda_memory_stats() { return {}; }
+std::size_t cuda_free_memory() { no_cuda("cuda_free_memory"); }
 
 }  // namespace nst

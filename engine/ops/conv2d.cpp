@@ -138,6 +138,25 @@ PreparedConvWeights::PreparedConvWeights(Tensor w, ConvGeometry geometry) : w_(s
   ::nst::winograd_filters(p, w_.data(), /*backward=*/true, backward_filters_.data());
 }
 
+std::size_t PreparedConvWeights::bytes(const Shape& w_shape, ConvGeometry geometry, Device device) {
+  NST_CHECK(w_shape.size() == 4, "prepared conv2d weights: shape " << to_string(w_shape) << " is not of rank 4");
+  std::size_t total = tensor_bytes(w_shape, device) + tensor_bytes({w_shape[0]}, device);  // w_ and the layer's bias
+  if (device != Device::cpu) return total;
+  Conv2dParams p;
+  p.n = 1, p.c_out = w_shape[0], p.c_in = w_shape[1], p.kh = w_shape[2], p.kw = w_shape[3];
+  p.h = p.kh, p.w = p.kw, p.stride = geometry.stride, p.pad = geometry.pad;
+  if (winograd_applies(p)) total += 2 * tensor_bytes({winograd_filter_floats(p)}, device);  // both directions' filters
+  return total;
+}
+
+CpuConvScratch conv2d_cpu_scratch(const Shape& x_shape, const Shape& w_shape, ConvGeometry geometry) {
+  NST_CHECK(w_shape.size() == 4, "conv2d_cpu_scratch: weights shape " << to_string(w_shape) << " is not of rank 4");
+  Conv2dParams p;
+  p.n = x_shape.at(0), p.c_in = x_shape.at(1), p.h = x_shape.at(2), p.w = x_shape.at(3);
+  p.c_out = w_shape[0], p.kh = w_shape[2], p.kw = w_shape[3], p.stride = geometry.stride, p.pad = geometry.pad;
+  return ::nst::conv2d_cpu_scratch(p);
+}
+
 const Tensor* PreparedConvWeights::winograd_filters(bool backward) const {
   if (!winograd_) return nullptr;
   return backward ? &backward_filters_ : &forward_filters_;

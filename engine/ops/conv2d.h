@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "engine/tensor.h"
+#include "kernels/conv2d.h"
 
 namespace nst::ops {
 
@@ -38,6 +39,10 @@ class PreparedConvWeights {
   PreparedConvWeights() = default;
   PreparedConvWeights(Tensor w, ConvGeometry geometry);
 
+  // The bytes the prepared weights of shape w_shape hold on `device`, with a bias of C_out (the
+  // weights, and on the CPU the two directions' Winograd filters), as its allocator counts them.
+  static std::size_t bytes(const Shape& w_shape, ConvGeometry geometry, Device device);
+
   const Tensor& weights() const { return w_; }
   ConvGeometry geometry() const { return geometry_; }
   // The transformed filters of one direction, or null where the plain kernels are used.
@@ -53,5 +58,9 @@ class PreparedConvWeights {
 void conv2d(const Tensor& x, const PreparedConvWeights& w, const Tensor& b, bool relu, Tensor& y,
             ConvMath math = ConvMath::fp32);
 void conv2d_backward_data(const Tensor& dy, const PreparedConvWeights& w, const Tensor* gate, Tensor& dx);
+
+// The CPU kernels' scratch for a convolution of an input x_shape by weights w_shape (kernels/conv2d.h:
+// which of their two buffers, and its floats), for memory estimates.
+CpuConvScratch conv2d_cpu_scratch(const Shape& x_shape, const Shape& w_shape, ConvGeometry geometry = {});
 
 }  // namespace nst::ops

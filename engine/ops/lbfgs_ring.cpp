@@ -56,6 +56,11 @@ LbfgsRingTensors::LbfgsRingTensors(int capacity_, std::int64_t vector_size, Devi
       ys(Tensor::filled({capacity}, 1.0f, device)),
       state(Tensor::from_host({2}, {float(capacity - 1), 0.0f}, device)) {}
 
+std::size_t LbfgsRingTensors::bytes(int capacity, std::int64_t vector_size, Device device) {
+  return 2 * tensor_bytes({capacity, vector_size}, device) + tensor_bytes({capacity}, device) +
+         tensor_bytes({2}, device);  // s and y, ys, state
+}
+
 int LbfgsRingTensors::pairs_kept() const { return static_cast<int>(state.to_host()[1]); }
 
 void lbfgs_keep_pair_if_curved(const Tensor& s, const Tensor& y, const Tensor& ys, const Tensor& yy,

@@ -10,6 +10,8 @@ enum class RingRows { s, y };
 struct LbfgsRingTensors {
   LbfgsRingTensors() = default;
   LbfgsRingTensors(int capacity, std::int64_t vector_size, Device device);  // empty ring
+  // The bytes such a ring takes from `device`'s allocator.
+  static std::size_t bytes(int capacity, std::int64_t vector_size, Device device);
 
   int capacity = 0;
   Tensor s, y;    // [capacity, n]: the pairs, one per row (ring slot)

@@ -134,6 +134,11 @@ void add_bias_relu(std::int64_t channels, std::int64_t count, std::int64_t strid
 
 }  // namespace
 
+CpuConvScratch conv2d_cpu_scratch(const Conv2dParams& p) {
+  if (winograd_applies(p)) return {true, winograd_band_floats(p)};
+  return {false, col_rows(p) * band_rows(p) * p.out_w()};  // what band_scratch is asked for
+}
+
 void conv2d_forward_cpu(const Conv2dParams& p, const float* x, const float* w, const float* b, bool relu, float* y) {
   if (winograd_applies(p)) return conv2d_forward_winograd_cpu(p, x, w, b, relu, y);
   const std::int64_t oh = p.out_h(), ow = p.out_w(), k = col_rows(p), rows = band_rows(p);

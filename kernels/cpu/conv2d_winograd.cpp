@@ -218,15 +218,26 @@ void transform_output_band(const Tiling& tiling, std::int64_t channels, const fl
   }
 }
 
+// Tile rows per band: as many as keep V and M within kBandFloats (at least one), spread evenly.
+std::int64_t band_tile_rows(const Tiling& tiling, std::int64_t channels) {
+  const std::int64_t cols = tiling.cols(), rows = tiling.rows();
+  const std::int64_t most = std::clamp<std::int64_t>(kBandFloats / (kPositions * channels * cols), 1, rows);
+  const std::int64_t bands = (rows + most - 1) / most;
+  return (rows + bands - 1) / bands;
+}
+
+std::int64_t band_floats(const Tiling& tiling, std::int64_t channels) {
+  return kPositions * channels * band_tile_rows(tiling, channels) * tiling.cols();
+}
+
 // y (N, ch_out, H, W) = the Winograd convolution of x (N, ch_in, H, W) with the transformed filters
 // u = U[ξ] (ch_out × ch_in); `gate`, when given, is (N, ch_out, H, W) like y.
 void winograd_convolve(const Tiling& tiling, std::int64_t n, std::int64_t ch_in, std::int64_t ch_out, const float* x,
                        const float* u, const float* bias, bool relu, const float* gate, float* y) {
   const std::int64_t cols = tiling.cols(), rows = tiling.rows();
-  const std::int64_t most = std::clamp<std::int64_t>(kBandFloats / (kPositions * (ch_in + ch_out) * cols), 1, rows);
-  const std::int64_t bands = (rows + most - 1) / most, band_rows = (rows + bands - 1) / bands;
+  const std::int64_t band_rows = band_tile_rows(tiling, ch_in + ch_out);
   thread_local std::vector<float> band_scratch;
-  float* v = grown(band_scratch, kPositions * (ch_in + ch_out) * band_rows * cols);
+  float* v = grown(band_scratch, band_floats(tiling, ch_in + ch_out));
   float* m = v + kPositions * ch_in * band_rows * cols;
   const std::int64_t image_in = ch_in * tiling.h * tiling.w, image_out = ch_out * tiling.h * tiling.w;
   for (std::int64_t i = 0; i < n; ++i) {
@@ -250,6 +261,8 @@ float* filter_scratch(const Conv2dParams& p) {
 }  // namespace
 
 std::int64_t winograd_filter_floats(const Conv2dParams& p) { return kPositions * p.c_out * p.c_in; }
+
+std::int64_t winograd_band_floats(const Conv2dParams& p) { return band_floats({p.h, p.w}, p.c_in + p.c_out); }
 
 void winograd_filters(const Conv2dParams& p, const float* w, bool backward, float* u) {
   transform_filters(p.c_out, p.c_in, w, backward, u);

@@ -24,6 +24,9 @@ void conv2d_backward_data_winograd_cpu(const Conv2dParams& p, const float* dy, c
 // backward-data: the kernels rotated by 180° with the channels swapped). Only C_in and C_out of p
 // matter to the transform. Each pair gives the same bits as the entry point above.
 std::int64_t winograd_filter_floats(const Conv2dParams& p);
+// The floats of V and M for one band of tile rows of p (forward and backward-data alike: the band
+// holds C_in + C_out channels either way).
+std::int64_t winograd_band_floats(const Conv2dParams& p);
 void winograd_filters(const Conv2dParams& p, const float* w, bool backward, float* u);
 void conv2d_forward_winograd_filters_cpu(const Conv2dParams& p, const float* x, const float* u, const float* b,
                                          bool relu, float* y);

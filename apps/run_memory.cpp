@@ -1,0 +1,208 @@
+#include "apps/run_memory.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "apps/image_size_check.h"
+#include "apps/layer_choice.h"
+#include "engine/error.h"
+#include "engine/gpu.h"
+#include "weights/vgg19_spec.h"
+
+namespace nst {
+
+namespace {
+
+constexpr std::size_t kMib = std::size_t{1} << 20;
+
+// The first number of a file (a cgroup's memory.max or memory.current), or nothing when it cannot
+// be read or says "max".
+bool read_bytes(const std::string& path, std::size_t& bytes) {
+  std::ifstream in(path);
+  std::string word;
+  if (!(in >> word) || word == "max") return false;
+  char* end = nullptr;
+  const unsigned long long value = std::strtoull(word.c_str(), &end, 10);
+  if (end == word.c_str() || *end != '\0') return false;
+  bytes = static_cast<std::size_t>(value);
+  return true;
+}
+
+// MemAvailable from /proc/meminfo: what the kernel can hand out without swapping.
+bool mem_available(std::size_t& bytes) {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  unsigned long long kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit) {
+    if (key == "MemAvailable:") {
+      bytes = static_cast<std::size_t>(kib) * 1024;
+      return true;
+    }
+  }
+  return false;
+}
+
+// What the cgroup v2 limits leave to this process: min over its cgroup and every parent of
+// memory.max − memory.current. False when no level has a limit.
+bool cgroup_room(std::size_t& bytes) {
+  std::ifstream in("/proc/self/cgroup");
+  std::string line, path;
+  while (std::getline(in, line))
+    if (line.rfind("0::", 0) == 0) path = line.substr(3);
+  if (path.empty()) return false;
+  bool limited = false;
+  while (true) {
+    const std::string dir = "/sys/fs/cgroup" + (path == "/" ? std::string() : path);
+    std::size_t max = 0, current = 0;
+    if (read_bytes(dir + "/memory.max", max) && read_bytes(dir + "/memory.current", current)) {
+      const std::size_t room = max > current ? max - current : 0;
+      bytes = limited ? std::min(bytes, room) : room;
+      limited = true;
+    }
+    if (path == "/" || path.empty()) break;
+    const std::size_t slash = path.find_last_of('/');
+    path = slash == 0 ? "/" : path.substr(0, slash);
+  }
+  return limited;
+}
+
+// What the address-space limit (ulimit -v, RLIMIT_AS) leaves: the limit less the address space in
+// use now (/proc/self/statm's first field, in pages). False when there is no limit.
+bool address_space_room(std::size_t& bytes) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return false;
+  std::ifstream in("/proc/self/statm");
+  std::size_t pages = 0;
+  if (!(in >> pages)) return false;
+  const std::size_t used = pages * static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  bytes = limit.rlim_cur > used ? static_cast<std::size_t>(limit.rlim_cur) - used : 0;
+  return true;
+}
+
+bool fits(const MemoryEstimate& estimate, const AvailableMemory& host, const AvailableMemory& device) {
+  const bool host_fits = host.source.empty() || estimate.host_peak() <= host.bytes;
+  const bool device_fits = estimate.device == Device::cpu || estimate.device_peak() <= device.bytes;
+  return host_fits && device_fits;
+}
+
+}  // namespace
+
+AvailableMemory available_memory(Device device) {
+  if (const char* text = std::getenv("NST_MEMORY_AVAILABLE_MIB"); text != nullptr && *text != '\0') {
+    char* end = nullptr;
+    const double mib = std::strtod(text, &end);
+    NST_CHECK(*end == '\0' && std::isfinite(mib) && mib >= 0 && mib < 1e12,
+              "NST_MEMORY_AVAILABLE_MIB='" << text << "' is not a number of MiB");
+    return {static_cast<std::size_t>(mib * kMib), "NST_MEMORY_AVAILABLE_MIB"};
+  }
+  if (device == Device::cuda) return {cuda_free_memory(), "cudaMemGetInfo"};
+  AvailableMemory available;
+  if (mem_available(available.bytes)) available.source = "MemAvailable";
+  std::size_t room = 0;
+  if (cgroup_room(room) && (available.source.empty() || room < available.bytes)) {
+    available.bytes = room;
+    available.source = "the cgroup's limit";
+  }
+  if (address_space_room(room) && (available.source.empty() || room < available.bytes)) {
+    available.bytes = room;
+    available.source = "the address-space limit, ulimit -v";
+  }
+  return available;  // source empty: unknown
+}
+
+RunMemoryConfig run_memory_config(const Options& o, int image_size, ImageSize content,
+                                  const std::vector<ImageSize>& style_originals, std::vector<Tap> content_taps,
+                                  std::vector<Tap> style_taps, Device device) {
+  RunMemoryConfig config;
+  const ImageSize image =
+      image_size == o.image_size ? content : longer_side_size(content.width, content.height, image_size);
+  config.image = {image.height, image.width};
+  for (const ImageSize& style : style_originals) {
+    const ImageSize s = longer_side_size(style.width, style.height, style_side(image_size, o.style_scale));
+    config.styles.push_back({s.height, s.width});
+  }
+  config.content_taps = std::move(content_taps);
+  config.style_taps = std::move(style_taps);
+  if (o.optimizer == "adam") {
+    config.optimizer = AdamOptions{};
+  } else {
+    LbfgsOptions lbfgs;
+    lbfgs.history_size = o.lbfgs_history;
+    config.optimizer = lbfgs;
+  }
+  config.device = device;
+  return config;
+}
+
+std::string default_run_memory_note() {
+  const Options defaults;
+  const LayerChoice layers = default_layers(static_cast<int>(vgg19_conv_specs().size()));
+  const ImageSize square{defaults.image_size, defaults.image_size};
+  const auto estimate_on = [&](Device device) {
+    return format_bytes(estimate_run_memory(run_memory_config(defaults, defaults.image_size, square, {square},
+                                                              parse_taps(layers.content_layers),
+                                                              parse_taps(layers.style_layers), device))
+                            .device_peak());
+  };
+  return "with the other defaults, the full VGG19 and square images, " + std::to_string(defaults.image_size) +
+         " px needs about " + estimate_on(Device::cpu) + " on the CPU, " + estimate_on(Device::cuda) +
+         " on a GPU; each run prints its estimate and is refused if it does not fit";
+}
+
+void check_run_memory(const Options& o, ImageSize content, const std::vector<ImageSize>& style_originals,
+                      const std::vector<Tap>& content_taps, const std::vector<Tap>& style_taps, Device device) {
+  const auto estimate_at = [&](int image_size) {
+    return estimate_run_memory(
+        run_memory_config(o, image_size, content, style_originals, content_taps, style_taps, device));
+  };
+  const MemoryEstimate estimate = estimate_at(o.image_size);
+  const AvailableMemory host = available_memory(Device::cpu);
+  const AvailableMemory gpu = device == Device::cuda ? available_memory(Device::cuda) : AvailableMemory{};
+  const auto available = [](const AvailableMemory& a) {
+    return a.source.empty() ? std::string("available memory unknown") : format_bytes(a.bytes) + " available";
+  };
+  if (device == Device::cpu)
+    std::printf("memory: ~%s estimated (host, %s)\n", format_bytes(estimate.host_peak()).c_str(),
+                available(host).c_str());
+  else
+    std::printf("memory: ~%s estimated (GPU, %s; host ~%s, %s)\n", format_bytes(estimate.device_peak()).c_str(),
+                available(gpu).c_str(), format_bytes(estimate.host_peak()).c_str(), available(host).c_str());
+  std::printf("  %s\n", estimate.describe_peak().c_str());
+  std::fflush(stdout);
+  if (fits(estimate, host, gpu)) return;
+
+  const bool gpu_short = device == Device::cuda && estimate.device_peak() > gpu.bytes;
+  const AvailableMemory& short_of = gpu_short ? gpu : host;
+  const std::size_t needed = gpu_short ? estimate.device_peak() : estimate.host_peak();
+  int largest = 0;  // the largest --image-size that fits (the estimate grows with it)
+  for (int low = 16, high = o.image_size - 1; low <= high;) {
+    const int middle = low + (high - low) / 2;
+    if (fits(estimate_at(middle), host, gpu))
+      largest = middle, low = middle + 1;
+    else
+      high = middle - 1;
+  }
+  std::ostringstream advice;
+  advice << "lower --image-size (now " << o.image_size;
+  if (largest > 0)
+    advice << "; " << largest << " would fit";
+  else
+    advice << "; not even 16 would fit with the other settings";
+  advice << "), --style-scale (now " << o.style_scale << ")";
+  if (o.optimizer != "adam") advice << " or --lbfgs-history (now " << o.lbfgs_history << ")";
+  NST_FAIL("not enough memory: the run needs about " << format_bytes(needed) << " of "
+                                                     << (gpu_short ? "GPU" : "host") << " memory ("
+                                                     << estimate.describe_peak() << "), but "
+                                                     << format_bytes(short_of.bytes) << " is available ("
+                                                     << short_of.source << "); " << advice.str());
+}
+
+}  // namespace nst

@@ -1,0 +1,43 @@
+#pragma once
+// The run's memory, before its network is allocated: the peak estimated by layers/memory_estimate.h,
+// printed in the run's header, against what the machine has available; a run that would not fit is
+// refused with the estimate, what is available and what to lower, instead of being killed midway.
+//   host: MemAvailable (/proc/meminfo), or less when the cgroup's limit leaves less
+//         (/sys/fs/cgroup/memory.max − memory.current) or the address-space limit does (ulimit -v);
+//   CUDA: cudaMemGetInfo's free bytes, plus what the caching allocator holds cached.
+// NST_MEMORY_AVAILABLE_MIB, when set, replaces both (so that a test can force a refusal).
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "apps/image.h"
+#include "apps/options.h"
+#include "engine/device.h"
+#include "layers/memory_estimate.h"
+
+namespace nst {
+
+struct AvailableMemory {
+  std::size_t bytes = 0;
+  std::string source;  // "MemAvailable", "the cgroup's limit", "NST_MEMORY_AVAILABLE_MIB", "cudaMemGetInfo"
+};
+// What a run may still allocate on `device` (Device::cpu: the host).
+AvailableMemory available_memory(Device device);
+
+// The run's configuration for memory_estimate, for an output of `image_size` pixels on its longer
+// side: `content` is the content image's size at o.image_size, `style_originals` the style images'
+// sizes as decoded.
+RunMemoryConfig run_memory_config(const Options& o, int image_size, ImageSize content,
+                                  const std::vector<ImageSize>& style_originals, std::vector<Tap> content_taps,
+                                  std::vector<Tap> style_taps, Device device);
+
+// For --help: what a run with the default options needs, on a square image with the full VGG19.
+std::string default_run_memory_note();
+
+// Prints the estimate ("memory: ~412 MiB estimated (host, 23.1 GiB available)" and its parts), then
+// throws nst::Error when it does not fit, naming the estimate, what is available and where that
+// number comes from, and what to lower (with the largest --image-size that would fit).
+void check_run_memory(const Options& o, ImageSize content, const std::vector<ImageSize>& style_originals,
+                      const std::vector<Tap>& content_taps, const std::vector<Tap>& style_taps, Device device);
+
+}  // namespace nst
