@@ -74,20 +74,20 @@ std::size_t total(const std::vector<std::vector<std::size_t>>& layers) {
 }
 
 // The most the network holds while Vgg19::forward resizes its buffers from images of one size to
-// another: it replaces them one tensor at a time (the new one is allocated before the old one is
-// freed), so every layer holds its old or its new tensors, and one tensor both. Bound:
-//   Σ_k max(old_k, new_k) + the largest new tensor.
+// another (`from` empty: from none): it replaces them in the order network_tensors lists them,
+// each new tensor allocated before the old one is freed (Tensor's move assignment).
 std::size_t resizing_bytes(const std::vector<std::vector<std::size_t>>& from,
                            const std::vector<std::vector<std::size_t>>& to) {
   if (from == to) return total(to);  // the same size: nothing is reallocated
-  std::size_t sum = 0, largest = 0;
+  std::size_t held = total(from), peak = held;
   for (std::size_t k = 0; k < to.size(); ++k) {
-    std::size_t old_bytes = 0, new_bytes = 0;
-    for (const std::size_t bytes : from.empty() ? std::vector<std::size_t>{} : from[k]) old_bytes += bytes;
-    for (const std::size_t bytes : to[k]) new_bytes += bytes, largest = std::max(largest, bytes);
-    sum += std::max(old_bytes, new_bytes);
+    for (std::size_t i = 0; i < to[k].size(); ++i) {
+      held += to[k][i];
+      peak = std::max(peak, held);
+      held -= from.empty() ? 0 : from[k][i];
+    }
   }
-  return sum + largest;
+  return peak;
 }
 
 // The CPU kernels' scratch (host_other): the largest im2col band plus the largest Winograd band over

@@ -1,12 +1,12 @@
 // The memory estimate (layers/memory_estimate.h) against what the CPU allocator counts: each
 // configuration is set up as the nst command sets it up (weights as read, the network, the VGG
 // inputs, the objective, x, LastFiniteImage, a few iterations, the output copied out), and the
-// allocator's peak must lie in [estimate / 1.25, estimate]. Under the estimate: it is an upper
-// bound, or a run it lets through could still run out. The slack of 1.25 covers what the estimate
-// counts at the busiest moment of each phase although it is not yet (or no longer) there — the
-// resident images and targets while the weights load (loading), a tensor of the one layer being
-// resized while the network changes size (targets) — and is tight enough that dropping any
-// image-sized term fails (the optimizer's state, the gradient, the activations: see the cases).
+// allocator's peak must lie in [estimate / 1.1, estimate]. Not over the estimate: the command
+// refuses runs by it, so one it lets through must not run out. Within 10%: the estimate models
+// every allocation, and its only slack is what it counts before it exists (the resident images and
+// targets while the weights load, the gradient during the style passes) — measured ≤ 2% here — so
+// dropping any term the size of an image or of a layer's activation fails a case (the optimizer's
+// state, the Winograd filters, a "conv…" tap's z, the order in which buffers are resized).
 // Also: the allocator's accounting itself, and the rounding rules the estimate shares with it.
 #include <algorithm>
 #include <cmath>
@@ -125,8 +125,12 @@ std::vector<Case> cases() {
       {"shallow_lbfgs5", {{150, 200}, {{90, 120}}, parse_taps("relu2_2"), parse_taps("relu1_1,relu2_1"),
                           short_history, Device::cpu}},
       // A "conv…" tap keeps z too; two styles, one larger than the content: the style passes peak.
-      {"conv_tap_two_styles_adam", {{128, 96}, {{160, 160}, {48, 64}}, parse_taps("conv3_1"),
+      {"conv_tap_two_styles_adam", {{128, 96}, {{160, 160}, {48, 64}}, parse_taps("conv1_2"),
                                     parse_taps("relu1_1,relu3_1"), AdamOptions{}, Device::cpu}},
+      // One layer and a larger style: the network's buffers, resized tensor by tensor, hold the
+      // style's new activation and the content's old gradient at once.
+      {"one_layer_style_larger", {{128, 128}, {{192, 192}}, parse_taps("relu1_1"), parse_taps("relu1_1"),
+                                  AdamOptions{}, Device::cpu}},
       // L-BFGS's 2m + 4 image-sized vectors dominate.
       {"lbfgs100_one_layer", {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"),
                               LbfgsOptions{}, Device::cpu}},
@@ -138,13 +142,13 @@ std::vector<Case> cases() {
 
 class MemoryEstimateTest : public ::testing::TestWithParam<Case> {};
 
-TEST_P(MemoryEstimateTest, BoundsTheCpuAllocatorsPeakWithin15Percent) {
+TEST_P(MemoryEstimateTest, BoundsTheCpuAllocatorsPeakWithin10Percent) {
   const RunMemoryConfig& config = GetParam().config;
   const std::size_t estimate = estimate_run_memory(config).allocator_peak(Device::cpu);
   const std::size_t measured = measured_peak(config, 3);
   EXPECT_LE(measured, estimate) << "the estimate is below the measured peak";
-  EXPECT_LE(static_cast<double>(estimate), 1.15 * static_cast<double>(measured))
-      << "the estimate is over 1.15 times the measured peak";
+  EXPECT_LE(static_cast<double>(estimate), 1.10 * static_cast<double>(measured))
+      << "the estimate is over 1.1 times the measured peak";
   RecordProperty("measured_bytes", std::to_string(measured));
   RecordProperty("estimated_bytes", std::to_string(estimate));
   std::printf("%s: measured %zu, estimated %zu (%.3f)\n", GetParam().name.c_str(), measured, estimate,
