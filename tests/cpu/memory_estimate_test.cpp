@@ -1,12 +1,14 @@
 // The memory estimate (layers/memory_estimate.h) against what the CPU allocator counts: each
 // configuration is set up as the nst command sets it up (weights as read, the network, the VGG
-// inputs, the objective, x, LastFiniteImage, a few iterations, the output copied out), and the
-// allocator's peak must lie in [estimate / 1.1, estimate]. Not over the estimate: the command
-// refuses runs by it, so one it lets through must not run out. Within 10%: the estimate models
-// every allocation, and its only slack is what it counts before it exists (the resident images and
-// targets while the weights load, the gradient during the style passes) — measured ≤ 2% here — so
-// dropping any term the size of an image or of a layer's activation fails a case (the optimizer's
-// state, the Winograd filters, a "conv…" tap's z, the order in which buffers are resized).
+// inputs, the objective, x, LastFiniteImage, 3 iterations with a checkpoint copied out at the
+// second, the output copied out), and the allocator's peak must lie in [estimate / 1.1, estimate].
+// Not over the estimate: the command refuses runs by it, so one it lets through must not run out.
+// Within 10%: the estimate models
+// every allocation, and its only slack is what it counts before it exists (the resident images
+// and targets while the weights load, the gradient during the style passes) — measured ≤ 2% here —
+// so dropping any term the size of an image or of a layer's activation fails a case (the
+// optimizer's state, the gradient, the Winograd filters, a "conv…" tap's z, the order in which
+// buffers are resized).
 // Also: the allocator's accounting itself, and the rounding rules the estimate shares with it.
 #include <algorithm>
 #include <cmath>
@@ -105,6 +107,7 @@ std::size_t measured_peak(const RunMemoryConfig& config, int iterations) {
     LastFiniteImage last_finite(x);
     stylize(objective, *optimizer, x, iterations, [&](int iteration, const Tensor& image) {
       last_finite.losses_read(iteration, losses_are_finite(objective.read_losses()), image);
+      if (iteration == 2) const Tensor checkpoint = image.to(Device::cpu);  // --save-every: inside the loop
     });
     const Tensor output = x.to(Device::cpu);
   }
