@@ -3,13 +3,12 @@
 // inputs, the objective, x, LastFiniteImage, 3 iterations with a checkpoint copied out at the
 // second, the output copied out), and the allocator's peak must lie in [estimate / 1.1, estimate].
 // Not over the estimate: the command refuses runs by it, so one it lets through must not run out.
-// Within 10%: the estimate models
-// every allocation, and its only slack is what it counts before it exists (the resident images
-// and targets while the weights load, the gradient during the style passes) — measured ≤ 2% here —
-// so dropping any term the size of an image or of a layer's activation fails a case (the
-// optimizer's state, the gradient, the Winograd filters, a "conv…" tap's z, the order in which
-// buffers are resized).
-// Also: the allocator's accounting itself, and the rounding rules the estimate shares with it.
+// Within 10%: the estimate models every allocation, and its only slack is what it counts before it
+// exists (the resident images and targets while the weights load, the gradient during the style
+// passes) — measured ≤ 2% here — so dropping any term the size of an image or of a layer's
+// activation fails a case (the optimizer's state, the gradient, the Winograd filters, a "conv…"
+// tap's z, the order in which buffers are resized). Also: the allocator's accounting itself, and
+// the rounding rules the estimate shares with it.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
