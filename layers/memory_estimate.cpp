@@ -101,6 +101,7 @@ std::size_t cpu_kernel_scratch(const RunMemoryConfig& config, const std::vector<
       const VggConvSpec& spec = specs[static_cast<std::size_t>(k)];
       Shape input = layer_shape(k, size);
       input[1] = spec.in_channels;
+      if (input[2] == 0 || input[3] == 0) break;  // too small to reach layer k: the run will be refused
       const CpuConvScratch scratch = ops::conv2d_cpu_scratch(input, {spec.out_channels, spec.in_channels, 3, 3});
       std::int64_t& largest = scratch.winograd ? winograd : im2col;
       largest = std::max(largest, scratch.floats);

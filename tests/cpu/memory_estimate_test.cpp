@@ -172,5 +172,16 @@ TEST(MemoryEstimate, OptimizerStateIsTheOptimizersOwnCount) {
                                     Lbfgs::state_bytes(3 * 100 * 80, history_10, Device::cpu));
 }
 
+// A 16×2 image does not reach relu4_1 (the run is refused for that, after the estimate): the
+// layers it does not reach take nothing, and the CPU scratch of their convolutions is not asked
+// for (it would divide by their zero width).
+TEST(MemoryEstimate, ImageTooSmallForTheDeepestLayerIsEstimatedUpToWhereItReaches) {
+  const RunMemoryConfig config{{2, 16}, {{2, 16}}, parse_taps("relu4_1"), parse_taps("relu1_1,relu4_1"), AdamOptions{},
+                               Device::cpu};
+  const MemoryEstimate estimate = estimate_run_memory(config);
+  EXPECT_GT(estimate.host_peak(), 0u);
+  EXPECT_GE(estimate.host_peak(), estimate.allocator_peak(Device::cpu));
+}
+
 }  // namespace
 }  // namespace nst::testing

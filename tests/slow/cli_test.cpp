@@ -592,6 +592,8 @@ TEST_F(CommandLine, DefaultWeightsAreFoundOutsideTheCheckout) {
   const Outcome found = run_command(environment, arguments);
   EXPECT_EQ(found.exit_code, 0) << found.output;
   EXPECT_NE(found.output.find("weights: " + path("xdg") + "/nst/" + name), std::string::npos) << found.output;
+}
+
 // Issue 11 §4: `--image-size 1024 --style-scale 8` was killed by the OOM killer at 23.5 GB. With
 // 23.4 GiB available (forced, so the outcome does not depend on this machine) it must be refused
 // before the network is allocated — within seconds, not after minutes of swapping — with the
