@@ -1,6 +1,7 @@
 // The emulator's own tests: what it must compute (warp shuffles, votes, barriers' counts, WMMA
-// against the PTX fragment tables and a plain matrix product) and what it must refuse, each with
-// the report that names the fault (tests/emu/README.md). Kernels with deliberate faults live here
+// and mma.sync.m16n8k8 against the PTX fragment tables and a plain matrix product, cp.async's
+// deferred landing) and what it must refuse, each with the report that names the fault
+// (tests/emu/README.md). Kernels with deliberate faults live here
 // only. Built and run in the emulated configuration alone (ctest -L emu).
 #include <mma.h>
 
@@ -97,6 +98,37 @@ __global__ void mma_kernel(const float* a, const float* b, float* d) {
 __global__ void misaligned_wmma_kernel(const float* a) {
   FragmentA fa;
   wmma::load_matrix_sync(fa, a + 1, 8);
+}
+
+// mma.sync.m16n8k8 .tf32 (emu/ptx.h): each lane gathers its registers from row-major A (16×8),
+// B (8×8) and C (16×8) by the PTX ISA's fragment tables, written out here independently of the
+// emulator: g = lane / 4, t = lane % 4; a[i] = A(g + 8·(i % 2), t + 4·(i / 2)), b[i] = B(t + 4·i, g),
+// c[i] = C(g + 8·(i / 2), 2·t + i % 2); D is scattered back by C's table.
+__global__ void mma_m16n8k8_kernel(const float* a, const float* b, const float* c, float* d) {
+  const int g = int(threadIdx.x) / 4, t = int(threadIdx.x) % 4;
+  const float fa[4] = {a[g * 8 + t], a[(g + 8) * 8 + t], a[g * 8 + t + 4], a[(g + 8) * 8 + t + 4]};
+  const float fb[2] = {b[t * 8 + g], b[(t + 4) * 8 + g]};
+  float fd[4] = {c[g * 8 + 2 * t], c[g * 8 + 2 * t + 1], c[(g + 8) * 8 + 2 * t], c[(g + 8) * 8 + 2 * t + 1]};
+  emu::mma_m16n8k8_tf32(fd, fa, fb, __FILE__, __LINE__);
+  d[g * 8 + 2 * t] = fd[0], d[g * 8 + 2 * t + 1] = fd[1], d[(g + 8) * 8 + 2 * t] = fd[2];
+  d[(g + 8) * 8 + 2 * t + 1] = fd[3];
+}
+
+// cp.async lands only at the wait that retires its group: what the stage holds before, between and
+// after the waits.
+__global__ void cp_async_kernel(const float* source, float* out) {
+  __shared__ float stage[3];
+  stage[2] = 7.0f;
+  emu::cp_async(&stage[0], &source[0], 4, 4);
+  emu::cp_async_commit();
+  emu::cp_async(&stage[1], &source[1], 4, 4);
+  emu::cp_async(&stage[2], &source[2], 4, 0);  // zero fill: source not read
+  emu::cp_async_commit();
+  out[0] = stage[0], out[1] = stage[1], out[2] = stage[2];  // nothing landed: NaN, NaN, 7
+  emu::cp_async_wait(1);
+  out[3] = stage[0], out[4] = stage[1], out[5] = stage[2];  // the first group: source[0], NaN, 7
+  emu::cp_async_wait(0);
+  out[6] = stage[0], out[7] = stage[1], out[8] = stage[2];  // all: source[0], source[1], 0
 }
 
 // --- helpers ------------------------------------------------------------------------------------
@@ -203,6 +235,46 @@ TEST(Emulator, WmmaMultipliesTheTf32PartOfItsInputs) {
       EXPECT_NEAR(d[m * 16 + n], expected, 1e-5 * std::abs(expected)) << m << "," << n;
     }
   cudaFree(da), cudaFree(db), cudaFree(dd);
+}
+
+TEST(Emulator, MmaM16n8k8FollowsThePtxTables) {
+  std::vector<float> a(16 * 8), b(8 * 8), c(16 * 8);
+  for (std::size_t i = 0; i < a.size(); ++i) a[i] = float(int(i * 7 % 11) - 5);  // small integers: exact
+  for (std::size_t i = 0; i < b.size(); ++i) b[i] = float(int(i * 5 % 9) - 4);
+  for (std::size_t i = 0; i < c.size(); ++i) c[i] = float(i);
+  float *da = device_array<float>(a.size()), *db = device_array<float>(b.size()), *dc = device_array<float>(c.size());
+  float* dd = device_array<float>(c.size());
+  cudaMemcpy(da, a.data(), a.size() * 4, cudaMemcpyHostToDevice);
+  cudaMemcpy(db, b.data(), b.size() * 4, cudaMemcpyHostToDevice);
+  cudaMemcpy(dc, c.data(), c.size() * 4, cudaMemcpyHostToDevice);
+  mma_m16n8k8_kernel<<<1, 32>>>(da, db, dc, dd);
+  ASSERT_EQ(launch_failure(), "");
+  const std::vector<float> d = to_host(dd, c.size());
+  for (int m = 0; m < 16; ++m)
+    for (int n = 0; n < 8; ++n) {
+      float expected = c[m * 8 + n];
+      for (int k = 0; k < 8; ++k) expected += a[m * 8 + k] * b[k * 8 + n];
+      EXPECT_EQ(d[m * 8 + n], expected) << m << "," << n;
+    }
+  cudaFree(da), cudaFree(db), cudaFree(dc), cudaFree(dd);
+}
+
+TEST(Emulator, CpAsyncLandsAtTheWaitThatRetiresItsGroup) {
+  const std::vector<float> source = {1.5f, 2.5f, 3.5f};
+  float *ds = device_array<float>(3), *out = device_array<float>(9);
+  cudaMemcpy(ds, source.data(), 12, cudaMemcpyHostToDevice);
+  cp_async_kernel<<<1, 1>>>(ds, out);
+  ASSERT_EQ(launch_failure(), "");
+  const std::vector<float> r = to_host(out, 9);
+  EXPECT_TRUE(std::isnan(r[0]) && std::isnan(r[1]));
+  EXPECT_EQ(r[2], 7.0f);
+  EXPECT_EQ(r[3], 1.5f);
+  EXPECT_TRUE(std::isnan(r[4]));
+  EXPECT_EQ(r[5], 7.0f);
+  EXPECT_EQ(r[6], 1.5f);
+  EXPECT_EQ(r[7], 2.5f);
+  EXPECT_EQ(r[8], 0.0f);
+  cudaFree(ds), cudaFree(out);
 }
 
 TEST(Emulator, FreshDeviceAndSharedMemoryHoldNaN) {

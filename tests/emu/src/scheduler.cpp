@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "emu/device.h"
+#include "emu/ptx.h"
 #include "fiber.h"
 
 namespace emu {
@@ -65,6 +66,10 @@ struct GpuThread {
   WarpArrival arrival{};
   int predicate = 0;       // its __syncthreads_count predicate
   int barrier_result = 0;  // the count, once the barrier completes
+  // Its cp.async copies that have not landed (emu/ptx.h), oldest first, and where each committed
+  // group ends in that list; copies after the last end are not committed yet.
+  std::vector<AsyncCopy> async_copies;
+  std::vector<std::size_t> async_group_ends;
 };
 
 struct Block {
@@ -275,6 +280,8 @@ std::string run_block(const dim3& block, Order policy, std::mt19937_64& rng) {
     t.state = State::not_started;
     t.worker = nullptr;
     t.predicate = 0;
+    t.async_copies.clear();  // a thread that exited with copies in flight: they never land here
+    t.async_group_ends.clear();
   }
   reset_workers();
   ++g_block_generation;
@@ -364,6 +371,25 @@ void shared_declared(void* variable, std::size_t bytes) {
   const std::uint32_t nan_bits = 0x7fffffffu;
   auto* words = static_cast<unsigned char*>(variable);
   for (std::size_t i = 0; i + 4 <= bytes; i += 4) std::memcpy(words + i, &nan_bits, 4);
+}
+
+void async_copy_issued(const AsyncCopy& copy) { g_current->async_copies.push_back(copy); }
+
+void async_copy_commit() { g_current->async_group_ends.push_back(g_current->async_copies.size()); }
+
+void async_copy_wait(int pending_groups) {
+  GpuThread& me = *g_current;
+  const std::size_t groups = me.async_group_ends.size();
+  if (pending_groups < 0 || groups <= std::size_t(pending_groups)) return;
+  const std::size_t landing_groups = groups - std::size_t(pending_groups);
+  const std::size_t landed = me.async_group_ends[landing_groups - 1];
+  for (std::size_t i = 0; i < landed; ++i) {
+    const AsyncCopy& c = me.async_copies[i];
+    std::memcpy(c.destination, c.bytes, c.size);
+  }
+  me.async_copies.erase(me.async_copies.begin(), me.async_copies.begin() + std::ptrdiff_t(landed));
+  me.async_group_ends.erase(me.async_group_ends.begin(), me.async_group_ends.begin() + std::ptrdiff_t(landing_groups));
+  for (std::size_t& end : me.async_group_ends) end -= landed;
 }
 
 std::string invalid_configuration(const LaunchConfig& c) {
