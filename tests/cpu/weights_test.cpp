@@ -4,6 +4,7 @@
 // is exact: kernel[o][c][u][v] == stored[u][v][c][o] bit for bit.
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -272,6 +273,28 @@ TEST_F(WeightsFile, NonFiniteValueNamesTheDataset) {
   write_keras_file(inf_file, {first}, Naming::keras1);
   expect_mentions(error_of([&] { load_vgg19_conv_weights(inf_file, 1); }),
                   {inf_file, "block1_conv1/block1_conv1_b_1:0", "non-finite value (-inf", "index 5"});
+}
+
+// All 16 convolutions in their real shapes (80 MB), He-scaled so that a run through them stays
+// finite: the reader loads every layer of a full-size file exactly. With NST_KEEP_SYNTHETIC_VGG19
+// set to a path, the file is also copied there — the stand-in for the real weights that
+// bench/RESULTS.md's memory measurements use (the real file is not on the build machines).
+TEST_F(WeightsFile, FullSizeSyntheticFileLoadsAllSixteenLayers) {
+  std::vector<StoredConv> convs;
+  for (int k = 0; k < 16; ++k) {
+    convs.push_back(random_conv(k));
+    const float he = std::sqrt(6.0f / static_cast<float>(convs.back().kernel_shape[2] * 9));
+    for (float& v : convs.back().kernel) v *= he;  // uniform ±he: variance 2 / fan_in
+    for (float& v : convs.back().bias) v *= 0.1f;
+  }
+  const std::string file = path("vgg19_synthetic.h5");
+  write_keras_file(file, convs, Naming::keras1);
+  EXPECT_EQ(count_vgg19_conv_layers(file), 16);
+  const auto loaded = load_vgg19_conv_weights(file, 16);
+  ASSERT_EQ(loaded.size(), 16u);
+  for (std::size_t k = 0; k < convs.size(); ++k) expect_holds(loaded[k], convs[k]);
+  if (const char* keep = std::getenv("NST_KEEP_SYNTHETIC_VGG19"); keep != nullptr && *keep != '\0')
+    fs::copy_file(file, keep, fs::copy_options::overwrite_existing);
 }
 
 TEST_F(WeightsFile, MissingDatasetIsNamed) {
