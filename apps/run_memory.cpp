@@ -139,6 +139,7 @@ RunMemoryConfig run_memory_config(const Options& o, int image_size, ImageSize co
     config.optimizer = lbfgs;
   }
   config.device = device;
+  config.saves_checkpoints = o.save_every > 0;
   return config;
 }
 

@@ -114,11 +114,11 @@ std::size_t cpu_kernel_scratch(const RunMemoryConfig& config, const std::vector<
   return static_cast<std::size_t>(im2col + winograd + gram_difference) * sizeof(float);
 }
 
-std::size_t optimizer_state_bytes(const RunMemoryConfig& config) {
+// The optimizer's state on `device`, as the optimizer counts it.
+std::size_t optimizer_state_bytes(const RunMemoryConfig& config, Device device) {
   const std::int64_t numel = numel_of(image_shape(config.image));
-  if (const auto* lbfgs = std::get_if<LbfgsOptions>(&config.optimizer))
-    return Lbfgs::state_bytes(numel, *lbfgs, config.device);
-  return Adam::state_bytes(numel, config.device);
+  if (const auto* lbfgs = std::get_if<LbfgsOptions>(&config.optimizer)) return Lbfgs::state_bytes(numel, *lbfgs, device);
+  return Adam::state_bytes(numel, device);
 }
 
 }  // namespace
@@ -203,8 +203,11 @@ MemoryEstimate estimate_run_memory(const RunMemoryConfig& config) {
   std::vector<MemoryPart> loop{{"activations", on_device, total(network_tensors(config, config.image))},
                                {"gradient and workspace", on_device, image},
                                {"gradient and workspace", host_other, scratch},
-                               {"optimizer state", on_device, optimizer_state_bytes(config)}};
+                               {"optimizer state", on_device, optimizer_state_bytes(config, device)}};
   loop.insert(loop.end(), output.begin(), output.end());
+  // A checkpoint exports the optimizer's state to host tensors (Optimizer::export_state): at most
+  // what the optimizer holds on its device, counted with the host's rounding.
+  if (config.saves_checkpoints) loop.push_back({"checkpoint", on_host, optimizer_state_bytes(config, Device::cpu)});
   phase("loop", loop);
   return estimate;
 }

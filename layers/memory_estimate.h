@@ -10,7 +10,8 @@
 //   targets  the network's buffers while it passes the content and each style image in turn
 //            (the passes that make the targets), resized from one image's size to the next;
 //   loop     the network's buffers at the image's size, the gradient, the optimizer's state, the
-//            output image and the CPU kernels' scratch.
+//            output image, the CPU kernels' scratch, and at a checkpoint the optimizer's state
+//            exported to the host.
 // The estimate is the largest of the three.
 #include <cstddef>
 #include <cstdint>
@@ -35,6 +36,7 @@ struct RunMemoryConfig {
   std::vector<Tap> content_taps, style_taps;
   std::variant<LbfgsOptions, AdamOptions> optimizer;
   Device device = Device::cpu;    // where the network, the images and the optimizer live
+  bool saves_checkpoints = false;  // --save-every: the optimizer's state is copied to the host at each save
 };
 
 // Where a part's bytes are: in Tensors on the run's device (its allocator counts them), in host

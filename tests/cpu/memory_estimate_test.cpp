@@ -106,7 +106,10 @@ std::size_t measured_peak(const RunMemoryConfig& config, int iterations) {
     LastFiniteImage last_finite(x);
     stylize(objective, *optimizer, x, iterations, [&](int iteration, const Tensor& image) {
       last_finite.losses_read(iteration, losses_are_finite(objective.read_losses()), image);
-      if (iteration == 2) const Tensor checkpoint = image.to(Device::cpu);  // --save-every: inside the loop
+      if (iteration == 2) {  // --save-every: inside the loop
+        const Tensor checkpoint = image.to(Device::cpu);
+        if (config.saves_checkpoints) const OptimizerState state = optimizer->export_state();
+      }
     });
     const Tensor output = x.to(Device::cpu);
   }
@@ -136,6 +139,11 @@ std::vector<Case> cases() {
       // L-BFGS's 2m + 4 image-sized vectors dominate.
       {"lbfgs100_one_layer", {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"),
                               LbfgsOptions{}, Device::cpu}},
+      // --save-every: each checkpoint exports L-BFGS's ring (full after 2 steps of a 2-pair history).
+      {"lbfgs_checkpoints", {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"),
+                             LbfgsOptions{2, 1.0f}, Device::cpu, true}},
+      {"adam_checkpoints", {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"), AdamOptions{},
+                            Device::cpu, true}},
       // The full network's defaults (Gatys' layers) at a small odd size: the weights dominate.
       {"full_defaults_odd", {{45, 61}, {{64, 50}}, parse_taps("relu4_2"),
                              parse_taps("relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"), LbfgsOptions{}, Device::cpu}},
