@@ -1,5 +1,7 @@
 #include "engine/allocator.h"
 
+#include <sanitizer/asan_interface.h>  // ASAN_POISON_MEMORY_REGION: nothing without AddressSanitizer
+
 #include <atomic>
 #include <cstdlib>
 
@@ -20,6 +22,9 @@ class CpuAllocator final : public Allocator {
     const std::size_t rounded = allocation_bytes(bytes, Device::cpu);
     void* ptr = std::aligned_alloc(alignment, rounded);
     NST_CHECK(ptr != nullptr, "out of host memory: asked for " << bytes << " bytes");
+    // Under AddressSanitizer (build-asan) the rounding past `bytes` is unaddressable too, so that an
+    // access just past a tensor is reported rather than landing unseen in the rounding.
+    ASAN_POISON_MEMORY_REGION(static_cast<char*>(ptr) + bytes, rounded - bytes);
     const std::size_t in_use = in_use_.fetch_add(rounded) + rounded;
     std::size_t peak = peak_.load();
     while (in_use > peak && !peak_.compare_exchange_weak(peak, in_use)) {
