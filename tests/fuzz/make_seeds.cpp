@@ -257,12 +257,6 @@ int main(int argc, char** argv) {
           nst::read_image(path);
         }
       } catch (const std::exception& e) {
-        // Issue 11: variable-length UTF-8 names are refused until the reader converts them. The seed
-        // stays in the corpus all the same: it leads the fuzzer to that path.
-        if (entry.path().stem() == "keras2_utf8") {
-          std::printf("nst_fuzz_seeds: note: the reader refuses %s: %s\n", path.c_str(), e.what());
-          continue;
-        }
         fail(std::string("a seed does not read: ") + e.what());
       }
       ++seeds;
