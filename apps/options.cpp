@@ -113,14 +113,28 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       ->capture_default_str()->check(CLI::Range(16, kMaxImageSize));
   app.add_option("--style-scale", o.style_scale, "Size of the style images relative to --image-size")
       ->capture_default_str()->check(finite_in(0.05, 8.0));
-  app.add_option("--iterations", o.iterations, "Optimizer iterations (one forward+backward each)")
+  app.add_option("--iterations", o.iterations,
+                 "Optimizer iterations (one forward+backward each; with --lbfgs-line-search strong-wolfe, one or more)")
       ->capture_default_str()->check(CLI::Range(0, 1000000));
-  app.add_option("--optimizer", o.optimizer, "lbfgs (no line search) or adam")
+  app.add_option("--max-evaluations", o.max_evaluations,
+                 "Stop once the objective has been evaluated this often (each one forward and backward pass; "
+                 "0: no limit)")
+      ->capture_default_str()->check(CLI::Range(0LL, 1000000000LL));
+  app.add_option("--optimizer", o.optimizer, "lbfgs or adam")
       ->capture_default_str()->check(CLI::IsMember({"lbfgs", "adam"}));
   app.add_option("--learning-rate", o.learning_rate, "Step size (default: 1 for lbfgs, 10 for adam)")
       ->check(finite_in(0, kMaxLearningRate, false));
   app.add_option("--lbfgs-history", o.lbfgs_history, "L-BFGS: number of (s, y) pairs kept")
       ->capture_default_str()->check(CLI::Range(1, 1000));
+  app.add_option("--lbfgs-line-search", o.lbfgs_line_search,
+                 "L-BFGS: none (steps of length --learning-rate) or strong-wolfe (torch.optim.LBFGS's: trial steps "
+                 "until the loss falls enough and the slope flattens; decided on the device, the host reads one "
+                 "number per trial, so no CUDA graph)")
+      ->capture_default_str()->check(CLI::IsMember({"none", "strong-wolfe"}));
+  app.add_option("--keep", o.keep,
+                 "Which image to write: best (the lowest loss evaluated, chosen on the device), ema (an "
+                 "exponential moving average of the iterates, decay 0.99) or last")
+      ->capture_default_str()->check(CLI::IsMember({"best", "ema", "last"}));
   app.add_option("--content-weight", o.content_weight, "alpha: weight of the content loss")
       ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
   app.add_option("--style-weight", o.style_weight, "beta: weight of the style loss")

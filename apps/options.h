@@ -16,9 +16,12 @@ struct Options {
   int image_size = 512;
   float style_scale = 1.0f;
   int iterations = 1000;
+  long long max_evaluations = 0;           // 0: no limit
   std::string optimizer = "lbfgs";
   std::optional<float> learning_rate;      // default: 1 for L-BFGS, 10 for Adam
   int lbfgs_history = 100;
+  std::string lbfgs_line_search = "none";  // none | strong-wolfe (layers/lbfgs.h)
+  std::string keep = "best";               // best | ema | last (layers/kept_image.h)
   float content_weight = 5.0f;
   float style_weight = 100.0f;
   float tv_weight = 1e-3f;

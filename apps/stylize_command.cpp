@@ -27,6 +27,7 @@
 #include "engine/error.h"
 #include "engine/gpu.h"
 #include "layers/adam.h"
+#include "layers/kept_image.h"
 #include "layers/lbfgs.h"
 #include "layers/loss_weights.h"
 #include "layers/stylizer.h"
@@ -133,6 +134,19 @@ std::string describe_losses(const LossValues& l) {
   return text;
 }
 
+// Which image was written, for the last line of the log.
+std::string describe_kept_image(KeepImage keep, const LoopReport& loop) {
+  if (keep == KeepImage::average)
+    return "the average of the iterates (ema, decay " + std::to_string(kIterateAverageDecay).substr(0, 4) +
+           ") through iteration " + std::to_string(loop.kept_iteration);
+  if (keep == KeepImage::last) return "the last image, after iteration " + std::to_string(loop.kept_iteration);
+  const std::string which = "the lowest-loss image evaluated (evaluation " + std::to_string(loop.kept_evaluation) + "), ";
+  if (loop.kept_after_iterations < 0)
+    return which + "a line-search trial in iteration " + std::to_string(loop.kept_iteration);
+  if (loop.kept_after_iterations == 0) return which + "the initial image";
+  return which + "the image after iteration " + std::to_string(loop.kept_after_iterations);
+}
+
 std::unique_ptr<Optimizer> make_optimizer(const Options& o) {
   if (o.optimizer == "adam") {
     AdamOptions adam;
@@ -142,6 +156,7 @@ std::unique_ptr<Optimizer> make_optimizer(const Options& o) {
   LbfgsOptions lbfgs;
   lbfgs.history_size = o.lbfgs_history;
   lbfgs.learning_rate = o.learning_rate.value_or(lbfgs.learning_rate);
+  lbfgs.line_search = parse_lbfgs_line_search(o.lbfgs_line_search);
   return std::make_unique<Lbfgs>(lbfgs);
 }
 
@@ -218,7 +233,9 @@ void run_stylize_command(const Options& o) {
     if (!o.resume.empty()) done = resume_from(o.resume, settings, o.iterations, x, *optimizer);
     if (o.save_every > 0) state_saver.emplace(o.output, std::move(settings));
   }
-  std::printf("optimizer: %s, %d iterations\n", optimizer->name().c_str(), o.iterations);
+  std::printf("optimizer: %s%s, %d iterations, keep %s\n", optimizer->name().c_str(),
+              o.optimizer == "lbfgs" ? (" (line search " + o.lbfgs_line_search + ")").c_str() : "", o.iterations,
+              o.keep.c_str());
   if (done > 0) std::printf("resumed from %s after iteration %d\n", o.resume.c_str(), done);
   std::fflush(stdout);
 
@@ -252,7 +269,8 @@ void run_stylize_command(const Options& o) {
   LoopReport loop;
   const StopSignalsDeferred stop_after_an_iteration;  // a checkpoint or the output is written whole
   try {
-    loop = stylize(objective, *optimizer, x, o.iterations, after_iteration, LoopOptions{o.cuda_graph, done + 1});
+    loop = stylize(objective, *optimizer, x, o.iterations, after_iteration,
+                   LoopOptions{o.cuda_graph, done + 1, parse_keep_image(o.keep), o.max_evaluations});
     const Tensor result = x.to(Device::cpu);
     if (!is_finite(result)) throw NonFiniteRun{o.iterations, "the image turned non-finite"};
     progress.finish();
@@ -270,8 +288,11 @@ void run_stylize_command(const Options& o) {
                                                         : "from iteration " + std::to_string(last_finite.iteration()))
                        << ". Smaller loss weights or --learning-rate may keep it finite");
   }
-  std::printf("wrote %s (%.1f s, %.3f s/iteration)\n", o.output.c_str(), progress.elapsed_seconds(),
-              o.iterations > done ? progress.elapsed_seconds() / (o.iterations - done) : 0.0);
+  std::printf("wrote %s: %s, %s (%.1f s, %lld evaluations, %.3f s/iteration)\n", o.output.c_str(),
+              describe_kept_image(parse_keep_image(o.keep), loop).c_str(),
+              describe_losses(objective.read_losses()).c_str(), progress.elapsed_seconds(),
+              static_cast<long long>(loop.evaluations),
+              loop.iterations > done ? progress.elapsed_seconds() / (loop.iterations - done) : 0.0);
   if (device == Device::cuda) {
     const CudaMemoryStats memory = cuda_memory_stats();
     std::printf("peak device memory %.1f MiB in use, %zu cudaMalloc calls in all\n",
@@ -280,7 +301,7 @@ void run_stylize_command(const Options& o) {
   if (o.cuda_graph) {
     if (loop.replayed_iterations > 0)
       std::printf("CUDA graph: one iteration recorded (%zu nodes), replayed for iterations %d-%d\n", loop.graph_nodes,
-                  o.iterations - loop.replayed_iterations + 1, o.iterations);
+                  loop.iterations - loop.replayed_iterations + 1, loop.iterations);
     else
       std::printf("CUDA graph not used: %s\n", loop.graph_not_used.c_str());
   }

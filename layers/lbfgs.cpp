@@ -3,9 +3,16 @@
 #include <cfloat>
 
 #include "engine/error.h"
+#include "engine/ops/strong_wolfe.h"
 #include "engine/ops/vector_ops.h"
 
 namespace nst {
+
+LbfgsLineSearch parse_lbfgs_line_search(const std::string& name) {
+  if (name == "none") return LbfgsLineSearch::none;
+  if (name == "strong-wolfe") return LbfgsLineSearch::strong_wolfe;
+  NST_FAIL("lbfgs line search: '" << name << "' is neither none nor strong-wolfe");
+}
 
 Lbfgs::Lbfgs(LbfgsOptions options) : options_(options) {
   NST_CHECK(options_.history_size >= 1, "lbfgs: history size must be at least 1, got " << options_.history_size);
@@ -15,9 +22,14 @@ Lbfgs::Lbfgs(LbfgsOptions options) : options_(options) {
 std::size_t Lbfgs::state_bytes(std::int64_t numel, const LbfgsOptions& options, Device device) {
   const std::size_t vector = tensor_bytes({numel}, device), scalar = tensor_bytes({1}, device);
   const auto m = static_cast<std::size_t>(options.history_size);
+  const std::size_t line_search =
+      options.line_search == LbfgsLineSearch::none
+          ? 0
+          : vector + 5 * scalar + tensor_bytes({kStrongWolfeStateSize}, device);  // x0; f, φ'(0), φ'(t), ‖d‖², status
   return 4 * vector + 6 * scalar                                              // d, s, y, ∇f_old; t, ys, yy
          + ops::LbfgsRingTensors::bytes(options.history_size, numel, device)  // the m pairs
-         + 2 * m * scalar;                                                    // α and β numerators by age
+         + 2 * m * scalar                                                     // α and β numerators by age
+         + line_search;
 }
 
 void Lbfgs::allocate_like(const Tensor& x) {
@@ -36,6 +48,15 @@ void Lbfgs::allocate_like(const Tensor& x) {
   for (int age = 0; age < options_.history_size; ++age) {
     alpha_numerator_.emplace_back(Shape{1}, device);
     beta_numerator_.emplace_back(Shape{1}, device);
+  }
+  if (options_.line_search == LbfgsLineSearch::strong_wolfe) {
+    search_start_ = Tensor(x.shape(), device);
+    value_at_x_ = Tensor({1}, device);
+    derivative_at_start_ = Tensor({1}, device);
+    derivative_at_trial_ = Tensor({1}, device);
+    direction_norm_ = Tensor({1}, device);
+    search_state_ = Tensor({kStrongWolfeStateSize}, device);
+    search_status_ = Tensor({1}, device);
   }
 }
 
@@ -82,31 +103,93 @@ void Lbfgs::two_loop_direction(const Tensor& gradient) {
   }
 }
 
-void Lbfgs::step(Tensor& x, const Tensor& gradient) {
+void Lbfgs::check_iterate(const Tensor& x, const Tensor& gradient) const {
   NST_CHECK(gradient.shape() == x.shape() && gradient.device() == x.device(),
             "lbfgs: gradient " << to_string(gradient.shape()) << " on " << to_string(gradient.device())
                                << " does not match x " << to_string(x.shape()) << " on " << to_string(x.device()));
-  if (steps_taken_ == 0) allocate_like(x);
+  if (steps_taken_ == 0) return;
   NST_CHECK(x.shape() == direction_.shape() && x.device() == direction_.device(),
             "lbfgs: x is " << to_string(x.shape()) << " on " << to_string(x.device()) << ", but the optimizer began on "
                            << to_string(direction_.shape()) << " on " << to_string(direction_.device()));
+}
 
-  if (steps_taken_ > 0) offer_curvature_pair(gradient);
-  two_loop_direction(gradient);
-
-  // t = lr / max(1, ‖g‖₁) at the first step: it has no curvature to scale it, so torch caps its
-  // length per unit of gradient. t = lr / 1 after.
+// t = lr / max(1, ‖g‖₁) at the first step: it has no curvature to scale it, so torch caps its
+// length per unit of gradient. t = lr / 1 after.
+void Lbfgs::set_first_step_length(const Tensor& gradient) {
   if (steps_taken_ == 0) {
     ops::asum(gradient, step_length_denominator_);
     ops::clamp(step_length_denominator_, 1.0f, FLT_MAX);
   } else if (steps_taken_ == 1) {
     ops::fill(step_length_denominator_, 1.0f);
   }
+}
+
+void Lbfgs::step(Tensor& x, const Tensor& gradient) {
+  NST_CHECK(options_.line_search == LbfgsLineSearch::none,
+            "lbfgs: with a line search the optimizer evaluates the objective itself: call iterate()");
+  check_iterate(x, gradient);
+  if (steps_taken_ == 0) allocate_like(x);
+
+  if (steps_taken_ > 0) offer_curvature_pair(gradient);
+  two_loop_direction(gradient);
+  set_first_step_length(gradient);
   step_.copy_from(direction_);
   ops::scale_ratio(step_length_numerator_, step_length_denominator_, step_);  // s = t·d
   previous_gradient_.copy_from(gradient);
   ops::axpy(1.0f, step_, x);  // x += s
   ++steps_taken_;
+}
+
+void Lbfgs::iterate(Objective& objective, Tensor& x, Tensor& gradient) {
+  if (options_.line_search == LbfgsLineSearch::none) {
+    Optimizer::iterate(objective, x, gradient);
+    last_evaluations_ = 1;
+    return;
+  }
+  check_iterate(x, gradient);
+  int evaluations = 0;
+  if (steps_taken_ == 0) allocate_like(x);
+  if (!evaluated_at_x_) {  // the first call, or the first after import_state; later ones start where the search ended
+    objective.evaluate(x, gradient);
+    value_at_x_.copy_from(objective.value());
+    ++evaluations;
+  }
+  if (steps_taken_ > 0) offer_curvature_pair(gradient);
+  two_loop_direction(gradient);
+  set_first_step_length(gradient);
+  evaluations += search_along_direction(objective, x, gradient);
+  last_evaluations_ = evaluations;
+  ++steps_taken_;
+}
+
+// The strong-Wolfe search along d from x (kernels/strong_wolfe.h): every decision in the search's
+// state on the device; the host reads its status after each trial, to know whether to evaluate
+// again. Leaves x = x0 + t·d for the accepted t, with gradient and objective.value() there, and the
+// step s = x − x0 for the next curvature pair. Returns the evaluations made.
+int Lbfgs::search_along_direction(Objective& objective, Tensor& x, Tensor& gradient) {
+  search_start_.copy_from(x);
+  previous_gradient_.copy_from(gradient);
+  ops::dot(gradient, direction_, derivative_at_start_);
+  ops::nrm2(direction_, direction_norm_);
+  ops::strong_wolfe_begin(value_at_x_, derivative_at_start_, direction_norm_, step_length_numerator_,
+                          step_length_denominator_, search_state_, search_status_);
+  int evaluations = 0;
+  for (StrongWolfeStatus status = ops::read_strong_wolfe_status(search_status_);
+       status == kSwEvaluate || status == kSwAcceptedOther; status = ops::read_strong_wolfe_status(search_status_)) {
+    NST_CHECK(evaluations <= kStrongWolfeMaxTrials + 1, "lbfgs: the line search did not end after "
+                                                             << evaluations << " evaluations");
+    ops::strong_wolfe_point(search_start_, search_state_, direction_, x);  // x = x0 + t·d
+    objective.evaluate(x, gradient);
+    ++evaluations;
+    if (status == kSwAcceptedOther) break;
+    ops::dot(gradient, direction_, derivative_at_trial_);
+    ops::strong_wolfe_advance(objective.value(), derivative_at_trial_, search_state_, search_status_);
+  }
+  step_.copy_from(x);
+  ops::axpy(-1.0f, search_start_, step_);  // s = x − x0
+  value_at_x_.copy_from(objective.value());
+  evaluated_at_x_ = true;
+  return evaluations;
 }
 
 }  // namespace nst

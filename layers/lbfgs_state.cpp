@@ -1,5 +1,7 @@
 // L-BFGS's state for a checkpoint: the step count, the previous step s and gradient, the step
 // length's denominator, γ's numerator and denominator, and the curvature pairs the ring keeps.
+// With the line search, f and ∇f at x are not saved: the first iteration after an import evaluates
+// them again (the same bits), and the search's own state lives only within an iteration.
 // Scratch that every step overwrites before reading (the direction, y, the offered y·s and y·y,
 // the two-loop's α and β numerators) is not state.
 //
@@ -47,6 +49,7 @@ OptimizerState Lbfgs::export_state() const {
   state.optimizer = name();
   state.scalars["history_size"] = options_.history_size;
   state.scalars["learning_rate"] = options_.learning_rate;
+  state.scalars["line_search"] = options_.line_search == LbfgsLineSearch::strong_wolfe ? 1 : 0;
   state.scalars["steps_taken"] = static_cast<double>(steps_taken_);
   if (steps_taken_ == 0) return state;
   state.tensors["step"] = step_.to(Device::cpu);
@@ -75,6 +78,10 @@ void Lbfgs::import_state(const OptimizerState& state, const Tensor& x) {
   const double learning_rate = state.scalar("learning_rate");
   NST_CHECK(learning_rate == static_cast<double>(options_.learning_rate),
             "lbfgs state: learning rate " << learning_rate << ", this run has " << options_.learning_rate);
+  const std::int64_t line_search = state.integer("line_search", 0, 1);
+  NST_CHECK(line_search == (options_.line_search == LbfgsLineSearch::strong_wolfe ? 1 : 0),
+            "lbfgs state: line search " << (line_search ? "strong-wolfe" : "none") << ", this run has "
+                                        << (line_search ? "none" : "strong-wolfe"));
   const std::int64_t steps = state.integer("steps_taken", 0, std::int64_t{1} << 53);
   if (steps == 0) return;
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "engine/tensor.h"
+#include "layers/objective.h"
 #include "layers/vgg19.h"
 
 namespace nst {
@@ -26,7 +27,7 @@ struct LossValues {
   float total = 0, content = 0, style = 0, tv = 0;  // each already weighted: Σα_c·J_c, Σβ_l·J_l, γ·TV
 };
 
-class StyleObjective {
+class StyleObjective : public Objective {
  public:
   // `net` must have been built with the content and style taps; content and styles are VGG inputs
   // (1, 3, H, W) on the net's device; style_blend holds one weight per style image (normalised here).
@@ -34,7 +35,8 @@ class StyleObjective {
                  const std::vector<Tensor>& styles, std::vector<float> style_blend, ObjectiveWeights weights);
 
   // J(x) into the device scalars and dJ/dx into `gradient` (x's shape, overwritten).
-  void evaluate(const Tensor& x, Tensor& gradient);
+  void evaluate(const Tensor& x, Tensor& gradient) override;
+  const Tensor& value() const override { return total_; }  // J(x), on the device
 
   // The losses of the last evaluate(), copied to the host (a few floats).
   LossValues read_losses() const;

@@ -4,22 +4,58 @@
 #include <cmath>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "engine/cuda_graph.h"
 #include "engine/error.h"
 
 namespace nst {
 
-LoopReport stylize(StyleObjective& objective, Optimizer& optimizer, Tensor& x, int iterations,
+namespace {
+
+// The objective as the optimizer sees it: every evaluation is also offered to the kept image (a
+// device-side compare-and-copy for keep best) and counted.
+class ObservedObjective : public Objective {
+ public:
+  ObservedObjective(Objective& objective, KeptImage& kept) : objective_(objective), kept_(kept) {}
+
+  void evaluate(const Tensor& x, Tensor& gradient) override {
+    objective_.evaluate(x, gradient);
+    kept_.evaluated(objective_.value(), x);
+    ++evaluations;
+  }
+  const Tensor& value() const override { return objective_.value(); }
+
+  std::int64_t evaluations = 0;  // by the host; a replayed graph adds its one evaluation itself
+
+ private:
+  Objective& objective_;
+  KeptImage& kept_;
+};
+
+// The iteration during which evaluation `evaluation` ran, given the evaluations counted after each
+// iteration from `first_iteration` on; one past the last for an evaluation after the loop.
+int iteration_of(std::int64_t evaluation, const std::vector<std::int64_t>& evaluations_after, int first_iteration) {
+  const auto after = std::lower_bound(evaluations_after.begin(), evaluations_after.end(), evaluation);
+  return static_cast<int>(after - evaluations_after.begin()) + first_iteration;
+}
+
+}  // namespace
+
+LoopReport stylize(Objective& objective, Optimizer& optimizer, Tensor& x, int iterations,
                    const IterationCallback& after_iteration, LoopOptions options) {
   NST_CHECK(iterations >= 0, "iterations must not be negative, got " << iterations);
   Tensor gradient(x.shape(), x.device());  // allocated once, reused by every iteration
+  KeptImage kept(options.keep, x);
+  ObservedObjective observed(objective, kept);
   const auto iterate = [&] {
-    objective.evaluate(x, gradient);
-    optimizer.step(x, gradient);
+    optimizer.iterate(observed, x, gradient);
+    kept.iterated(x);
   };
 
   LoopReport report;
+  std::vector<std::int64_t> evaluations_after;  // [i − first]: evaluations counted after iteration i
+  report.iterations = options.first_iteration - 1;
   std::optional<CudaGraph> graph;
   bool graph_wanted = options.cuda_graph && x.device() == Device::cuda;
   if (options.cuda_graph && !graph_wanted) report.graph_not_used = "CUDA graphs need the image on the GPU";
@@ -36,14 +72,48 @@ LoopReport stylize(StyleObjective& objective, Optimizer& optimizer, Tensor& x, i
     if (graph) {
       graph->replay();
       ++report.replayed_iterations;
+      ++observed.evaluations;  // a stationary iteration evaluates once (Optimizer::next_step_is_stationary)
     } else {
       iterate();
     }
+    evaluations_after.push_back(observed.evaluations);
+    report.iterations = iteration;
     if (after_iteration) after_iteration(iteration, x);
+    if (options.max_evaluations > 0 && observed.evaluations >= options.max_evaluations) break;
   }
+  iterations = report.iterations;
   if (options.cuda_graph && !graph && report.graph_not_used.empty())
     report.graph_not_used = optimizer.name() + "'s steps were not stationary (lbfgs's are from the third "
-                            "iteration on; adam's never are: its step count is a kernel argument)";
+                            "iteration on, without a line search; adam's never are: its step count is a kernel "
+                            "argument)";
+
+  // The image to give back, evaluated, so that the objective's losses are its own. The last
+  // iterate's evaluation is also the last candidate for keep best.
+  if (options.keep != KeepImage::average && !optimizer.ends_evaluated_at_x()) observed.evaluate(x, gradient);
+  report.evaluations = observed.evaluations;
+  report.kept_evaluation = observed.evaluations;
+  if (options.keep == KeepImage::best) report.kept_evaluation = kept.best_evaluation();
+  if (options.keep == KeepImage::average) report.kept_evaluation = 0;
+  if (report.kept_evaluation != observed.evaluations) {
+    kept.copy_to(x);
+    objective.evaluate(x, gradient);
+    ++report.evaluations;
+  }
+  report.kept_iteration = iterations;
+  report.kept_after_iterations = iterations;
+  if (options.keep == KeepImage::best) {
+    // Evaluation e ran during iteration i; an optimizer that evaluates at the start of an iteration
+    // evaluated x_{i−1} there, one that ends evaluated at x evaluated x_i last and trials before it.
+    report.kept_iteration = iteration_of(report.kept_evaluation, evaluations_after, options.first_iteration);
+    const int i = report.kept_iteration;
+    if (!optimizer.ends_evaluated_at_x())
+      report.kept_after_iterations = i - 1;
+    else if (i > iterations ||
+             report.kept_evaluation == evaluations_after[static_cast<std::size_t>(i - options.first_iteration)])
+      report.kept_after_iterations = std::min(i, iterations);
+    else
+      report.kept_after_iterations = -1;
+  }
   return report;
 }
 

@@ -1,19 +1,24 @@
 #pragma once
-// The optimisation loop: evaluate J and dJ/dx at x, let the optimizer move x, repeat.
+// The optimisation loop: let the optimizer evaluate J and dJ/dx and move x, repeat; then put the
+// image the run keeps (layers/kept_image.h) in x and evaluate J there once more, so that the
+// objective's losses are those of the image the run gives back.
 // Nothing crosses to the host inside the loop unless the callback asks for it (read_losses(), or
-// the image at a save point).
+// the image at a save point) or the optimizer's line search does (layers/lbfgs.h).
 #include <cstddef>
 #include <functional>
 #include <string>
 
 #include "engine/tensor.h"
+#include "layers/kept_image.h"
+#include "layers/objective.h"
 #include "layers/optimizer.h"
 #include "layers/style_objective.h"
 
 namespace nst {
 
 // Called after iteration `iteration` (1-based) has stepped x; objective.read_losses() then gives
-// the losses at the start of that iteration.
+// the losses of the iteration's last evaluation: at the start of the iteration for an optimizer
+// that evaluates once per iteration, at the accepted step for L-BFGS with a line search.
 using IterationCallback = std::function<void(int iteration, const Tensor& x)>;
 
 struct LoopOptions {
@@ -23,15 +28,28 @@ struct LoopOptions {
   // The first iteration to run: 1, or k + 1 for a run resumed after iteration k with the optimizer's
   // state restored (apps/resume.h).
   int first_iteration = 1;
+  KeepImage keep = KeepImage::last;  // which image ends in x
+  // Stop after the first iteration at which the objective has been evaluated this often (0: no
+  // limit). An evaluation is one forward and one backward pass, what an iteration's time is spent
+  // on, so this fixes a run's time across optimizers that evaluate once or more per iteration.
+  std::int64_t max_evaluations = 0;
 };
 
 struct LoopReport {
+  int iterations = 0;           // the last iteration run: below the asked when max_evaluations stopped the loop
   int replayed_iterations = 0;  // iterations run by replaying the graph
   std::size_t graph_nodes = 0;  // kernels and copies in the graph
   std::string graph_not_used;   // why no graph was used, if one was asked for
+  std::int64_t evaluations = 0;  // of the objective, the final one included
+  // The image left in x: the one of evaluation `kept_evaluation` (1-based; 0 for keep ema, an
+  // average never evaluated in the loop), x after `kept_after_iterations` iterations, or −1 when it
+  // was a line search's trial during iteration `kept_iteration`.
+  std::int64_t kept_evaluation = 0;
+  int kept_after_iterations = 0;
+  int kept_iteration = 0;
 };
 
-LoopReport stylize(StyleObjective& objective, Optimizer& optimizer, Tensor& x, int iterations,
+LoopReport stylize(Objective& objective, Optimizer& optimizer, Tensor& x, int iterations,
                    const IterationCallback& after_iteration, LoopOptions options = {});
 
 // True when every loss is a finite number.
