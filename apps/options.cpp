@@ -24,7 +24,7 @@ std::vector<std::string> split_list(const std::string& text) {
   return items;
 }
 
-// The largest loss weight (and product --style-weight × a --style-layer-weights entry) accepted.
+// The largest loss weight (and product --style-weight × a --style-layer-weights entry λ_l) accepted.
 // J and its gradient are float32 sums (FLT_MAX ≈ 3.4e38); the unweighted style term of a real
 // image starts near 1e7 (tubingen on starry_night, 32 px), so at 1e10 J starts near 1e17 and the
 // squared gradient norms L-BFGS takes stay far from overflow. Only the ratios of the weights shape
@@ -84,7 +84,7 @@ std::vector<float> parse_floats(const std::string& text, const std::string& opti
   return values;
 }
 
-// β_l = style_weight · w_l (docs in layers/loss_weights.h): each factor may be in range while
+// β·λ_l = style_weight · λ_l (docs in layers/loss_weights.h): each factor may be in range while
 // their product is not.
 void check_style_weight_products(const Options& o) {
   for (const float w : o.style_layer_weights)
@@ -101,7 +101,13 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   CLI::App app{
       "nst: neural style transfer (Gatys, Ecker & Bethge 2015) on VGG19.\n"
       "Repaints the content image in the style of the style image(s) by gradient descent on\n"
-      "  J = content-weight*J_content + style-weight*sum_l w_l*J_style^l + tv-weight*TV.",
+      "  J = content-weight * mean((F - P)^2)\n"
+      "    + style-weight * sum_l lambda_l * mean(((G_l - A_l) / (C_l*M_l))^2)\n"
+      "    + tv-weight * TV(x)\n"
+      "F, P: content-layer activations of the image and the content; G_l, A_l: Gram matrices of style\n"
+      "layer l for the image and the (blended) style, C_l channels, M_l positions; lambda_l:\n"
+      "--style-layer-weights; TV: half the sum of squared differences of neighbouring pixels\n"
+      "(docs/MATH.md, section 2).",
       "nst"};
   std::string styles, blend, style_layer_weights;
   app.add_option("--content", o.content, "Content image (PNG or JPEG)")->required();
@@ -148,12 +154,14 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
                  "Style layers, comma-separated (default relu1_1,relu2_1,relu3_1,relu4_1,relu5_1, those the "
                  "weights have); the same names");
   app.add_option("--style-layer-weights", style_layer_weights,
-                 "Per-style-layer weights w_l, comma-separated, one per style layer, each in [0, 1e10] with "
-                 "style-weight*w_l <= 1e10 (default: all 1)");
+                 "Per-style-layer weights lambda_l, comma-separated, one per style layer, each in [0, 1e10] with "
+                 "style-weight*lambda_l <= 1e10 (default: all 1)");
   app.add_option("--init", o.init, "Start from: content, random, or an image file")->capture_default_str();
   app.add_option("--seed", o.seed, "Seed for --init random (same seed and device: same image)")
       ->capture_default_str();
-  app.add_option("--pooling", o.pooling, "VGG pooling: max or avg")
+  app.add_option("--pooling", o.pooling,
+                 "VGG pooling: max or avg (avg makes the style term ~30-70x smaller at the same weights: raise "
+                 "--style-weight to match max's look)")
       ->capture_default_str()->check(CLI::IsMember({"max", "avg"}));
   app.add_flag("--original-colors", o.original_colors,
                "Keep the content's colours: transfer luminance only (YIQ)");

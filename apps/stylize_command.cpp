@@ -38,6 +38,11 @@ namespace nst {
 
 namespace {
 
+// The style term of the demo pair's content image, max pooling over average pooling, at 512 and
+// 64 px (bench/RESULTS.md, issue 13), and the boost of --style-weight that nst suggests for avg.
+constexpr double kAveragePoolingStyleRatio[2] = {28, 71};
+constexpr double kAveragePoolingStyleBoost = 30;
+
 Device choose_device(const std::string& requested) {
   if (requested == "cpu") return Device::cpu;
   if (requested == "cuda") {
@@ -203,6 +208,12 @@ void run_stylize_command(const Options& o) {
   for (const Image& s : style_images) std::printf(" %dx%d", s.width, s.height);
   std::printf("\n");
 
+  if (o.pooling == "avg")
+    std::printf("note: with --pooling avg the style term is %.0f-%.0fx smaller than with max pooling at the same weights "
+                "(measured on the demo pair, docs/MATH.md section 1), so the picture comes out less stylised; "
+                "--style-weight %g (%.0fx) gives a balance like max pooling's\n",
+                kAveragePoolingStyleRatio[0], kAveragePoolingStyleRatio[1], o.style_weight * kAveragePoolingStyleBoost,
+                kAveragePoolingStyleBoost);
   std::vector<Tap> all_taps = content_taps;
   all_taps.insert(all_taps.end(), style_taps.begin(), style_taps.end());
   const Tap& deepest = *std::max_element(all_taps.begin(), all_taps.end(),
