@@ -184,7 +184,8 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
                "GPU only: forward convolutions on TF32 tensor cores (about 1e-3 relative error; the "
                "backward stays FP32)");
   app.add_flag("--cuda-graph", o.cuda_graph,
-               "GPU and lbfgs only: from the third iteration on, replay one recorded iteration as a CUDA "
+               "GPU and lbfgs without line search only: from the third iteration on, replay one recorded "
+               "iteration as a CUDA "
                "graph (one launch instead of one per kernel; same results bit for bit)");
   app.add_option("--weights", o.weights,
                  "Keras VGG19 weights (.h5); default $NST_WEIGHTS, then the first of <exe_dir>/../weights/, "

@@ -79,6 +79,7 @@ RunSettings run_settings(const Options& o, Device device, const Tensor& content,
       {"--original-colors", o.original_colors ? "on" : "off"},
   };
   if (o.optimizer == "lbfgs") settings.emplace_back("--lbfgs-history", std::to_string(o.lbfgs_history));
+  if (o.optimizer == "lbfgs") settings.emplace_back("--lbfgs-line-search", o.lbfgs_line_search);
   return settings;
 }
 

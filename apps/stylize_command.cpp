@@ -145,7 +145,8 @@ std::string describe_kept_image(KeepImage keep, const LoopReport& loop) {
     return "the average of the iterates (ema, decay " + std::to_string(kIterateAverageDecay).substr(0, 4) +
            ") through iteration " + std::to_string(loop.kept_iteration);
   if (keep == KeepImage::last) return "the last image, after iteration " + std::to_string(loop.kept_iteration);
-  const std::string which = "the lowest-loss image evaluated (evaluation " + std::to_string(loop.kept_evaluation) + "), ";
+  const std::string which =
+      "the lowest-loss image evaluated (evaluation " + std::to_string(loop.kept_evaluation) + "), ";
   if (loop.kept_after_iterations < 0)
     return which + "a line-search trial in iteration " + std::to_string(loop.kept_iteration);
   if (loop.kept_after_iterations == 0) return which + "the initial image";
@@ -209,9 +210,9 @@ void run_stylize_command(const Options& o) {
   std::printf("\n");
 
   if (o.pooling == "avg")
-    std::printf("note: with --pooling avg the style term is %.0f-%.0fx smaller than with max pooling at the same weights "
-                "(measured on the demo pair, docs/MATH.md section 1), so the picture comes out less stylised; "
-                "--style-weight %g (%.0fx) gives a balance like max pooling's\n",
+    std::printf("note: with --pooling avg the style term is %.0f-%.0fx smaller than with max pooling at the same "
+                "weights (measured on the demo pair, docs/MATH.md section 1), so the picture comes out less stylised; "
+                "--style-weight %g (%.0fx) restores the balance max pooling starts with (at 256-512 px)\n",
                 kAveragePoolingStyleRatio[0], kAveragePoolingStyleRatio[1], o.style_weight * kAveragePoolingStyleBoost,
                 kAveragePoolingStyleBoost);
   std::vector<Tap> all_taps = content_taps;

@@ -11,7 +11,8 @@ namespace {
 __global__ void copy_if_lower_kernel(std::int64_t n, const float* loss, const float* x, float* best_x,
                                      const float* state) {
   if (!(loss[0] < state[0])) return;
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n; i += std::int64_t(gridDim.x) * blockDim.x)
+  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += std::int64_t(gridDim.x) * blockDim.x)
     best_x[i] = x[i];
 }
 

@@ -83,7 +83,7 @@ LoopRun run_adam(KeepImage keep, int iterations) {
   LoopRun run;
   Adam adam({/*learning_rate=*/0.5f});
   run.report = stylize(run.objective, adam, run.x, iterations,
-                       [&](int, const Tensor& x) { run.iterates.push_back(x.to_host()); }, {false, keep});
+                       [&](int, const Tensor& x) { run.iterates.push_back(x.to_host()); }, {false, 1, keep});
   return run;
 }
 
@@ -140,7 +140,7 @@ TEST(KeptImage, LineSearchRunEndsEvaluatedAndStopsAtItsEvaluationBudget) {
   std::vector<std::size_t> evaluations_after;
   const LoopReport report = stylize(
       objective, lbfgs, x, 100, [&](int, const Tensor&) { evaluations_after.push_back(objective.evaluations.size()); },
-      {false, KeepImage::best, /*max_evaluations=*/12});
+      {false, 1, KeepImage::best, /*max_evaluations=*/12});
   ASSERT_GE(evaluations_after.size(), 2u);
   EXPECT_LT(evaluations_after[evaluations_after.size() - 2], 12u);
   EXPECT_GE(evaluations_after.back(), 12u);

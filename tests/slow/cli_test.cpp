@@ -122,6 +122,7 @@ TEST_F(CommandLine, HelpExplainsEveryOption) {
                              "--iterations", "--optimizer", "--learning-rate", "--lbfgs-history", "--content-weight",
                              "--style-weight", "--tv-weight", "--content-layers", "--style-layers", "--init", "--seed",
                              "--pooling", "--original-colors", "--print-every", "--save-every", "--device", "--tf32",
+                             "--keep", "--lbfgs-line-search", "--max-evaluations",
                              "--cuda-graph", "--weights"})
     EXPECT_NE(o.output.find(option), std::string::npos) << option << " missing from --help";
   EXPECT_NE(o.output.find("512 px needs about"), std::string::npos) << "no memory estimate in --help:\n" << o.output;
@@ -293,6 +294,31 @@ TEST_F(CommandLine, ShortRunWritesOutputAndCheckpoints) {
   EXPECT_EQ(out.height, 24);
   for (const auto& entry : fs::directory_iterator(dir_))  // no temporary left behind
     EXPECT_TRUE(entry.path().extension() == ".png" || entry.path().extension() == ".nstate") << entry.path();
+}
+
+TEST_F(CommandLine, LogSaysWhichImageWasWrittenAndAdvisesOnAveragePooling) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
+  const std::string common = "--content " + content + " --style " + style + " --output " + path("o.png") +
+                             " --weights " + weights + " --image-size 32 --iterations 3 --device cpu ";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"--optimizer adam --keep best", "wrote " + path("o.png") + ": the lowest-loss image evaluated (evaluation "},
+      {"--optimizer adam --keep ema", "the average of the iterates (ema, decay 0.99) through iteration 3"},
+      {"--keep last", "the last image, after iteration 3, total "},
+      {"--lbfgs-line-search strong-wolfe --keep last", "optimizer: lbfgs (line search strong-wolfe)"},
+  };
+  for (const auto& [options, expected] : cases) {
+    const Outcome o = run_nst(common + options);
+    ASSERT_EQ(o.exit_code, 0) << options << "\n" << o.output;
+    EXPECT_NE(o.output.find(expected), std::string::npos) << options << "\n" << o.output;
+    EXPECT_EQ(o.output.find("--pooling avg"), std::string::npos) << o.output;
+  }
+  const Outcome avg = run_nst(common + "--pooling avg --style-weight 10");
+  ASSERT_EQ(avg.exit_code, 0) << avg.output;
+  EXPECT_NE(avg.output.find("note: with --pooling avg the style term is 28-71x smaller"), std::string::npos)
+      << avg.output;
+  EXPECT_NE(avg.output.find("--style-weight 300 (30x)"), std::string::npos) << avg.output;
 }
 
 TEST_F(CommandLine, CudaGraphSaysWhatItDidOrWhyNot) {
