@@ -135,7 +135,8 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--lbfgs-line-search", o.lbfgs_line_search,
                  "L-BFGS: none (steps of length --learning-rate) or strong-wolfe (torch.optim.LBFGS's: trial steps "
                  "until the loss falls enough and the slope flattens; decided on the device, the host reads one "
-                 "number per trial, so no CUDA graph)")
+                 "number per trial, so no CUDA graph). From --init random, strong-wolfe avoids the steps that "
+                 "overshoot; from the content both reach the same loss in the same time (bench/RESULTS.md)")
       ->capture_default_str()->check(CLI::IsMember({"none", "strong-wolfe"}));
   app.add_option("--keep", o.keep,
                  "Which image to write: best (the lowest loss evaluated, chosen on the device), ema (an "

@@ -10,6 +10,8 @@
 //            which smooths the oscillation out (about the last 1/(1 − δ) = 100 iterates count);
 //   last:    the last iterate.
 // Costs: best and average one image-sized buffer each (best: a copy only when the loss falls).
+// Not in a checkpoint (yet): a run resumed with --resume keeps the best or the average of the
+// iterates since the resume.
 #include <cstdint>
 #include <string>
 
