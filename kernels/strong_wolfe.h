@@ -52,11 +52,11 @@ enum StrongWolfeStatus : int {
   kSwNoDescent = 3,      // done without a step: φ'(0) ≥ −1e-9, d is no descent direction (x = x0)
 };
 
-// Starts a search: φ(0) = phi0[0], φ'(0) = derivative0[0], ‖d‖ = direction_norm[0], first trial
+// Starts a search: φ(0) = phi0[0], φ'(0) = derivative0[0], ‖d‖² = direction_norm_squared[0], first trial
 // t0 = t0_numerator[0] / t0_denominator[0]. Writes state and status.
-void strong_wolfe_begin_cpu(const float* phi0, const float* derivative0, const float* direction_norm,
+void strong_wolfe_begin_cpu(const float* phi0, const float* derivative0, const float* direction_norm_squared,
                             const float* t0_numerator, const float* t0_denominator, float* state, float* status);
-void strong_wolfe_begin_cuda(const float* phi0, const float* derivative0, const float* direction_norm,
+void strong_wolfe_begin_cuda(const float* phi0, const float* derivative0, const float* direction_norm_squared,
                              const float* t0_numerator, const float* t0_denominator, float* state, float* status,
                              Stream stream);
 

@@ -29,12 +29,12 @@ NST_HOST_DEVICE inline double cubic_minimiser(double t1, double phi1, double der
   return smaller(larger(t, lo), hi);
 }
 
-NST_HOST_DEVICE inline void begin(const float* phi0, const float* derivative0, const float* direction_norm,
+NST_HOST_DEVICE inline void begin(const float* phi0, const float* derivative0, const float* direction_norm_squared,
                                   const float* t0_numerator, const float* t0_denominator, float* s, float* status) {
   for (int i = 0; i < kStrongWolfeStateSize; ++i) s[i] = 0.0f;
   s[kSwPhi0] = phi0[0];
   s[kSwDerivative0] = derivative0[0];
-  s[kSwDirectionNorm] = direction_norm[0];
+  s[kSwDirectionNorm] = static_cast<float>(sqrt(static_cast<double>(direction_norm_squared[0])));
   s[kSwT] = t0_numerator[0] / t0_denominator[0];
   s[kSwPhiPrev] = phi0[0];
   s[kSwDerivativePrev] = derivative0[0];

@@ -54,7 +54,7 @@ void Lbfgs::allocate_like(const Tensor& x) {
     value_at_x_ = Tensor({1}, device);
     derivative_at_start_ = Tensor({1}, device);
     derivative_at_trial_ = Tensor({1}, device);
-    direction_norm_ = Tensor({1}, device);
+    direction_norm_squared_ = Tensor({1}, device);
     search_state_ = Tensor({kStrongWolfeStateSize}, device);
     search_status_ = Tensor({1}, device);
   }
@@ -170,8 +170,8 @@ int Lbfgs::search_along_direction(Objective& objective, Tensor& x, Tensor& gradi
   search_start_.copy_from(x);
   previous_gradient_.copy_from(gradient);
   ops::dot(gradient, direction_, derivative_at_start_);
-  ops::nrm2(direction_, direction_norm_);
-  ops::strong_wolfe_begin(value_at_x_, derivative_at_start_, direction_norm_, step_length_numerator_,
+  ops::dot(direction_, direction_, direction_norm_squared_);
+  ops::strong_wolfe_begin(value_at_x_, derivative_at_start_, direction_norm_squared_, step_length_numerator_,
                           step_length_denominator_, search_state_, search_status_);
   int evaluations = 0;
   for (StrongWolfeStatus status = ops::read_strong_wolfe_status(search_status_);

@@ -1,7 +1,8 @@
 #pragma once
 // L-BFGS as torch.optim.LBFGS: without a line search (line_search_fn=None, what neural-style uses)
-// or with its strong-Wolfe line search (line_search_fn="strong_wolfe"). The direction comes from the two-loop recursion (Nocedal & Wright, Numerical
-// Optimization, 2nd ed., Algorithm 7.4) over the last m curvature pairs
+// or with its strong-Wolfe line search (line_search_fn="strong_wolfe"). The direction comes from
+// the two-loop recursion (Nocedal & Wright, Numerical Optimization, 2nd ed., Algorithm 7.4) over
+// the last m curvature pairs
 //   s_k = x_{k+1} − x_k,  y_k = ∇f_{k+1} − ∇f_k,
 // kept only when y·s > 1e-10, with the initial inverse Hessian H0 = γ·I, γ = s·y / y·y of the
 // newest pair (eq. 7.20). Step length: t = lr / max(1, ‖g‖₁) at the first step (torch's
@@ -100,7 +101,7 @@ class Lbfgs : public Optimizer {
   Tensor value_at_x_;             // f(x0), copied from the objective when the last search ended
   Tensor derivative_at_start_;    // φ'(0) = ∇f(x0)·d
   Tensor derivative_at_trial_;    // φ'(t) = ∇f(x0 + t·d)·d
-  Tensor direction_norm_;         // ‖d‖₂
+  Tensor direction_norm_squared_; // ‖d‖₂²
   Tensor search_state_, search_status_;
 
   ops::LbfgsRingTensors ring_;

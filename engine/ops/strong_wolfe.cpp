@@ -13,19 +13,19 @@ void check_state(const char* op, const Tensor& state, const Tensor& status) {
 
 }  // namespace
 
-void strong_wolfe_begin(const Tensor& phi0, const Tensor& derivative0, const Tensor& direction_norm,
+void strong_wolfe_begin(const Tensor& phi0, const Tensor& derivative0, const Tensor& direction_norm_squared,
                         const Tensor& t0_numerator, const Tensor& t0_denominator, Tensor& state, Tensor& status) {
   const char* op = "strong_wolfe_begin";
-  const Device device = common_device(op, {&phi0, &derivative0, &direction_norm, &t0_numerator, &t0_denominator,
+  const Device device = common_device(op, {&phi0, &derivative0, &direction_norm_squared, &t0_numerator, &t0_denominator,
                                            &state, &status});
   check_scalar(op, "phi0", phi0);
   check_scalar(op, "derivative0", derivative0);
-  check_scalar(op, "direction_norm", direction_norm);
+  check_scalar(op, "direction_norm_squared", direction_norm_squared);
   check_scalar(op, "t0_numerator", t0_numerator);
   check_scalar(op, "t0_denominator", t0_denominator);
   check_state(op, state, status);
-  const float *p0 = phi0.data(), *d0 = derivative0.data(), *norm = direction_norm.data(), *num = t0_numerator.data(),
-              *den = t0_denominator.data();
+  const float *p0 = phi0.data(), *d0 = derivative0.data(), *norm = direction_norm_squared.data();
+  const float *num = t0_numerator.data(), *den = t0_denominator.data();
   float *ps = state.data(), *pst = status.data();
   dispatch(
       op, device, [&] { strong_wolfe_begin_cpu(p0, d0, norm, num, den, ps, pst); },

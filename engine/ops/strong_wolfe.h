@@ -8,7 +8,7 @@
 namespace nst::ops {
 
 // Starts a search from φ(0) = phi0, φ'(0) = derivative0 with first step t0_numerator / t0_denominator.
-void strong_wolfe_begin(const Tensor& phi0, const Tensor& derivative0, const Tensor& direction_norm,
+void strong_wolfe_begin(const Tensor& phi0, const Tensor& derivative0, const Tensor& direction_norm_squared,
                         const Tensor& t0_numerator, const Tensor& t0_denominator, Tensor& state, Tensor& status);
 
 // Takes φ(t), φ'(t) of the trial just evaluated; writes the next trial or the end into state, status.

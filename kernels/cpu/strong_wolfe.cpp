@@ -10,9 +10,9 @@ namespace {
 constexpr std::int64_t kParallelThreshold = 1 << 15;  // as kernels/cpu/vector_ops.cpp
 }  // namespace
 
-void strong_wolfe_begin_cpu(const float* phi0, const float* derivative0, const float* direction_norm,
+void strong_wolfe_begin_cpu(const float* phi0, const float* derivative0, const float* direction_norm_squared,
                             const float* t0_numerator, const float* t0_denominator, float* state, float* status) {
-  strong_wolfe::begin(phi0, derivative0, direction_norm, t0_numerator, t0_denominator, state, status);
+  strong_wolfe::begin(phi0, derivative0, direction_norm_squared, t0_numerator, t0_denominator, state, status);
 }
 
 void strong_wolfe_advance_cpu(const float* phi, const float* derivative, float* state, float* status) {

@@ -10,10 +10,10 @@ namespace nst {
 
 namespace {
 
-__global__ void strong_wolfe_begin_kernel(const float* phi0, const float* derivative0, const float* direction_norm,
-                                          const float* t0_numerator, const float* t0_denominator, float* state,
-                                          float* status) {
-  strong_wolfe::begin(phi0, derivative0, direction_norm, t0_numerator, t0_denominator, state, status);
+__global__ void strong_wolfe_begin_kernel(const float* phi0, const float* derivative0,
+                                          const float* direction_norm_squared, const float* t0_numerator,
+                                          const float* t0_denominator, float* state, float* status) {
+  strong_wolfe::begin(phi0, derivative0, direction_norm_squared, t0_numerator, t0_denominator, state, status);
 }
 
 __global__ void strong_wolfe_advance_kernel(const float* phi, const float* derivative, float* state, float* status) {
@@ -23,17 +23,18 @@ __global__ void strong_wolfe_advance_kernel(const float* phi, const float* deriv
 __global__ void strong_wolfe_point_kernel(std::int64_t n, const float* x0, const float* state, const float* d,
                                           float* x) {
   const float t = state[kSwT];
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n; i += std::int64_t(gridDim.x) * blockDim.x)
+  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += std::int64_t(gridDim.x) * blockDim.x)
     x[i] = x0[i] + t * d[i];
 }
 
 }  // namespace
 
-void strong_wolfe_begin_cuda(const float* phi0, const float* derivative0, const float* direction_norm,
+void strong_wolfe_begin_cuda(const float* phi0, const float* derivative0, const float* direction_norm_squared,
                              const float* t0_numerator, const float* t0_denominator, float* state, float* status,
                              Stream stream) {
-  strong_wolfe_begin_kernel<<<1, 1, 0, stream>>>(phi0, derivative0, direction_norm, t0_numerator, t0_denominator,
-                                                 state, status);
+  strong_wolfe_begin_kernel<<<1, 1, 0, stream>>>(phi0, derivative0, direction_norm_squared, t0_numerator,
+                                                 t0_denominator, state, status);
 }
 
 void strong_wolfe_advance_cuda(const float* phi, const float* derivative, float* state, float* status, Stream stream) {

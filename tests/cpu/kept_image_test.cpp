@@ -121,7 +121,8 @@ TEST(KeptImage, KeepEmaLeavesTheAverageOfTheIterates) {
   std::vector<double> average(5, 0.0);
   double power = kIterateAverageDecay;  // after x_0 = 0: a_0 = 0
   for (const std::vector<float>& x : run.iterates) {
-    for (std::size_t i = 0; i < 5; ++i) average[i] = kIterateAverageDecay * average[i] + (1 - kIterateAverageDecay) * x[i];
+    for (std::size_t i = 0; i < 5; ++i)
+      average[i] = kIterateAverageDecay * average[i] + (1 - kIterateAverageDecay) * x[i];
     power *= kIterateAverageDecay;
   }
   for (double& a : average) a /= 1 - power;

@@ -72,10 +72,11 @@ TEST_F(RunSettingsTest, NamesEveryOptionThatChangesTheRun) {
   EXPECT_EQ(changed([](Options& o) { o.learning_rate = 1.0f; }), Keys{"--learning-rate"});
   EXPECT_EQ(changed([](Options& o) { o.lbfgs_history = 5; }), Keys{"--lbfgs-history"});
   EXPECT_EQ(differences(base, settings(options_, Device::cuda)), Keys{"--device"});
-  // Adam has no history: the setting is absent, not compared.
+  EXPECT_EQ(changed([](Options& o) { o.lbfgs_line_search = "strong-wolfe"; }), Keys{"--lbfgs-line-search"});
+  // Adam has no history and no line search: the settings are absent, not compared.
   Options adam = options_;
   adam.optimizer = "adam";
-  EXPECT_EQ(settings(adam).size() + 1, base.size());
+  EXPECT_EQ(settings(adam).size() + 2, base.size());
 }
 
 TEST_F(RunSettingsTest, OptionsAResumedRunMayChangeAreNotAmongThem) {
@@ -86,6 +87,8 @@ TEST_F(RunSettingsTest, OptionsAResumedRunMayChangeAreNotAmongThem) {
   o.print_every = 1;
   o.save_every = 3;
   o.cuda_graph = true;
+  o.keep = "ema";          // which image is written, not the steps (the kept image is not in a checkpoint)
+  o.max_evaluations = 40;  // where the run stops, like --iterations
   o.output = "elsewhere.png";
   o.content = "moved.jpg";
   o.styles = {"renamed.jpg"};

@@ -220,7 +220,8 @@ TEST(StrongWolfe, TrialPointReadsItsStepLengthOnTheDevice) {
   std::vector<float> state(kStrongWolfeStateSize, 0.0f);
   state[kSwT] = 0.25f;
   Tensor x = Tensor::filled({3}, NAN, Device::cpu);
-  ops::strong_wolfe_point(Tensor::from_host({3}, x0, Device::cpu), Tensor::from_host({kStrongWolfeStateSize}, state, Device::cpu),
+  ops::strong_wolfe_point(Tensor::from_host({3}, x0, Device::cpu),
+                          Tensor::from_host({kStrongWolfeStateSize}, state, Device::cpu),
                           Tensor::from_host({3}, d, Device::cpu), x);
   EXPECT_EQ(x.to_host(), (std::vector<float>{0.75f, 2.125f, 4.0f}));
 }

@@ -4,7 +4,7 @@
 //     the same statuses in the same order, every trial's t within 4 float ulps (rtol 5e-7);
 //   strong_wolfe_point: x0 + t·d, one rounding (maybe fused): |cuda − cpu| ≤ 2⁻²³·(|x0| + |t·d|);
 //   keep_if_lower: a copy and a comparison: bit for bit, over a NaN poison;
-//   L-BFGS with the line search on the 10-D Rosenbrock function, x on the GPU: the same
+//   L-BFGS (history 5) with the line search on the 10-D Rosenbrock function, x on the GPU: the same
 //     evaluations per iteration as on the CPU and iterates within 1e-4 over 12 iterations (the
 //     dots sum in another order, kernels/cuda/partial_sums.cuh; the function amplifies that a little).
 #include <cmath>
@@ -106,7 +106,7 @@ TEST(CudaLbfgsStrongWolfe, FollowsTheCpuRunOnRosenbrock) {
         : objective(rosenbrock, device), x(Tensor::from_host({10}, start, device)), gradient({10}, device) {}
     HostObjective objective;
     Tensor x, gradient;
-    Lbfgs lbfgs{{/*history_size=*/100, /*learning_rate=*/1.0f, LbfgsLineSearch::strong_wolfe}};
+    Lbfgs lbfgs{{/*history_size=*/5, /*learning_rate=*/1.0f, LbfgsLineSearch::strong_wolfe}};  // 5: fast emulated
   };
   Run cpu(Device::cpu, start), gpu(Device::cuda, start);
   for (int k = 0; k < 12; ++k) {

@@ -10,7 +10,8 @@ void HostObjective::evaluate(const Tensor& x, Tensor& gradient) {
   const std::vector<float> xf = x.to_host();
   Evaluation e{Vec(xf.begin(), xf.end()), 0.0, Vec(xf.size())};
   e.value = f_(e.x, e.gradient);
-  gradient.copy_from(Tensor::from_host(x.shape(), std::vector<float>(e.gradient.begin(), e.gradient.end()), Device::cpu));
+  const std::vector<float> gradient_values(e.gradient.begin(), e.gradient.end());
+  gradient.copy_from(Tensor::from_host(x.shape(), gradient_values, Device::cpu));
   value_.copy_from(Tensor::from_host({1}, {static_cast<float>(e.value)}, Device::cpu));
   evaluations.push_back(std::move(e));
 }
