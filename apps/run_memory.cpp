@@ -136,6 +136,7 @@ RunMemoryConfig run_memory_config(const Options& o, int image_size, ImageSize co
   } else {
     LbfgsOptions lbfgs;
     lbfgs.history_size = o.lbfgs_history;
+    lbfgs.line_search = parse_lbfgs_line_search(o.lbfgs_line_search);
     config.optimizer = lbfgs;
   }
   config.device = device;
