@@ -67,7 +67,8 @@ class Lbfgs : public Optimizer {
   // Objective evaluations in the last iterate() call.
   int last_evaluations() const { return last_evaluations_; }
   // layers/lbfgs_state.cpp. The steps after the second depend on the count only through "two or
-  // more", which a CUDA graph's replays (that leave the host counter behind) keep true.
+  // more", which a CUDA graph's replays (that leave the host counter behind) keep true: the count
+  // exported may be below the steps really taken, and below the pairs kept.
   OptimizerState export_state() const override;
   void import_state(const OptimizerState& state, const Tensor& x) override;
 

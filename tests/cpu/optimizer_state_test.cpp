@@ -156,8 +156,8 @@ TEST(OptimizerState, StateThatDoesNotFitIsRefusedNamingWhy) {
   missing.tensors.erase("newest_yy");
   EXPECT_NE(refusal(missing, x).find("no tensor 'newest_yy'"), std::string::npos);
   OptimizerState too_many_pairs = lbfgs.export_state();
-  too_many_pairs.scalars["steps_taken"] = 2;  // 3 pairs cannot come from 2 steps
-  EXPECT_NE(refusal(too_many_pairs, x).find("3 pairs after 2 steps"), std::string::npos);
+  too_many_pairs.tensors["pairs_ys"] = Tensor::zeros({4}, Device::cpu);
+  EXPECT_NE(refusal(too_many_pairs, x).find("4 pairs, more than the history size 3"), std::string::npos);
   OptimizerState fractional = lbfgs.export_state();
   fractional.scalars["steps_taken"] = 4.5;
   EXPECT_NE(refusal(fractional, x).find("'steps_taken' is 4.5"), std::string::npos);

@@ -9,15 +9,20 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/cuda_graph.h"
 #include "layers/adam.h"
 #include "layers/lbfgs.h"
 #include "tests/support/compare.h"
+#include "tests/support/emulated_gpu.h"
 #include "tests/support/gpu.h"
 
 namespace nst::testing {
 namespace {
 
 constexpr std::int64_t kSize = 257;
+// Under the emulator an L-BFGS step of history 3 takes seconds: fewer steps and stops there.
+const int kSteps = gpu_or_emulated(12, 5);
+const std::vector<int> kStops = gpu_or_emulated(std::vector<int>{0, 1, 2, 5, 9}, std::vector<int>{3});
 
 Tensor start() {
   std::vector<float> x(kSize);
@@ -38,7 +43,7 @@ void expect_resumes_exactly(Make make, int total) {
   auto whole = make();
   Tensor x_whole = start();
   take_steps(whole, x_whole, total);
-  for (const int stop : {0, 1, 2, 5, 9}) {
+  for (const int stop : kStops) {
     auto first = make();
     Tensor x = start();
     take_steps(first, x, stop);
@@ -52,7 +57,7 @@ void expect_resumes_exactly(Make make, int total) {
 
 TEST(CudaOptimizerState, LbfgsResumedOnTheGpuTakesTheSameSteps) {
   NST_REQUIRE_CUDA();
-  expect_resumes_exactly([] { return Lbfgs({/*history_size=*/3, /*learning_rate=*/0.5f}); }, 12);
+  expect_resumes_exactly([] { return Lbfgs({/*history_size=*/3, /*learning_rate=*/0.5f}); }, kSteps);
 }
 
 TEST(CudaOptimizerState, AdamResumedOnTheGpuTakesTheSameSteps) {
@@ -63,7 +68,36 @@ TEST(CudaOptimizerState, AdamResumedOnTheGpuTakesTheSameSteps) {
         options.learning_rate = 0.1f;
         return Adam(options);
       },
-      12);
+      kSteps);
+}
+
+// With --cuda-graph the steps after the second are replays of one recorded step, which leave L-BFGS's
+// host step count at 3 while the ring fills: the state exported after them must still import and
+// continue with the bits of a run that never stopped. Gradient of ½‖x‖², g = x, on the device.
+TEST(CudaOptimizerState, LbfgsExportedAfterGraphReplaysResumes) {
+  NST_REQUIRE_CUDA();
+  Tensor gradient({kSize}, Device::cuda);
+  const auto eager_steps = [&](Lbfgs& lbfgs, Tensor& x, int steps) {
+    for (int k = 0; k < steps; ++k) {
+      gradient.copy_from(x);
+      lbfgs.step(x, gradient);
+    }
+  };
+  const LbfgsOptions options{/*history_size=*/3, /*learning_rate=*/0.5f};
+  Lbfgs whole(options);
+  Tensor x_whole = start();
+  eager_steps(whole, x_whole, 6);
+
+  Lbfgs replayed(options);
+  Tensor x = start();
+  eager_steps(replayed, x, 2);
+  CudaGraph graph = CudaGraph::capture([&] { eager_steps(replayed, x, 1); });
+  for (int k = 0; k < 2; ++k) graph.replay();  // steps 3-4: 3 pairs kept, the host count at 3
+  Lbfgs resumed(options);
+  resumed.import_state(replayed.export_state(), x);
+  EXPECT_EQ(resumed.stored_pairs(), 3);
+  eager_steps(resumed, x, 2);
+  EXPECT_TRUE(all_equal(x.to_host(), x_whole.to_host()));
 }
 
 }  // namespace
