@@ -44,7 +44,8 @@ enum class ImageFormat { png, jpeg };
 ImageFormat format_from_extension(const std::string& path) {
   const std::size_t slash = path.find_last_of('/');
   const std::size_t dot = path.find_last_of('.');
-  std::string extension = (dot == std::string::npos || (slash != std::string::npos && dot < slash)) ? "" : path.substr(dot);
+  std::string extension =
+      (dot == std::string::npos || (slash != std::string::npos && dot < slash)) ? "" : path.substr(dot);
   for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (extension == ".png") return ImageFormat::png;
   if (extension == ".jpg" || extension == ".jpeg") return ImageFormat::jpeg;

@@ -46,12 +46,14 @@ void check_images_reach(const Tap& deepest, const std::vector<RunImage>& images,
     if (reaches(size, needed)) continue;
     int works = 0;
     for (int s = image_size + 1; s <= largest_image_size && works == 0; ++s)
-      if (std::all_of(images.begin(), images.end(), [&](const RunImage& i) { return reaches(resized(i, s, style_scale), needed); }))
+      if (std::all_of(images.begin(), images.end(),
+                      [&](const RunImage& i) { return reaches(resized(i, s, style_scale), needed); }))
         works = s;
     const int pools = static_cast<int>(std::lround(std::log2(needed)));
     NST_FAIL(image.what << ", resized to " << size.width << "x" << size.height << " (--image-size " << image_size
-                        << (image.is_style ? " × --style-scale " + format_scale(style_scale) : "") << "), is too small to reach " << deepest.name
-                        << ": the " << pools << " poolings before it halve the image, so its shorter side must be at "
+                        << (image.is_style ? " × --style-scale " + format_scale(style_scale) : "")
+                        << "), is too small to reach " << deepest.name << ": the " << pools
+                        << " poolings before it halve the image, so its shorter side must be at "
                         << "least " << needed << " pixels; "
                         << (works > 0 ? "the smallest --image-size that works is " + std::to_string(works)
                                       : "no --image-size up to " + std::to_string(largest_image_size) +

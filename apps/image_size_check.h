@@ -18,9 +18,9 @@ int style_side(int image_size, double style_scale);
 int smallest_side_reaching(const Tap& tap);
 
 struct RunImage {
-  std::string what;     // "the content image a.jpg"
-  ImageSize original;   // as read
-  bool is_style;        // resized to style_side(), not --image-size
+  std::string what;    // "the content image a.jpg"
+  ImageSize original;  // as read
+  bool is_style;       // resized to style_side(), not --image-size
 };
 
 // Throws nst::Error when an image, resized for --image-size `image_size`, is too small to reach

@@ -38,9 +38,9 @@ void on_jpeg_error(j_common_ptr cinfo) { fail_with_message(cinfo); }
 void on_jpeg_message(j_common_ptr cinfo, int msg_level) {
   if (msg_level != -1) return;
   switch (cinfo->err->msg_code) {
-    case JWRN_JPEG_EOF:        // "Premature end of JPEG file": truncated
-    case JWRN_HIT_MARKER:      // "premature end of data segment"
-    case JWRN_HUFF_BAD_CODE:   // corrupt entropy-coded data
+    case JWRN_JPEG_EOF:       // "Premature end of JPEG file": truncated
+    case JWRN_HIT_MARKER:     // "premature end of data segment"
+    case JWRN_HUFF_BAD_CODE:  // corrupt entropy-coded data
     case JWRN_ARITH_BAD_CODE:
     case JWRN_MUST_RESYNC:
       fail_with_message(cinfo);
@@ -142,7 +142,7 @@ bool write_jpeg(JpegEncoder& encoder, const Rgb8Image& image, int quality, std::
   jpeg_compress_struct& cinfo = encoder.cinfo;
   if (setjmp(encoder.error.jump)) return false;
   jpeg_create_compress(&cinfo);
-  jpeg_stdio_dest(&cinfo, out);  // a short fwrite is a libjpeg error
+  jpeg_stdio_dest(&cinfo, out);                              // a short fwrite is a libjpeg error
   cinfo.image_width = static_cast<JDIMENSION>(image.width);  // libjpeg rejects sides over 65500
   cinfo.image_height = static_cast<JDIMENSION>(image.height);
   cinfo.input_components = 3;
@@ -190,9 +190,9 @@ Rgb8Image decode_jpeg(const FileBytes& file, const std::string& path) {
   image.width = static_cast<int>(cinfo.output_width);  // at most 65500
   image.height = static_cast<int>(cinfo.output_height);
   const std::size_t row_bytes = std::size_t{cinfo.output_width} * std::size_t(cinfo.output_components);
-  std::vector<std::uint8_t> pixels = allocate_pixel_buffer<std::uint8_t>(
-      row_bytes * cinfo.output_height, image.width, image.height, path,
-      decoder.cmyk ? "the decoded 8-bit CMYK" : "the decoded 8-bit RGB");
+  std::vector<std::uint8_t> pixels =
+      allocate_pixel_buffer<std::uint8_t>(row_bytes * cinfo.output_height, image.width, image.height, path,
+                                          decoder.cmyk ? "the decoded 8-bit CMYK" : "the decoded 8-bit RGB");
   NST_CHECK(read_jpeg_rows(decoder, pixels.data(), row_bytes),
             "image '" << path << "': bad JPEG: " << decoder.error.message);
   image.bytes = decoder.cmyk ? cmyk_to_rgb(pixels, decoder.cinfo.saw_Adobe_marker) : std::move(pixels);

@@ -113,44 +113,57 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--content", o.content, "Content image (PNG or JPEG)")->required();
   app.add_option("--style", styles, "Style image(s), comma-separated: S1[,S2,...]")->required();
   app.add_option("--output,-o", o.output, "Output image, .png or .jpg (written atomically)")->required();
-  app.add_option("--style-blend-weights", blend, "Weights of the style images, comma-separated, each in [0, 1e10] (default: equal)");
+  app.add_option("--style-blend-weights", blend,
+                 "Weights of the style images, comma-separated, each in [0, 1e10] (default: equal)");
   app.add_option("--image-size", o.image_size,
                  "Longer side of the output in pixels (" + default_run_memory_note() + ")")
-      ->capture_default_str()->check(CLI::Range(16, kMaxImageSize));
+      ->capture_default_str()
+      ->check(CLI::Range(16, kMaxImageSize));
   app.add_option("--style-scale", o.style_scale, "Size of the style images relative to --image-size")
-      ->capture_default_str()->check(finite_in(0.05, 8.0));
+      ->capture_default_str()
+      ->check(finite_in(0.05, 8.0));
   app.add_option("--iterations", o.iterations,
                  "Optimizer iterations (one forward+backward each; with --lbfgs-line-search strong-wolfe, one or more)")
-      ->capture_default_str()->check(CLI::Range(0, 1000000));
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
   app.add_option("--max-evaluations", o.max_evaluations,
                  "Stop once the objective has been evaluated this often (each one forward and backward pass; "
                  "0: no limit)")
-      ->capture_default_str()->check(CLI::Range(0LL, 1000000000LL));
+      ->capture_default_str()
+      ->check(CLI::Range(0LL, 1000000000LL));
   app.add_option("--optimizer", o.optimizer, "lbfgs or adam")
-      ->capture_default_str()->check(CLI::IsMember({"lbfgs", "adam"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"lbfgs", "adam"}));
   app.add_option("--learning-rate", o.learning_rate, "Step size (default: 1 for lbfgs, 10 for adam)")
       ->check(finite_in(0, kMaxLearningRate, false));
   app.add_option("--lbfgs-history", o.lbfgs_history, "L-BFGS: number of (s, y) pairs kept")
-      ->capture_default_str()->check(CLI::Range(1, 1000));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
   app.add_option("--lbfgs-line-search", o.lbfgs_line_search,
                  "L-BFGS: none (steps of length --learning-rate) or strong-wolfe (torch.optim.LBFGS's: trial steps "
                  "until the loss falls enough and the slope flattens; decided on the device, the host reads one "
                  "number per trial, so no CUDA graph). From --init random, strong-wolfe avoids the steps that "
                  "overshoot; from the content both reach the same loss in the same time (bench/RESULTS.md)")
-      ->capture_default_str()->check(CLI::IsMember({"none", "strong-wolfe"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"none", "strong-wolfe"}));
   app.add_option("--keep", o.keep,
                  "Which image to write: best (the lowest loss evaluated, chosen on the device), ema (an "
                  "exponential moving average of the iterates, decay 0.99) or last")
-      ->capture_default_str()->check(CLI::IsMember({"best", "ema", "last"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"best", "ema", "last"}));
   app.add_option("--content-weight", o.content_weight, "alpha: weight of the content loss")
-      ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
+      ->capture_default_str()
+      ->check(finite_in(0, kMaxLossWeight));
   app.add_option("--style-weight", o.style_weight, "beta: weight of the style loss")
-      ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
+      ->capture_default_str()
+      ->check(finite_in(0, kMaxLossWeight));
   app.add_option("--tv-weight", o.tv_weight, "gamma: weight of the total-variation smoothing loss")
-      ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
+      ->capture_default_str()
+      ->check(finite_in(0, kMaxLossWeight));
   app.add_option("--content-layers", o.content_layers,
                  "Content layers, comma-separated (default relu4_2; relu4_1 when the weights stop earlier). "
-                 "Layer names: " + valid_tap_names());
+                 "Layer names: " +
+                     valid_tap_names());
   app.add_option("--style-layers", o.style_layers,
                  "Style layers, comma-separated (default relu1_1,relu2_1,relu3_1,relu4_1,relu5_1, those the "
                  "weights have); the same names");
@@ -158,29 +171,31 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
                  "Per-style-layer weights lambda_l, comma-separated, one per style layer, each in [0, 1e10] with "
                  "style-weight*lambda_l <= 1e10 (default: all 1)");
   app.add_option("--init", o.init, "Start from: content, random, or an image file")->capture_default_str();
-  app.add_option("--seed", o.seed, "Seed for --init random (same seed and device: same image)")
-      ->capture_default_str();
+  app.add_option("--seed", o.seed, "Seed for --init random (same seed and device: same image)")->capture_default_str();
   app.add_option("--pooling", o.pooling,
                  "VGG pooling: max or avg (avg makes the style term ~30-70x smaller at the same weights: raise "
                  "--style-weight to match max's look)")
-      ->capture_default_str()->check(CLI::IsMember({"max", "avg"}));
-  app.add_flag("--original-colors", o.original_colors,
-               "Keep the content's colours: transfer luminance only (YIQ)");
+      ->capture_default_str()
+      ->check(CLI::IsMember({"max", "avg"}));
+  app.add_flag("--original-colors", o.original_colors, "Keep the content's colours: transfer luminance only (YIQ)");
   // Not CLI::NonNegativeNumber: its error prints its bound, DBL_MAX, as 309 digits.
   app.add_option("--print-every", o.print_every, "Print the losses every N iterations (0: only at the end)")
-      ->capture_default_str()->check(CLI::Range(0, std::numeric_limits<int>::max()));
+      ->capture_default_str()
+      ->check(CLI::Range(0, std::numeric_limits<int>::max()));
   app.add_option("--save-every", o.save_every,
                  "Every N iterations also write a checkpoint (0: never): the image, named <stem>_<iteration><ext> "
                  "beside the output (-o out.png writes out_100.png, out_200.png, ...), and, for --resume, "
                  "<stem>_<iteration>.nstate (the image as floats and the optimizer's state; only the latest is kept)")
-      ->capture_default_str()->check(CLI::Range(0, std::numeric_limits<int>::max()));
+      ->capture_default_str()
+      ->check(CLI::Range(0, std::numeric_limits<int>::max()));
   app.add_option("--resume", o.resume,
                  "Continue the run saved in CHECKPOINT (a <stem>_<iteration>.nstate of --save-every) up to "
                  "--iterations, with the same bits as a run that never stopped (on the CPU); the other options "
                  "and input files must be those of the saved run")
       ->option_text("CHECKPOINT");
   app.add_option("--device", o.device, "auto (CUDA when a GPU is usable), cpu or cuda")
-      ->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_flag("--tf32", o.tf32,
                "GPU only: forward convolutions on TF32 tensor cores (about 1e-3 relative error; the "
                "backward stays FP32)");
@@ -202,7 +217,8 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       o.style_blend_weights = parse_floats(blend, "--style-blend-weights", kMaxLossWeight);
       if (o.style_blend_weights.size() != o.styles.size())
         throw CLI::ValidationError("--style-blend-weights", std::to_string(o.styles.size()) + " style images but " +
-                                                                std::to_string(o.style_blend_weights.size()) + " weights");
+                                                                std::to_string(o.style_blend_weights.size()) +
+                                                                " weights");
     }
     if (!style_layer_weights.empty())
       o.style_layer_weights = parse_floats(style_layer_weights, "--style-layer-weights", kMaxLossWeight);

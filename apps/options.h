@@ -16,16 +16,16 @@ struct Options {
   int image_size = 512;
   float style_scale = 1.0f;
   int iterations = 1000;
-  long long max_evaluations = 0;           // 0: no limit
+  long long max_evaluations = 0;  // 0: no limit
   std::string optimizer = "lbfgs";
-  std::optional<float> learning_rate;      // default: 1 for L-BFGS, 10 for Adam
+  std::optional<float> learning_rate;  // default: 1 for L-BFGS, 10 for Adam
   int lbfgs_history = 100;
   std::string lbfgs_line_search = "none";  // none | strong-wolfe (layers/lbfgs.h)
   std::string keep = "best";               // best | ema | last (layers/kept_image.h)
   float content_weight = 5.0f;
   float style_weight = 100.0f;
   float tv_weight = 1e-3f;
-  std::string content_layers;              // empty: default for the weights file
+  std::string content_layers;  // empty: default for the weights file
   std::string style_layers;
   std::vector<float> style_layer_weights;  // empty: all 1
   std::string init = "content";            // content | random | a file
@@ -34,11 +34,11 @@ struct Options {
   bool original_colors = false;
   int print_every = 50;
   int save_every = 0;
-  std::string resume;                      // a checkpoint's .nstate file; empty: a new run
+  std::string resume;  // a checkpoint's .nstate file; empty: a new run
   std::string device = "auto";
   bool tf32 = false;
   bool cuda_graph = false;
-  std::string weights;                     // empty: weights/default_weights_path.h searches
+  std::string weights;  // empty: weights/default_weights_path.h searches
 };
 
 // Parses argv. Returns nullopt when the program should exit with `exit_code` (after --help, or a

@@ -146,13 +146,13 @@ Rgb8Image decode_png(const FileBytes& file, const std::string& path) {
   check_pixel_limit(layout.width, layout.height, path, "PNG");
   NST_CHECK(request_rgb8(reader, layout), "image '" << path << "': bad PNG: " << reader.message);
   NST_CHECK(layout.channels == 3 && layout.bit_depth == 8,
-            "image '" << path << "': PNG layout not convertible to 8-bit RGB (" << layout.channels
-                      << " channels of " << layout.bit_depth << " bits)");
+            "image '" << path << "': PNG layout not convertible to 8-bit RGB (" << layout.channels << " channels of "
+                      << layout.bit_depth << " bits)");
   Rgb8Image image;
   image.width = static_cast<int>(layout.width);  // libpng limits both to 2^31 − 1
   image.height = static_cast<int>(layout.height);
   image.bytes = allocate_pixel_buffer<std::uint8_t>(std::size_t{layout.height} * layout.row_bytes, image.width,
-                                                   image.height, path, "the decoded 8-bit RGB");
+                                                    image.height, path, "the decoded 8-bit RGB");
   std::vector<png_bytep> rows = row_pointers(image.bytes.data(), layout.height, layout.row_bytes);
   NST_CHECK(read_png_rows(reader, rows.data()), "image '" << path << "': bad PNG: " << reader.message);
   return image;
@@ -165,7 +165,8 @@ void encode_png(const Rgb8Image& image, std::FILE* out, const std::string& path)
   // libpng only reads the rows it is given; the cast drops const for its C interface.
   auto* pixels = const_cast<std::uint8_t*>(image.bytes.data());
   std::vector<png_bytep> rows = row_pointers(pixels, std::size_t(image.height), row_bytes);
-  NST_CHECK(write_png(writer, image, rows.data(), out), "image '" << path << "': writing PNG failed: " << writer.message);
+  NST_CHECK(write_png(writer, image, rows.data(), out),
+            "image '" << path << "': writing PNG failed: " << writer.message);
 }
 
 }  // namespace nst

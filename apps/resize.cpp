@@ -71,7 +71,8 @@ Image resize(const Image& image, int width, int height) {
     for (std::size_t x = 0; x < out_w; ++x) {
       for (std::size_t c = 0; c < 3; ++c) {
         double sum = 0.0;
-        for (const Tap& tap : column_taps[x]) sum += tap.weight * image.rgb[(y * in_w + std::size_t(tap.source)) * 3 + c];
+        for (const Tap& tap : column_taps[x])
+          sum += tap.weight * image.rgb[(y * in_w + std::size_t(tap.source)) * 3 + c];
         rows_done[(y * out_w + x) * 3 + c] = static_cast<float>(sum);
       }
     }

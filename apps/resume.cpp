@@ -28,8 +28,8 @@ void StateSaver::save(int iteration, const Tensor& x, const Optimizer& optimizer
 int resume_from(const std::string& path, const RunSettings& settings, int iterations, Tensor& x, Optimizer& optimizer) {
   const Checkpoint checkpoint = read_checkpoint(path);
   check_same_run(checkpoint, settings, path);
-  NST_CHECK(checkpoint.iteration < iterations, "checkpoint " << path << " was saved at iteration " << checkpoint.iteration
-                                                             << ": --iterations " << iterations
+  NST_CHECK(checkpoint.iteration < iterations, "checkpoint " << path << " was saved at iteration "
+                                                             << checkpoint.iteration << ": --iterations " << iterations
                                                              << " leaves nothing to continue");
   NST_CHECK(checkpoint.image.shape() == x.shape(), "checkpoint " << path << ": its image is "
                                                                  << to_string(checkpoint.image.shape())

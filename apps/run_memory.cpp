@@ -200,11 +200,10 @@ void check_run_memory(const Options& o, ImageSize content, const std::vector<Ima
     advice << "; not even 16 would fit with the other settings";
   advice << "), --style-scale (now " << o.style_scale << ")";
   if (o.optimizer != "adam") advice << " or --lbfgs-history (now " << o.lbfgs_history << ")";
-  NST_FAIL("not enough memory: the run needs about " << format_bytes(needed) << " of "
-                                                     << (gpu_short ? "GPU" : "host") << " memory ("
-                                                     << estimate.describe_peak() << "), but "
-                                                     << format_bytes(short_of.bytes) << " is available ("
-                                                     << short_of.source << "); " << advice.str());
+  NST_FAIL("not enough memory: the run needs about "
+           << format_bytes(needed) << " of " << (gpu_short ? "GPU" : "host") << " memory (" << estimate.describe_peak()
+           << "), but " << format_bytes(short_of.bytes) << " is available (" << short_of.source << "); "
+           << advice.str());
 }
 
 }  // namespace nst

@@ -195,7 +195,8 @@ void run_stylize_command(const Options& o) {
   set_run_step("loading the weights " + weights);
   const int available = count_vgg19_conv_layers(weights);
   const LayerChoice defaults = default_layers(available);
-  const std::vector<Tap> content_taps = parse_taps(o.content_layers.empty() ? defaults.content_layers : o.content_layers);
+  const std::vector<Tap> content_taps =
+      parse_taps(o.content_layers.empty() ? defaults.content_layers : o.content_layers);
   const std::vector<Tap> style_taps = parse_taps(o.style_layers.empty() ? defaults.style_layers : o.style_layers);
   std::printf("weights: %s (%d of VGG19's 16 conv layers)\n", weights.c_str(), available);
   std::printf("content layers: %s\nstyle layers: %s\n", join_tap_names(content_taps).c_str(),
@@ -210,19 +211,20 @@ void run_stylize_command(const Options& o) {
   std::printf("\n");
 
   if (o.pooling == "avg")
-    std::printf("note: with --pooling avg the style term is %.0f-%.0fx smaller than with max pooling at the same "
-                "weights (measured on the demo pair, docs/MATH.md section 1), so the picture comes out less stylised; "
-                "--style-weight %g (%.0fx) restores the balance max pooling starts with (at 256-512 px)\n",
-                kAveragePoolingStyleRatio[0], kAveragePoolingStyleRatio[1], o.style_weight * kAveragePoolingStyleBoost,
-                kAveragePoolingStyleBoost);
+    std::printf(
+        "note: with --pooling avg the style term is %.0f-%.0fx smaller than with max pooling at the same "
+        "weights (measured on the demo pair, docs/MATH.md section 1), so the picture comes out less stylised; "
+        "--style-weight %g (%.0fx) restores the balance max pooling starts with (at 256-512 px)\n",
+        kAveragePoolingStyleRatio[0], kAveragePoolingStyleRatio[1], o.style_weight * kAveragePoolingStyleBoost,
+        kAveragePoolingStyleBoost);
   std::vector<Tap> all_taps = content_taps;
   all_taps.insert(all_taps.end(), style_taps.begin(), style_taps.end());
   const Tap& deepest = *std::max_element(all_taps.begin(), all_taps.end(),
                                          [](const Tap& a, const Tap& b) { return a.conv_index < b.conv_index; });
   check_images_reach(deepest, run_images, o.image_size, o.style_scale, kMaxImageSize);
   if (o.tf32 && device == Device::cpu) std::printf("note: --tf32 has no effect on the CPU, which computes in FP32\n");
-  Vgg19 net = Vgg19::from_file(weights, o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max, device,
-                               all_taps, o.tf32 ? ops::ConvMath::tf32 : ops::ConvMath::fp32);
+  Vgg19 net = Vgg19::from_file(weights, o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max, device, all_taps,
+                               o.tf32 ? ops::ConvMath::tf32 : ops::ConvMath::fp32);
 
   set_run_step("computing the content and style targets");
   const Tensor content = to_vgg_input(content_image, device);

@@ -26,9 +26,8 @@ using Matrix3 = std::array<std::array<double, 3>, 3>;
 
 // RGB → YIQ, the NTSC transform (FCC 1953 colour standard; coefficients as tabulated in
 // Wikipedia, "YIQ"). Rows: Y (luminance), I and Q (chrominance; they vanish on greys).
-constexpr Matrix3 kRgbToYiq = {{{0.299, 0.587, 0.114},
-                                {0.595716, -0.274453, -0.321263},
-                                {0.211456, -0.522591, 0.311135}}};
+constexpr Matrix3 kRgbToYiq = {
+    {{0.299, 0.587, 0.114}, {0.595716, -0.274453, -0.321263}, {0.211456, -0.522591, 0.311135}}};
 
 // The exact inverse (adjugate over determinant), so RGB → YIQ → RGB is the identity up to
 // rounding (the four-digit inverse usually printed beside the matrix is off by up to 2.4e-5).
@@ -70,7 +69,8 @@ Image from_vgg_input(const Tensor& x) {
   image.rgb.resize(3 * plane);
   for (std::size_t channel = 0; channel < 3; ++channel)
     for (std::size_t p = 0; p < plane; ++p)
-      image.rgb[p * 3 + kRgbOfChannel[channel]] = std::clamp(values[channel * plane + p] + kMeanBgr[channel], 0.0f, 255.0f);
+      image.rgb[p * 3 + kRgbOfChannel[channel]] =
+          std::clamp(values[channel * plane + p] + kMeanBgr[channel], 0.0f, 255.0f);
   return image;
 }
 

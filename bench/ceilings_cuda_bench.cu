@@ -27,8 +27,8 @@ void BM_device_copy(benchmark::State& state) {
     NST_BENCH_CHECK(cudaMemcpyAsync(destination.data(), source.data(), kFloats * sizeof(float),
                                     cudaMemcpyDeviceToDevice, cuda_stream()));
   });
-  state.counters["GB/s"] = benchmark::Counter(double(state.iterations()) * kBytesMoved * 1e-9,
-                                              benchmark::Counter::kIsRate);
+  state.counters["GB/s"] =
+      benchmark::Counter(double(state.iterations()) * kBytesMoved * 1e-9, benchmark::Counter::kIsRate);
   state.counters["%datasheet"] = 100.0 * kBytesMoved / seconds / kDatasheetBytesPerSecond;
   state.SetLabel(cuda_device_description());
 }
@@ -44,7 +44,11 @@ void BM_sgemm(benchmark::State& state, bool tf32) {
   state.SetLabel(tf32 ? "cuBLAS TF32 tensor ops" : "cuBLAS FP32 (default math, no TF32)");
 }
 
-BENCHMARK(BM_device_copy)->Name("BM_device_copy/1GiB")->Iterations(kBatches)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_device_copy)
+    ->Name("BM_device_copy/1GiB")
+    ->Iterations(kBatches)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_sgemm, 8192_fp32, false)->Iterations(kBatches)->UseManualTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_sgemm, 8192_tf32, true)->Iterations(kBatches)->UseManualTime()->Unit(benchmark::kMillisecond);
 

@@ -91,10 +91,10 @@ void BM_winograd_backward_data(benchmark::State& state, VggLayer layer) {
   });
 }
 
-#define NST_CONV_BENCH(layer)                                                                           \
-  BENCHMARK_CAPTURE(BM_conv2d_forward, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime();      \
-  BENCHMARK_CAPTURE(BM_conv2d_backward_data, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime();    \
-  BENCHMARK_CAPTURE(BM_winograd_forward, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime();        \
+#define NST_CONV_BENCH(layer)                                                                                \
+  BENCHMARK_CAPTURE(BM_conv2d_forward, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime();       \
+  BENCHMARK_CAPTURE(BM_conv2d_backward_data, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime(); \
+  BENCHMARK_CAPTURE(BM_winograd_forward, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime();     \
   BENCHMARK_CAPTURE(BM_winograd_backward_data, layer, k##layer)->Unit(benchmark::kMillisecond)->UseRealTime()
 
 NST_CONV_BENCH(Conv1_1);

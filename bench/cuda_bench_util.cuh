@@ -97,8 +97,7 @@ __global__ void fill_uniform_kernel(std::int64_t n, std::uint64_t seed, float lo
 
 inline Tensor random_device_tensor(const Shape& shape, std::uint64_t seed, float lo = -1.0f, float hi = 1.0f) {
   Tensor t(shape, Device::cuda);
-  fill_uniform_kernel<<<blocks_for(t.numel()), kThreadsPerBlock, 0, cuda_stream()>>>(t.numel(), seed, lo, hi,
-                                                                                      t.data());
+  fill_uniform_kernel<<<blocks_for(t.numel()), kThreadsPerBlock, 0, cuda_stream()>>>(t.numel(), seed, lo, hi, t.data());
   NST_BENCH_CHECK_LAUNCH();
   return t;
 }
@@ -229,8 +228,8 @@ struct SquareSgemm {
   Launch launch(cublasMath_t math) {
     return [this, math] {
       const float one = 1.0f, zero = 0.0f;
-      NST_BENCH_CHECK(cublasSgemm(cublas(math), CUBLAS_OP_N, CUBLAS_OP_N, kN, kN, kN, &one, a.data(), kN, b.data(),
-                                  kN, &zero, c.data(), kN));
+      NST_BENCH_CHECK(cublasSgemm(cublas(math), CUBLAS_OP_N, CUBLAS_OP_N, kN, kN, kN, &one, a.data(), kN, b.data(), kN,
+                                  &zero, c.data(), kN));
     };
   }
 };

@@ -34,8 +34,8 @@ struct StyleTap {
   std::int64_t c, m;
 };
 
-constexpr StyleTap kRelu1_1{64, 512 * 512}, kRelu2_1{128, 256 * 256}, kRelu3_1{256, 128 * 128},
-    kRelu4_1{512, 64 * 64}, kRelu5_1{512, 32 * 32};
+constexpr StyleTap kRelu1_1{64, 512 * 512}, kRelu2_1{128, 256 * 256}, kRelu3_1{256, 128 * 128}, kRelu4_1{512, 64 * 64},
+    kRelu5_1{512, 32 * 32};
 
 void report_baseline(benchmark::State& state, const char* name, double flops, double ours_seconds,
                      double baseline_seconds) {
@@ -56,8 +56,8 @@ void BM_gram(benchmark::State& state, StyleTap tap) {
     NST_BENCH_CHECK_LAUNCH();
   };
   const Launch syrk = [&] {
-    NST_BENCH_CHECK(cublasSsyrk(cublas(CUBLAS_DEFAULT_MATH), CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_T, c, m, &one,
-                                f.data(), m, &zero, g_syrk.data(), c));
+    NST_BENCH_CHECK(cublasSsyrk(cublas(CUBLAS_DEFAULT_MATH), CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_T, c, m, &one, f.data(),
+                                m, &zero, g_syrk.data(), c));
   };
   const Launch gemm = [&] {
     NST_BENCH_CHECK(cublasSgemm(cublas(CUBLAS_DEFAULT_MATH), CUBLAS_OP_T, CUBLAS_OP_N, c, c, m, &one, f.data(), m,
@@ -127,11 +127,11 @@ void BM_style_loss_backward(benchmark::State& state, StyleTap tap) {
   if (!(error <= 1e-4)) state.SetLabel("MISMATCH with cuBLAS");
 }
 
-#define NST_STYLE_TAP_BENCHMARKS(name, tap)                                                         \
+#define NST_STYLE_TAP_BENCHMARKS(name, tap)                                                                    \
   BENCHMARK_CAPTURE(BM_gram, name, tap)->Iterations(kBatches)->UseManualTime()->Unit(benchmark::kMicrosecond); \
-  BENCHMARK_CAPTURE(BM_style_loss_backward, name, tap)                                                \
-      ->Iterations(kBatches)                                                                          \
-      ->UseManualTime()                                                                               \
+  BENCHMARK_CAPTURE(BM_style_loss_backward, name, tap)                                                         \
+      ->Iterations(kBatches)                                                                                   \
+      ->UseManualTime()                                                                                        \
       ->Unit(benchmark::kMicrosecond)
 
 NST_STYLE_TAP_BENCHMARKS(relu1_1, kRelu1_1);

@@ -79,9 +79,15 @@ void BM_iteration(benchmark::State& state, Device device, bool replay_graph) {
 
 BENCHMARK_CAPTURE(BM_iteration, cpu, Device::cpu, false)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_CAPTURE(BM_iteration, cuda, Device::cuda, false)
-    ->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Arg(256)
+    ->Arg(512)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_CAPTURE(BM_iteration, cuda_graph, Device::cuda, true)
-    ->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();
+    ->Arg(256)
+    ->Arg(512)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace nst

@@ -44,8 +44,7 @@ void BM_lbfgs_step(benchmark::State& state, Device device) {
 }
 
 BENCHMARK_CAPTURE(BM_lbfgs_step, cpu, Device::cpu)->Args({256, 192})->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_lbfgs_step, cuda, Device::cuda)
-    ->Args({512, 384})->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK_CAPTURE(BM_lbfgs_step, cuda, Device::cuda)->Args({512, 384})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 }  // namespace nst

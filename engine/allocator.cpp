@@ -27,8 +27,7 @@ class CpuAllocator final : public Allocator {
     ASAN_POISON_MEMORY_REGION(static_cast<char*>(ptr) + bytes, rounded - bytes);
     const std::size_t in_use = in_use_.fetch_add(rounded) + rounded;
     std::size_t peak = peak_.load();
-    while (in_use > peak && !peak_.compare_exchange_weak(peak, in_use)) {
-    }
+    while (in_use > peak && !peak_.compare_exchange_weak(peak, in_use)) {}
     return ptr;
   }
   void deallocate(void* ptr, std::size_t bytes) noexcept override {

@@ -11,7 +11,7 @@ namespace nst {
 class Allocator {
  public:
   virtual ~Allocator() = default;
-  virtual void* allocate(std::size_t bytes) = 0;          // throws nst::Error when out of memory
+  virtual void* allocate(std::size_t bytes) = 0;  // throws nst::Error when out of memory
   virtual void deallocate(void* ptr, std::size_t bytes) noexcept = 0;
 };
 

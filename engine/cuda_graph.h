@@ -24,8 +24,8 @@ class CudaGraph {
   CudaGraph(const CudaGraph&) = delete;
   CudaGraph& operator=(const CudaGraph&) = delete;
 
-  void replay();                                    // enqueue the recorded work once more
-  std::size_t nodes() const { return nodes_; }      // kernels and copies recorded
+  void replay();                                // enqueue the recorded work once more
+  std::size_t nodes() const { return nodes_; }  // kernels and copies recorded
 
  private:
   void* executable_ = nullptr;  // cudaGraphExec_t

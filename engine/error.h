@@ -26,7 +26,7 @@ class Error : public std::runtime_error {
   } while (0)
 
 // NST_CHECK(cond, "message " << detail): throw when cond is false.
-#define NST_CHECK(cond, stream_expr)   \
-  do {                                 \
+#define NST_CHECK(cond, stream_expr)    \
+  do {                                  \
     if (!(cond)) NST_FAIL(stream_expr); \
   } while (0)

@@ -9,22 +9,21 @@
 
 namespace nst {
 
-bool cuda_available();                     // built with CUDA and a GPU can be used
-std::string cuda_unavailable_reason();     // why not, for skip messages and --device errors
-std::string cuda_device_description();     // e.g. "NVIDIA H100 80GB HBM3 (sm_90, 79.1 GiB)"
-Stream cuda_stream();                      // the one stream every kernel runs on
-Allocator& cuda_allocator();               // the caching allocator
+bool cuda_available();                  // built with CUDA and a GPU can be used
+std::string cuda_unavailable_reason();  // why not, for skip messages and --device errors
+std::string cuda_device_description();  // e.g. "NVIDIA H100 80GB HBM3 (sm_90, 79.1 GiB)"
+Stream cuda_stream();                   // the one stream every kernel runs on
+Allocator& cuda_allocator();            // the caching allocator
 
 // After a kernel launch: turn a launch error into an nst::Error naming the op.
 void cuda_check_launch(const char* op, const char* file, int line);
 
-void cuda_copy_bytes(void* dst, Device dst_device, const void* src, Device src_device,
-                     std::size_t bytes);
+void cuda_copy_bytes(void* dst, Device dst_device, const void* src, Device src_device, std::size_t bytes);
 
 struct CudaMemoryStats {
-  std::size_t in_use_bytes = 0;     // handed out to live buffers
+  std::size_t in_use_bytes = 0;  // handed out to live buffers
   std::size_t peak_in_use_bytes = 0;
-  std::size_t cached_bytes = 0;     // held by the caching allocator, free for reuse
+  std::size_t cached_bytes = 0;        // held by the caching allocator, free for reuse
   std::size_t device_allocations = 0;  // cudaMalloc calls so far
 };
 CudaMemoryStats cuda_memory_stats();

@@ -41,9 +41,9 @@ Tensor Tensor::filled(Shape shape, float value, Device device) {
 }
 
 Tensor Tensor::from_host(Shape shape, const std::vector<float>& values, Device device) {
-  NST_CHECK(numel_of(shape) == static_cast<std::int64_t>(values.size()),
-            "from_host: shape " << to_string(shape) << " needs " << numel_of(shape) << " values, got "
-                                << values.size());
+  NST_CHECK(
+      numel_of(shape) == static_cast<std::int64_t>(values.size()),
+      "from_host: shape " << to_string(shape) << " needs " << numel_of(shape) << " values, got " << values.size());
   Tensor t(std::move(shape), device);
   copy_bytes(t.data(), device, values.data(), Device::cpu, values.size() * sizeof(float));
   return t;
@@ -76,8 +76,8 @@ float Tensor::item() const {
 }
 
 void Tensor::copy_from(const Tensor& source) {
-  NST_CHECK(source.numel() == numel(), "copy_from: " << to_string(source.shape()) << " into "
-                                                     << to_string(shape_) << " (element counts differ)");
+  NST_CHECK(source.numel() == numel(),
+            "copy_from: " << to_string(source.shape()) << " into " << to_string(shape_) << " (element counts differ)");
   copy_bytes(data(), device(), source.data(), source.device(), static_cast<std::size_t>(numel()) * sizeof(float));
 }
 

@@ -37,11 +37,11 @@ class Tensor {
   float* data() { return static_cast<float*>(buffer_.data()); }
   const float* data() const { return static_cast<const float*>(buffer_.data()); }
 
-  Tensor to(Device device) const;       // a copy on `device`
-  Tensor clone() const;                 // a copy on the same device
-  std::vector<float> to_host() const;   // the values, copied to the host
-  float item() const;                   // the single value of a one-element tensor
-  void copy_from(const Tensor& source); // same number of elements, any devices
+  Tensor to(Device device) const;        // a copy on `device`
+  Tensor clone() const;                  // a copy on the same device
+  std::vector<float> to_host() const;    // the values, copied to the host
+  float item() const;                    // the single value of a one-element tensor
+  void copy_from(const Tensor& source);  // same number of elements, any devices
 
  private:
   Shape shape_;

@@ -38,7 +38,7 @@ void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const flo
 // band) grown to the largest band asked of it and never freed, so a run's scratch is the largest
 // im2col band plus the largest Winograd band over every convolution it has made.
 struct CpuConvScratch {
-  bool winograd;       // which of the two buffers
+  bool winograd;  // which of the two buffers
   std::int64_t floats;
 };
 CpuConvScratch conv2d_cpu_scratch(const Conv2dParams& p);

@@ -21,12 +21,12 @@ constexpr float kLbfgsCurvatureThreshold = 1e-10f;
 
 template <class Float>  // float, or const float for the ops that only read the ring
 struct LbfgsRingOf {
-  std::int64_t n;   // floats per vector
-  int capacity;     // rows: the most pairs kept
-  Float* ring_s;    // [capacity, n]
-  Float* ring_y;    // [capacity, n]
-  Float* ring_ys;   // [capacity]
-  Float* state;     // {newest slot, pairs kept}
+  std::int64_t n;  // floats per vector
+  int capacity;    // rows: the most pairs kept
+  Float* ring_s;   // [capacity, n]
+  Float* ring_y;   // [capacity, n]
+  Float* ring_ys;  // [capacity]
+  Float* state;    // {newest slot, pairs kept}
 };
 using LbfgsRing = LbfgsRingOf<const float>;
 using MutableLbfgsRing = LbfgsRingOf<float>;
@@ -42,8 +42,7 @@ void lbfgs_keep_pair_if_curved_cuda(const MutableLbfgsRing& ring, const float* s
 
 // out[0] = row·v, where row is ring_s (rows_are_s) or ring_y at the pair of `age`; 0 if none.
 void lbfgs_ring_dot_cpu(const LbfgsRing& ring, bool rows_are_s, int age, const float* v, float* out);
-void lbfgs_ring_dot_cuda(const LbfgsRing& ring, bool rows_are_s, int age, const float* v, float* out,
-                         Stream stream);
+void lbfgs_ring_dot_cuda(const LbfgsRing& ring, bool rows_are_s, int age, const float* v, float* out, Stream stream);
 
 // The update of one step of the two-loop recursion:
 //   v += sign · ((num[0] − subtrahend[0]) / ring_ys[slot]) · row at the pair of `age`

@@ -12,8 +12,7 @@ namespace nst {
 void content_loss_cpu(std::int64_t n, const float* f, const float* p, float* loss);
 void content_loss_cuda(std::int64_t n, const float* f, const float* p, float* loss, Stream stream);
 void content_loss_backward_cpu(std::int64_t n, const float* f, const float* p, float weight, float* df);
-void content_loss_backward_cuda(std::int64_t n, const float* f, const float* p, float weight, float* df,
-                                Stream stream);
+void content_loss_backward_cuda(std::int64_t n, const float* f, const float* p, float weight, float* df, Stream stream);
 
 // Style (Gatys et al. 2015, eq. 4): with G = F·Fᵀ of F (C, M) and the target Gram A,
 //   L = Σ_{k,k'} (G − A)²_{kk'} / (2·C·M)²,   dL/dF = 4·(G − A)·F / (2·C·M)²   (G − A symmetric).
@@ -29,9 +28,9 @@ void style_loss_backward_cuda(std::int64_t c, std::int64_t m, const float* f, co
 void tv_loss_cpu(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x, float* loss);
 void tv_loss_cuda(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x, float* loss,
                   Stream stream);
-void tv_loss_backward_cpu(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x,
-                          float weight, float* dx);
-void tv_loss_backward_cuda(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x,
-                           float weight, float* dx, Stream stream);
+void tv_loss_backward_cpu(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x, float weight,
+                          float* dx);
+void tv_loss_backward_cuda(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x, float weight,
+                           float* dx, Stream stream);
 
 }  // namespace nst

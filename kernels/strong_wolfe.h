@@ -30,16 +30,23 @@ constexpr double kStrongWolfeC2 = 0.9;
 constexpr double kStrongWolfeTolerance = 1e-9;  // torch's tolerance_change
 
 enum StrongWolfeSlot : int {
-  kSwT,             // the step length to evaluate next, or the one accepted
-  kSwPhi0,          // φ(0) = f(x0)
-  kSwDerivative0,   // φ'(0) = ∇f(x0)·d
-  kSwDirectionNorm, // ‖d‖₂
-  kSwTrials,        // trials counted as torch counts ls_iter
-  kSwZooming,       // 0 while bracketing, 1 while zooming
-  kSwTPrev, kSwPhiPrev, kSwDerivativePrev,  // bracketing: the trial before
-  kSwLow,           // zooming: which end of the bracket has the lower φ (0 or 1)
-  kSwInsufficient,  // zooming: the last interpolation made little progress
-  kSwB0, kSwB1, kSwPhiB0, kSwPhiB1, kSwDerivativeB0, kSwDerivativeB1,  // the bracket's ends
+  kSwT,              // the step length to evaluate next, or the one accepted
+  kSwPhi0,           // φ(0) = f(x0)
+  kSwDerivative0,    // φ'(0) = ∇f(x0)·d
+  kSwDirectionNorm,  // ‖d‖₂
+  kSwTrials,         // trials counted as torch counts ls_iter
+  kSwZooming,        // 0 while bracketing, 1 while zooming
+  kSwTPrev,
+  kSwPhiPrev,
+  kSwDerivativePrev,  // bracketing: the trial before
+  kSwLow,             // zooming: which end of the bracket has the lower φ (0 or 1)
+  kSwInsufficient,    // zooming: the last interpolation made little progress
+  kSwB0,
+  kSwB1,
+  kSwPhiB0,
+  kSwPhiB1,
+  kSwDerivativeB0,
+  kSwDerivativeB1,  // the bracket's ends
   kSwTEvaluated,    // the t of the last evaluation
   kStrongWolfeStateSize
 };

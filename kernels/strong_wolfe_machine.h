@@ -120,7 +120,7 @@ NST_HOST_DEVICE inline void advance(const float* phi_at_t, const float* derivati
   }
 
   const int low = s[kSwLow] == 0.0f ? 0 : 1, high = 1 - low;
-  float* b = s + kSwB0;             // b[0], b[1]
+  float* b = s + kSwB0;  // b[0], b[1]
   float* phi_b = s + kSwPhiB0;
   float* derivative_b = s + kSwDerivativeB0;
   if (!sufficient_decrease || phi >= phi_b[low]) {  // t becomes the high end

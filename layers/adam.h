@@ -26,7 +26,7 @@ class Adam : public Optimizer {
   void step(Tensor& x, const Tensor& gradient) override;
   std::string name() const override { return "adam"; }
   bool next_step_is_stationary() const override { return false; }  // t is a kernel argument
-  OptimizerState export_state() const override;  // layers/adam_state.cpp
+  OptimizerState export_state() const override;                    // layers/adam_state.cpp
   void import_state(const OptimizerState& state, const Tensor& x) override;
 
  private:

@@ -92,8 +92,8 @@ class ByteReader {
       : at_(bytes), left_(size), path_(path) {}
 
   void take(void* into, std::size_t size, const char* what) {
-    NST_CHECK(size <= left_, "checkpoint " << path_ << ": malformed: " << what << " needs " << size << " bytes, "
-                                           << left_ << " left");
+    NST_CHECK(size <= left_,
+              "checkpoint " << path_ << ": malformed: " << what << " needs " << size << " bytes, " << left_ << " left");
     if (size > 0) std::memcpy(into, at_, size);
     at_ += size;
     left_ -= size;
@@ -194,8 +194,8 @@ Checkpoint parse_checkpoint(const std::uint8_t* bytes, std::size_t size, const s
             "checkpoint " << path << ": not an nst checkpoint (it does not start with NSTSTATE)");
   ByteReader header(bytes + sizeof kMagic, kHeaderBytes - sizeof kMagic, path);
   const auto version = header.value<std::uint32_t>("the version");
-  NST_CHECK(version == kVersion, "checkpoint " << path << ": format version " << version << ", this nst reads version "
-                                               << kVersion);
+  NST_CHECK(version == kVersion,
+            "checkpoint " << path << ": format version " << version << ", this nst reads version " << kVersion);
   const auto body_bytes = header.value<std::uint64_t>("the body size");
   const std::size_t room = size - kHeaderBytes - kTrailerBytes;
   NST_CHECK(body_bytes == room, "checkpoint " << path << ": " << size << " bytes, but its header says "
@@ -213,8 +213,9 @@ Checkpoint parse_checkpoint(const std::uint8_t* bytes, std::size_t size, const s
 
 Checkpoint read_checkpoint(const std::string& path) {
   std::error_code error;
-  NST_CHECK(std::filesystem::is_regular_file(path, error),
-            "checkpoint " << path << ": " << (std::filesystem::exists(path, error) ? "not a regular file" : "no such file"));
+  NST_CHECK(
+      std::filesystem::is_regular_file(path, error),
+      "checkpoint " << path << ": " << (std::filesystem::exists(path, error) ? "not a regular file" : "no such file"));
   std::ifstream file(path, std::ios::binary);
   const int open_errno = errno;
   NST_CHECK(file, "checkpoint " << path << ": cannot open: " << std::strerror(open_errno));
@@ -237,7 +238,8 @@ void check_same_run(const Checkpoint& checkpoint, const RunSettings& current, co
     if (saved == value) continue;
     differences << (count++ ? "; " : "") << key << " " << saved << " there, " << value << " here";
   }
-  NST_CHECK(count == 0, "checkpoint " << path << " was saved by another run, which cannot be continued with these "
+  NST_CHECK(count == 0, "checkpoint " << path
+                                      << " was saved by another run, which cannot be continued with these "
                                          "settings: "
                                       << differences.str());
 }

@@ -17,9 +17,12 @@ KeepImage parse_keep_image(const std::string& name) {
 
 std::string to_string(KeepImage keep) {
   switch (keep) {
-    case KeepImage::last: return "last";
-    case KeepImage::best: return "best";
-    case KeepImage::average: return "ema";
+    case KeepImage::last:
+      return "last";
+    case KeepImage::best:
+      return "best";
+    case KeepImage::average:
+      return "ema";
   }
   return "?";
 }

@@ -26,7 +26,7 @@ std::size_t Lbfgs::state_bytes(std::int64_t numel, const LbfgsOptions& options, 
       options.line_search == LbfgsLineSearch::none
           ? 0
           : vector + 5 * scalar + tensor_bytes({kStrongWolfeStateSize}, device);  // x0; f, φ'(0), φ'(t), ‖d‖², status
-  return 4 * vector + 6 * scalar                                              // d, s, y, ∇f_old; t, ys, yy
+  return 4 * vector + 6 * scalar                                                  // d, s, y, ∇f_old; t, ys, yy
          + ops::LbfgsRingTensors::bytes(options.history_size, numel, device)  // the m pairs
          + 2 * m * scalar                                                     // α and β numerators by age
          + line_search;
@@ -176,8 +176,8 @@ int Lbfgs::search_along_direction(Objective& objective, Tensor& x, Tensor& gradi
   int evaluations = 0;
   for (StrongWolfeStatus status = ops::read_strong_wolfe_status(search_status_);
        status == kSwEvaluate || status == kSwAcceptedOther; status = ops::read_strong_wolfe_status(search_status_)) {
-    NST_CHECK(evaluations <= kStrongWolfeMaxTrials + 1, "lbfgs: the line search did not end after "
-                                                             << evaluations << " evaluations");
+    NST_CHECK(evaluations <= kStrongWolfeMaxTrials + 1,
+              "lbfgs: the line search did not end after " << evaluations << " evaluations");
     ops::strong_wolfe_point(search_start_, search_state_, direction_, x);  // x = x0 + t·d
     objective.evaluate(x, gradient);
     ++evaluations;

@@ -86,23 +86,23 @@ class Lbfgs : public Optimizer {
   LbfgsOptions options_;
   std::int64_t steps_taken_ = 0;
 
-  Tensor direction_;          // d: x_{k+1} = x_k + t·d
-  Tensor step_;               // s = t·d of the last step, the next pair's s
-  Tensor step_difference_;    // y = ∇f_new − ∇f_old, the next pair's y
-  Tensor previous_gradient_;  // ∇f at the previous x
+  Tensor direction_;                                        // d: x_{k+1} = x_k + t·d
+  Tensor step_;                                             // s = t·d of the last step, the next pair's s
+  Tensor step_difference_;                                  // y = ∇f_new − ∇f_old, the next pair's y
+  Tensor previous_gradient_;                                // ∇f at the previous x
   Tensor step_length_numerator_, step_length_denominator_;  // t = lr / max(1, ‖g‖₁), then lr / 1
-  Tensor offered_ys_, offered_yy_;  // y·s and y·y of the pair offered to the ring
-  Tensor newest_ys_, newest_yy_;    // of the newest pair kept: γ = ys / yy (1 / 1 before any)
+  Tensor offered_ys_, offered_yy_;                          // y·s and y·y of the pair offered to the ring
+  Tensor newest_ys_, newest_yy_;                            // of the newest pair kept: γ = ys / yy (1 / 1 before any)
 
   int last_evaluations_ = 0;
   bool evaluated_at_x_ = false;  // line search: gradient and objective value are those at x (after a search)
 
   // The line search's (kernels/strong_wolfe.h), allocated at the first step when it is on.
-  Tensor search_start_;           // x0: the iterate the search starts from
-  Tensor value_at_x_;             // f(x0), copied from the objective when the last search ended
-  Tensor derivative_at_start_;    // φ'(0) = ∇f(x0)·d
-  Tensor derivative_at_trial_;    // φ'(t) = ∇f(x0 + t·d)·d
-  Tensor direction_norm_squared_; // ‖d‖₂²
+  Tensor search_start_;            // x0: the iterate the search starts from
+  Tensor value_at_x_;              // f(x0), copied from the objective when the last search ended
+  Tensor derivative_at_start_;     // φ'(0) = ∇f(x0)·d
+  Tensor derivative_at_trial_;     // φ'(t) = ∇f(x0 + t·d)·d
+  Tensor direction_norm_squared_;  // ‖d‖₂²
   Tensor search_state_, search_status_;
 
   ops::LbfgsRingTensors ring_;

@@ -92,8 +92,7 @@ void Lbfgs::import_state(const OptimizerState& state, const Tensor& x) {
   const Tensor& newest_ys = state.tensor("newest_ys", {1});
   const Tensor& newest_yy = state.tensor("newest_yy", {1});
   const auto found = state.tensors.find("pairs_ys");
-  NST_CHECK(found != state.tensors.end() && found->second.rank() == 1,
-            "lbfgs state: no tensor 'pairs_ys' of rank 1");
+  NST_CHECK(found != state.tensors.end() && found->second.rank() == 1, "lbfgs state: no tensor 'pairs_ys' of rank 1");
   const std::int64_t kept = found->second.dim(0);
   // Not kept < steps: after a CUDA graph's replays the step count is behind (layers/lbfgs.h).
   NST_CHECK(kept <= history_size, "lbfgs state: " << kept << " pairs, more than the history size " << history_size);

@@ -56,11 +56,11 @@ std::vector<std::vector<std::size_t>> network_tensors(const RunMemoryConfig& con
     auto& tensors = layers[static_cast<std::size_t>(k)];
     const Shape shape = layer_shape(k, size);
     const std::size_t bytes = tensor_bytes(shape, config.device);
-    tensors = {bytes, bytes};                                  // activation, grad_activation
-    if (has_conv_tap(config, k)) tensors.push_back(bytes);     // pre_activation
+    tensors = {bytes, bytes};                               // activation, grad_activation
+    if (has_conv_tap(config, k)) tensors.push_back(bytes);  // pre_activation
     if (specs[static_cast<std::size_t>(k)].pool_after && k + 1 < depth) {
       const std::size_t pooled = tensor_bytes({1, shape[1], shape[2] / 2, shape[3] / 2}, config.device);
-      tensors.insert(tensors.end(), {pooled, pooled});         // pooled, grad_pooled
+      tensors.insert(tensors.end(), {pooled, pooled});  // pooled, grad_pooled
     }
   }
   return layers;
@@ -117,7 +117,8 @@ std::size_t cpu_kernel_scratch(const RunMemoryConfig& config, const std::vector<
 // The optimizer's state on `device`, as the optimizer counts it.
 std::size_t optimizer_state_bytes(const RunMemoryConfig& config, Device device) {
   const std::int64_t numel = numel_of(image_shape(config.image));
-  if (const auto* lbfgs = std::get_if<LbfgsOptions>(&config.optimizer)) return Lbfgs::state_bytes(numel, *lbfgs, device);
+  if (const auto* lbfgs = std::get_if<LbfgsOptions>(&config.optimizer))
+    return Lbfgs::state_bytes(numel, *lbfgs, device);
   return Adam::state_bytes(numel, device);
 }
 
@@ -217,9 +218,9 @@ std::size_t MemoryEstimate::allocator_peak(Device allocator) const {
   for (const MemoryPhase& phase : phases) {
     std::size_t sum = 0;
     for (const MemoryPart& part : phase.parts) {
-      const bool counted = part.place == MemoryPlace::device_tensors ? device == allocator
-                                                                      : part.place == MemoryPlace::host_tensors &&
-                                                                            allocator == Device::cpu;
+      const bool counted = part.place == MemoryPlace::device_tensors
+                               ? device == allocator
+                               : part.place == MemoryPlace::host_tensors && allocator == Device::cpu;
       if (counted) sum += part.bytes;
     }
     peak = std::max(peak, sum);
@@ -238,9 +239,7 @@ std::size_t MemoryEstimate::host_peak() const {
   return peak;
 }
 
-std::size_t MemoryEstimate::device_peak() const {
-  return device == Device::cpu ? host_peak() : allocator_peak(device);
-}
+std::size_t MemoryEstimate::device_peak() const { return device == Device::cpu ? host_peak() : allocator_peak(device); }
 
 bool MemoryEstimate::on_device(const MemoryPart& part) const {
   return device == Device::cpu || part.place == MemoryPlace::device_tensors;

@@ -35,7 +35,7 @@ struct RunMemoryConfig {
   std::vector<PlaneSize> styles;  // each style image as the network sees it (resized)
   std::vector<Tap> content_taps, style_taps;
   std::variant<LbfgsOptions, AdamOptions> optimizer;
-  Device device = Device::cpu;    // where the network, the images and the optimizer live
+  Device device = Device::cpu;     // where the network, the images and the optimizer live
   bool saves_checkpoints = false;  // --save-every: the optimizer's state is copied to the host at each save
 };
 

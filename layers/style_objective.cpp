@@ -10,13 +10,13 @@
 namespace nst {
 
 StyleObjective::StyleObjective(Vgg19& net, std::vector<Tap> content_taps, std::vector<Tap> style_taps,
-                               const Tensor& content, const std::vector<Tensor>& styles,
-                               std::vector<float> style_blend, ObjectiveWeights weights)
+                               const Tensor& content, const std::vector<Tensor>& styles, std::vector<float> style_blend,
+                               ObjectiveWeights weights)
     : net_(net), weights_(std::move(weights)) {
   const Device device = net_.device();
   NST_CHECK(!styles.empty(), "style transfer needs at least one style image");
-  NST_CHECK(style_blend.size() == styles.size(),
-            styles.size() << " style images but " << style_blend.size() << " blend weights");
+  NST_CHECK(style_blend.size() == styles.size(), styles.size()
+                                                     << " style images but " << style_blend.size() << " blend weights");
   const float blend_total = std::accumulate(style_blend.begin(), style_blend.end(), 0.0f);
   for (const float w : style_blend) NST_CHECK(w >= 0.0f, "style blend weights must not be negative, got " << w);
   NST_CHECK(blend_total > 0.0f, "style blend weights sum to zero");
@@ -38,9 +38,8 @@ StyleObjective::StyleObjective(Vgg19& net, std::vector<Tap> content_taps, std::v
   // Style targets A^l = Σ_s w_s·G^l(style_s)·M_l / M_l^s.
   for (std::size_t l = 0; l < style_taps.size(); ++l) {
     const std::int64_t channels = net_.activation(style_taps[l]).dim(1);
-    style_terms_.push_back({style_taps[l], weights_.style[l],
-                            Tensor::zeros({1, channels, channels}, device), Tensor({1, channels, channels}, device),
-                            Tensor::zeros({1}, device)});
+    style_terms_.push_back({style_taps[l], weights_.style[l], Tensor::zeros({1, channels, channels}, device),
+                            Tensor({1, channels, channels}, device), Tensor::zeros({1}, device)});
   }
   for (std::size_t s = 0; s < styles.size(); ++s) {
     net_.forward(styles[s]);
@@ -82,7 +81,8 @@ void StyleObjective::evaluate(const Tensor& x, Tensor& gradient) {
         for (const ContentTerm& term : content_terms_)
           if (term.tap == tap) ops::content_loss_backward(net_.activation(tap), term.target, term.weight, grad);
         for (const StyleTerm& term : style_terms_)
-          if (term.tap == tap) ops::style_loss_backward(net_.activation(tap), term.gram, term.target, term.weight, grad);
+          if (term.tap == tap)
+            ops::style_loss_backward(net_.activation(tap), term.gram, term.target, term.weight, grad);
       },
       gradient);
   if (weights_.tv != 0.0f) ops::tv_loss_backward(x, weights_.tv, gradient);

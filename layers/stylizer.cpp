@@ -83,7 +83,8 @@ LoopReport stylize(Objective& objective, Optimizer& optimizer, Tensor& x, int it
   }
   iterations = report.iterations;
   if (options.cuda_graph && !graph && report.graph_not_used.empty())
-    report.graph_not_used = optimizer.name() + "'s steps were not stationary (lbfgs's are from the third "
+    report.graph_not_used = optimizer.name() +
+                            "'s steps were not stationary (lbfgs's are from the third "
                             "iteration on, without a line search; adam's never are: its step count is a kernel "
                             "argument)";
 

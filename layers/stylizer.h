@@ -36,10 +36,10 @@ struct LoopOptions {
 };
 
 struct LoopReport {
-  int iterations = 0;           // the last iteration run: below the asked when max_evaluations stopped the loop
-  int replayed_iterations = 0;  // iterations run by replaying the graph
-  std::size_t graph_nodes = 0;  // kernels and copies in the graph
-  std::string graph_not_used;   // why no graph was used, if one was asked for
+  int iterations = 0;            // the last iteration run: below the asked when max_evaluations stopped the loop
+  int replayed_iterations = 0;   // iterations run by replaying the graph
+  std::size_t graph_nodes = 0;   // kernels and copies in the graph
+  std::string graph_not_used;    // why no graph was used, if one was asked for
   std::int64_t evaluations = 0;  // of the objective, the final one included
   // The image left in x: the one of evaluation `kept_evaluation` (1-based; 0 for keep ema, an
   // average never evaluated in the loop), x after `kept_after_iterations` iterations, or −1 when it

@@ -31,7 +31,8 @@ std::vector<Tap> parse_taps(const std::string& names) {
 
 std::string valid_tap_names() {
   std::string names;
-  for (const VggConvSpec& spec : vgg19_conv_specs()) names += (names.empty() ? "relu" : ", relu") + spec.short_name.substr(4);
+  for (const VggConvSpec& spec : vgg19_conv_specs())
+    names += (names.empty() ? "relu" : ", relu") + spec.short_name.substr(4);
   return names + " (or conv1_1 … conv5_4 for the same layer before its ReLU)";
 }
 

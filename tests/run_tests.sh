@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): builds and runs every test this machine can run.
+#   format  every C++ and CUDA file as .clang-format lays it out (clang-format 14; a diff fails the
+#           step: fix with tests/format.sh --fix);
 #   build   setup.sh builds ./build (with the CUDA backend when nvcc is found) and ctest runs its
 #           suite: the CPU tests, the whole-network and command-line tests, the device script's dry
 #           run; the CUDA tests there skip without a GPU, saying why;
@@ -11,11 +13,11 @@
 #   emu     the CUDA backend on the emulator (tests/emu/README.md): ./build-emu, NST_CUDA=EMU, with
 #           AddressSanitizer and UndefinedBehaviorSanitizer; ctest -L emu runs every CUDA test on it;
 #   faults  tests/emu/plant_faults.py: the planted-fault table that shows those tests catch faults.
-# NST_TEST_STEPS="build asan fuzz emu faults" (the default) chooses the steps. The summary at the end
+# NST_TEST_STEPS="format build asan fuzz emu faults" (the default) chooses the steps. The summary at the end
 # gives each step's counts, and for each ctest run how many tests skipped and why.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=${NST_TEST_STEPS:-build asan fuzz emu faults}
+steps=${NST_TEST_STEPS:-format build asan fuzz emu faults}
 fuzz_seconds=${NST_FUZZ_SECONDS:-60}
 jobs=$(nproc)
 logs=$(mktemp -d)
@@ -61,6 +63,15 @@ step_times=()
 step_seconds() { step_times+=("$1 $(($(date +%s) - $2)) s"); }
 
 status=0
+if [[ " $steps " == *" format "* ]]; then
+  install_packages clang-format-14
+  if bash tests/format.sh; then
+    summaries+=("format: every file as .clang-format lays it out")
+  else
+    summaries+=("format: FAILED, files differ from .clang-format's layout (tests/format.sh --fix)")
+    status=1
+  fi
+fi
 if [[ " $steps " == *" build "* ]]; then
   start=$(date +%s)
   bash setup.sh

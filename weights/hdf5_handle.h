@@ -17,8 +17,7 @@ class Hdf5Handle {
   Hdf5Handle(hid_t id, Closer close) : id_(id), close_(close) {}
   ~Hdf5Handle() { reset(); }
 
-  Hdf5Handle(Hdf5Handle&& other) noexcept
-      : id_(std::exchange(other.id_, H5I_INVALID_HID)), close_(other.close_) {}
+  Hdf5Handle(Hdf5Handle&& other) noexcept : id_(std::exchange(other.id_, H5I_INVALID_HID)), close_(other.close_) {}
   Hdf5Handle& operator=(Hdf5Handle&& other) noexcept {
     if (this != &other) {
       reset();

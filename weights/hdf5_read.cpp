@@ -14,10 +14,14 @@ namespace {
 std::string type_name(hid_t type) {
   const std::size_t bits = 8 * H5Tget_size(type);
   switch (H5Tget_class(type)) {
-    case H5T_FLOAT: return "float" + std::to_string(bits);
-    case H5T_INTEGER: return "int" + std::to_string(bits);
-    case H5T_STRING: return "strings";
-    default: return "a non-numeric type (HDF5 class " + std::to_string(static_cast<int>(H5Tget_class(type))) + ")";
+    case H5T_FLOAT:
+      return "float" + std::to_string(bits);
+    case H5T_INTEGER:
+      return "int" + std::to_string(bits);
+    case H5T_STRING:
+      return "strings";
+    default:
+      return "a non-numeric type (HDF5 class " + std::to_string(static_cast<int>(H5Tget_class(type))) + ")";
   }
 }
 
@@ -49,8 +53,8 @@ Hdf5Handle open_hdf5_group(hid_t parent, const std::string& name) {
 
 bool has_hdf5_attribute(hid_t object, const std::string& name) { return H5Aexists(object, name.c_str()) > 0; }
 
-std::vector<std::string> read_string_list_attribute(hid_t object, const std::string& attribute,
-                                                    const std::string& file, const std::string& object_name) {
+std::vector<std::string> read_string_list_attribute(hid_t object, const std::string& attribute, const std::string& file,
+                                                    const std::string& object_name) {
   const Hdf5Handle attr(H5Aopen(object, attribute.c_str(), H5P_DEFAULT), H5Aclose);
   NST_CHECK(attr.valid(), file << ": " << object_name << " has no attribute " << attribute);
   const Hdf5Handle type(H5Aget_type(attr.get()), H5Tclose);

@@ -20,8 +20,8 @@ bool has_hdf5_attribute(hid_t object, const std::string& name);
 
 // The strings in attribute `attribute` of `object` (a scalar or 1-D array of byte strings, either
 // variable- or fixed-length, ASCII or UTF-8). `object_name` says in messages whose attribute it is.
-std::vector<std::string> read_string_list_attribute(hid_t object, const std::string& attribute,
-                                                    const std::string& file, const std::string& object_name);
+std::vector<std::string> read_string_list_attribute(hid_t object, const std::string& attribute, const std::string& file,
+                                                    const std::string& object_name);
 
 // The float32 dataset at `path` (relative to `group`, '/' allowed), read whole in row-major order
 // after checking that it exists, is float32 and has shape `expected`. `label` names it in messages.

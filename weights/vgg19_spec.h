@@ -14,7 +14,7 @@ struct VggConvSpec {
   int index_in_block;      // 1..4
   int in_channels;
   int out_channels;
-  bool pool_after;         // the block's last conv: a 2×2 pool follows
+  bool pool_after;  // the block's last conv: a 2×2 pool follows
 };
 
 // The 16 convolutions in order, block1_conv1 first.

@@ -65,8 +65,8 @@ ConvWeights load_conv(hid_t file, const std::string& path, const VggConvSpec& sp
   NST_CHECK(names.size() == 2, path << ": layer " << layer << " lists " << names.size()
                                     << " weights in weight_names, expected 2 (kernel, bias)");
   const std::int64_t in = spec.in_channels, out = spec.out_channels;
-  const auto hwio = read_float32_dataset(group.get(), names[0], {kKernelSize, kKernelSize, in, out}, path,
-                                         layer + "/" + names[0]);
+  const auto hwio =
+      read_float32_dataset(group.get(), names[0], {kKernelSize, kKernelSize, in, out}, path, layer + "/" + names[0]);
   const auto bias = read_float32_dataset(group.get(), names[1], {out}, path, layer + "/" + names[1]);
   check_finite(hwio, path, layer + "/" + names[0]);
   check_finite(bias, path, layer + "/" + names[1]);
@@ -92,7 +92,8 @@ std::vector<ConvWeights> load_vgg19_conv_weights(const std::string& path, int co
   if (held < count) {
     NST_FAIL(path << ": has no " << specs[held].keras_name << " (asked for the first " << count
                   << " VGG19 convolutions, up to " << specs[count - 1].keras_name << "); "
-                  << (held == 0 ? "it holds no VGG19 layer" : "the deepest VGG19 layer it holds is " + specs[held - 1].keras_name));
+                  << (held == 0 ? "it holds no VGG19 layer"
+                                : "the deepest VGG19 layer it holds is " + specs[held - 1].keras_name));
   }
   std::vector<ConvWeights> weights;
   for (int i = 0; i < count; ++i) weights.push_back(load_conv(file.get(), path, specs[i]));

@@ -86,7 +86,7 @@ class BlockCache {
   using Block = std::pair<void*, std::size_t>;
   std::multimap<std::size_t, void*> free_;  // size → block
   bool recording_ = false;
-  std::vector<Block> recorded_;            // given back since begin_hold()
+  std::vector<Block> recorded_;  // given back since begin_hold()
   std::map<HoldId, std::vector<Block>> holds_;
   HoldId last_hold_ = 0;
   std::size_t cached_bytes_ = 0, held_bytes_ = 0;

@@ -32,8 +32,9 @@ class CachingAllocator final : public Allocator {
     // A recorded CUDA graph would keep using the block after its owner let it go (engine/cuda_graph.h).
     cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
     NST_CUDA_CHECK(cudaStreamIsCapturing(cuda_stream(), &capture));
-    NST_CHECK(capture == cudaStreamCaptureStatusNone,
-              "allocation of " << bytes << " bytes while a CUDA graph is recorded: recorded work must reuse its buffers");
+    NST_CHECK(
+        capture == cudaStreamCaptureStatusNone,
+        "allocation of " << bytes << " bytes while a CUDA graph is recorded: recorded work must reuse its buffers");
     const std::size_t size = rounded_size(bytes);
     std::lock_guard<std::mutex> lock(mutex_);
     void* ptr = cache_.take(size);

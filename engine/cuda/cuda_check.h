@@ -5,11 +5,11 @@
 
 #include "engine/error.h"
 
-#define NST_CUDA_CHECK(expr)                                                                   \
-  do {                                                                                         \
-    const cudaError_t nst_cuda_status_ = (expr);                                               \
-    if (nst_cuda_status_ != cudaSuccess)                                                       \
-      throw ::nst::Error(std::string(#expr) + " failed: " + cudaGetErrorName(nst_cuda_status_) + \
-                             " (" + cudaGetErrorString(nst_cuda_status_) + ")",                 \
-                         __FILE__, __LINE__);                                                  \
+#define NST_CUDA_CHECK(expr)                                                                            \
+  do {                                                                                                  \
+    const cudaError_t nst_cuda_status_ = (expr);                                                        \
+    if (nst_cuda_status_ != cudaSuccess)                                                                \
+      throw ::nst::Error(std::string(#expr) + " failed: " + cudaGetErrorName(nst_cuda_status_) + " (" + \
+                             cudaGetErrorString(nst_cuda_status_) + ")",                                \
+                         __FILE__, __LINE__);                                                           \
   } while (0)

@@ -5,9 +5,7 @@
 
 namespace nst {
 
-CudaGraph CudaGraph::capture(const std::function<void()>&) {
-  NST_FAIL("CUDA graphs: this nst was built without CUDA");
-}
+CudaGraph CudaGraph::capture(const std::function<void()>&) { NST_FAIL("CUDA graphs: this nst was built without CUDA"); }
 CudaGraph::~CudaGraph() = default;
 CudaGraph::CudaGraph(CudaGraph&&) noexcept = default;
 CudaGraph& CudaGraph::operator=(CudaGraph&&) noexcept = default;

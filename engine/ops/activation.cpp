@@ -11,7 +11,8 @@ void relu(const Tensor& x, Tensor& y) {
   const float* px = x.data();
   float* py = y.data();
   const auto n = x.numel();
-  dispatch("relu", device, [&] { relu_forward_cpu(n, px, py); }, [&](Stream s) { relu_forward_cuda(n, px, py, s); });
+  dispatch(
+      "relu", device, [&] { relu_forward_cpu(n, px, py); }, [&](Stream s) { relu_forward_cuda(n, px, py, s); });
 }
 
 Tensor relu(const Tensor& x) {

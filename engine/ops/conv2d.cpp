@@ -35,9 +35,9 @@ Conv2dParams conv_params(const char* op, const Shape& x_shape, const Tensor& w, 
   p.kw = w.dim(3);
   p.stride = g.stride;
   p.pad = g.pad;
-  NST_CHECK(p.kh <= p.h + 2 * p.pad && p.kw <= p.w + 2 * p.pad,
-            op << ": kernel " << to_string(w.shape()) << " is larger than the input " << to_string(x_shape)
-               << " with pad " << p.pad);
+  NST_CHECK(p.kh <= p.h + 2 * p.pad && p.kw <= p.w + 2 * p.pad, op << ": kernel " << to_string(w.shape())
+                                                                   << " is larger than the input " << to_string(x_shape)
+                                                                   << " with pad " << p.pad);
   return p;
 }
 

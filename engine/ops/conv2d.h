@@ -51,7 +51,7 @@ class PreparedConvWeights {
  private:
   Tensor w_;
   ConvGeometry geometry_;
-  bool winograd_ = false;                       // the CPU's Winograd path applies: the filters below
+  bool winograd_ = false;  // the CPU's Winograd path applies: the filters below
   Tensor forward_filters_, backward_filters_;
 };
 

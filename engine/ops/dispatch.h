@@ -32,24 +32,24 @@ void dispatch(const char* op, Device device, CpuCall&& cpu, CudaCall&& cuda) {
 inline Device common_device(const char* op, std::initializer_list<const Tensor*> tensors) {
   const Device device = (*tensors.begin())->device();
   for (const Tensor* t : tensors)
-    NST_CHECK(t->device() == device, op << ": tensors on different devices (" << to_string(device)
-                                        << " and " << to_string(t->device()) << ")");
+    NST_CHECK(t->device() == device, op << ": tensors on different devices (" << to_string(device) << " and "
+                                        << to_string(t->device()) << ")");
   return device;
 }
 
 inline void check_shape(const char* op, const char* name, const Tensor& t, const Shape& expected) {
-  NST_CHECK(t.shape() == expected, op << ": " << name << " has shape " << to_string(t.shape())
-                                      << ", expected " << to_string(expected));
+  NST_CHECK(t.shape() == expected,
+            op << ": " << name << " has shape " << to_string(t.shape()) << ", expected " << to_string(expected));
 }
 
 inline void check_rank(const char* op, const char* name, const Tensor& t, int rank) {
-  NST_CHECK(t.rank() == rank, op << ": " << name << " has shape " << to_string(t.shape()) << ", expected rank "
-                                 << rank);
+  NST_CHECK(t.rank() == rank,
+            op << ": " << name << " has shape " << to_string(t.shape()) << ", expected rank " << rank);
 }
 
 inline void check_same_numel(const char* op, const Tensor& a, const Tensor& b) {
-  NST_CHECK(a.numel() == b.numel(), op << ": element counts differ, " << to_string(a.shape()) << " vs "
-                                       << to_string(b.shape()));
+  NST_CHECK(a.numel() == b.numel(),
+            op << ": element counts differ, " << to_string(a.shape()) << " vs " << to_string(b.shape()));
 }
 
 inline void check_scalar(const char* op, const char* name, const Tensor& t) {

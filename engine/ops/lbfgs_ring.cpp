@@ -20,8 +20,8 @@ MutableLbfgsRing view(LbfgsRingTensors& ring) {
 void check_vector(const char* op, const LbfgsRingTensors& ring, const Tensor& v) {
   NST_CHECK(ring.capacity > 0, op << ": the ring was never allocated");
   common_device(op, {&ring.s, &v});
-  NST_CHECK(v.numel() == ring.s.dim(1), op << ": vector of " << v.numel() << " elements, the ring holds "
-                                           << ring.s.dim(1));
+  NST_CHECK(v.numel() == ring.s.dim(1),
+            op << ": vector of " << v.numel() << " elements, the ring holds " << ring.s.dim(1));
 }
 
 void check_age(const char* op, const LbfgsRingTensors& ring, int age) {
@@ -103,8 +103,8 @@ void lbfgs_ring_axpy(const LbfgsRingTensors& ring, const RingAxpy& axpy, Tensor&
       op, v.device(), [&] { lbfgs_ring_axpy_cpu(r, k, pv); }, [&](Stream st) { lbfgs_ring_axpy_cuda(r, k, pv, st); });
 }
 
-void lbfgs_ring_axpy_dot(const LbfgsRingTensors& ring, const RingAxpy& axpy, RingRows dot_rows, int dot_age,
-                         Tensor& v, Tensor& out) {
+void lbfgs_ring_axpy_dot(const LbfgsRingTensors& ring, const RingAxpy& axpy, RingRows dot_rows, int dot_age, Tensor& v,
+                         Tensor& out) {
   const char* op = "lbfgs_ring_axpy_dot";
   const LbfgsRingAxpy k = kernel_axpy(op, ring, axpy, v);
   check_age(op, ring, dot_age);

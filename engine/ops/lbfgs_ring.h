@@ -14,9 +14,9 @@ struct LbfgsRingTensors {
   static std::size_t bytes(int capacity, std::int64_t vector_size, Device device);
 
   int capacity = 0;
-  Tensor s, y;    // [capacity, n]: the pairs, one per row (ring slot)
-  Tensor ys;      // [capacity]: y·s of the pair in each slot
-  Tensor state;   // {newest slot, pairs kept}
+  Tensor s, y;   // [capacity, n]: the pairs, one per row (ring slot)
+  Tensor ys;     // [capacity]: y·s of the pair in each slot
+  Tensor state;  // {newest slot, pairs kept}
 
   int pairs_kept() const;  // reads the device: for tests
 };
@@ -42,7 +42,7 @@ void lbfgs_ring_axpy(const LbfgsRingTensors& ring, const RingAxpy& axpy, Tensor&
 
 // `axpy`, then out = row·v at the pair of dot_age (0 if none), in one pass over v: the same bits as
 // lbfgs_ring_axpy then lbfgs_ring_dot.
-void lbfgs_ring_axpy_dot(const LbfgsRingTensors& ring, const RingAxpy& axpy, RingRows dot_rows, int dot_age,
-                         Tensor& v, Tensor& out);
+void lbfgs_ring_axpy_dot(const LbfgsRingTensors& ring, const RingAxpy& axpy, RingRows dot_rows, int dot_age, Tensor& v,
+                         Tensor& out);
 
 }  // namespace nst::ops

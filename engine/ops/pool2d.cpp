@@ -33,11 +33,13 @@ void pool2d(PoolKind kind, const Tensor& x, Tensor& y) {
   const float* px = x.data();
   float* py = y.data();
   if (kind == PoolKind::max)
-    dispatch(op, device, [&] { max_pool2d_forward_cpu(p, px, py); },
-             [&](Stream s) { max_pool2d_forward_cuda(p, px, py, s); });
+    dispatch(
+        op, device, [&] { max_pool2d_forward_cpu(p, px, py); },
+        [&](Stream s) { max_pool2d_forward_cuda(p, px, py, s); });
   else
-    dispatch(op, device, [&] { avg_pool2d_forward_cpu(p, px, py); },
-             [&](Stream s) { avg_pool2d_forward_cuda(p, px, py, s); });
+    dispatch(
+        op, device, [&] { avg_pool2d_forward_cpu(p, px, py); },
+        [&](Stream s) { avg_pool2d_forward_cuda(p, px, py, s); });
 }
 
 Tensor pool2d(PoolKind kind, const Tensor& x) {
@@ -55,11 +57,13 @@ void pool2d_backward(PoolKind kind, const Tensor& x, const Tensor& dy, Tensor& d
   const float *px = x.data(), *pdy = dy.data();
   float* pdx = dx.data();
   if (kind == PoolKind::max)
-    dispatch(op, device, [&] { max_pool2d_backward_cpu(p, px, pdy, pdx); },
-             [&](Stream s) { max_pool2d_backward_cuda(p, px, pdy, pdx, s); });
+    dispatch(
+        op, device, [&] { max_pool2d_backward_cpu(p, px, pdy, pdx); },
+        [&](Stream s) { max_pool2d_backward_cuda(p, px, pdy, pdx, s); });
   else
-    dispatch(op, device, [&] { avg_pool2d_backward_cpu(p, pdy, pdx); },
-             [&](Stream s) { avg_pool2d_backward_cuda(p, pdy, pdx, s); });
+    dispatch(
+        op, device, [&] { avg_pool2d_backward_cpu(p, pdy, pdx); },
+        [&](Stream s) { avg_pool2d_backward_cuda(p, pdy, pdx, s); });
 }
 
 Tensor pool2d_backward(PoolKind kind, const Tensor& x, const Tensor& dy) {

@@ -16,8 +16,8 @@ void check_state(const char* op, const Tensor& state, const Tensor& status) {
 void strong_wolfe_begin(const Tensor& phi0, const Tensor& derivative0, const Tensor& direction_norm_squared,
                         const Tensor& t0_numerator, const Tensor& t0_denominator, Tensor& state, Tensor& status) {
   const char* op = "strong_wolfe_begin";
-  const Device device = common_device(op, {&phi0, &derivative0, &direction_norm_squared, &t0_numerator, &t0_denominator,
-                                           &state, &status});
+  const Device device = common_device(
+      op, {&phi0, &derivative0, &direction_norm_squared, &t0_numerator, &t0_denominator, &state, &status});
   check_scalar(op, "phi0", phi0);
   check_scalar(op, "derivative0", derivative0);
   check_scalar(op, "direction_norm_squared", direction_norm_squared);

@@ -9,13 +9,15 @@ namespace nst::ops {
 void fill(Tensor& y, float value) {
   float* py = y.data();
   const auto n = y.numel();
-  dispatch("fill", y.device(), [&] { fill_cpu(n, value, py); }, [&](Stream s) { fill_cuda(n, value, py, s); });
+  dispatch(
+      "fill", y.device(), [&] { fill_cpu(n, value, py); }, [&](Stream s) { fill_cuda(n, value, py, s); });
 }
 
 void scale(Tensor& y, float alpha) {
   float* py = y.data();
   const auto n = y.numel();
-  dispatch("scale", y.device(), [&] { scale_cpu(n, alpha, py); }, [&](Stream s) { scale_cuda(n, alpha, py, s); });
+  dispatch(
+      "scale", y.device(), [&] { scale_cpu(n, alpha, py); }, [&](Stream s) { scale_cuda(n, alpha, py, s); });
 }
 
 void axpy(float alpha, const Tensor& x, Tensor& y) {
@@ -24,7 +26,8 @@ void axpy(float alpha, const Tensor& x, Tensor& y) {
   const float* px = x.data();
   float* py = y.data();
   const auto n = y.numel();
-  dispatch("axpy", device, [&] { axpy_cpu(n, alpha, px, py); }, [&](Stream s) { axpy_cuda(n, alpha, px, py, s); });
+  dispatch(
+      "axpy", device, [&] { axpy_cpu(n, alpha, px, py); }, [&](Stream s) { axpy_cuda(n, alpha, px, py, s); });
 }
 
 void scale_ratio(const Tensor& num, const Tensor& den, Tensor& y) {
@@ -43,7 +46,8 @@ void clamp(Tensor& y, float lo, float hi) {
   NST_CHECK(lo <= hi, "clamp: lower bound " << lo << " above upper bound " << hi);
   float* py = y.data();
   const auto n = y.numel();
-  dispatch("clamp", y.device(), [&] { clamp_cpu(n, lo, hi, py); }, [&](Stream s) { clamp_cuda(n, lo, hi, py, s); });
+  dispatch(
+      "clamp", y.device(), [&] { clamp_cpu(n, lo, hi, py); }, [&](Stream s) { clamp_cuda(n, lo, hi, py, s); });
 }
 
 void dot(const Tensor& x, const Tensor& y, Tensor& out) {
@@ -53,7 +57,8 @@ void dot(const Tensor& x, const Tensor& y, Tensor& out) {
   const float *px = x.data(), *py = y.data();
   float* po = out.data();
   const auto n = x.numel();
-  dispatch("dot", device, [&] { dot_cpu(n, px, py, po); }, [&](Stream s) { dot_cuda(n, px, py, po, s); });
+  dispatch(
+      "dot", device, [&] { dot_cpu(n, px, py, po); }, [&](Stream s) { dot_cuda(n, px, py, po, s); });
 }
 
 void asum(const Tensor& x, Tensor& out) {
@@ -62,7 +67,8 @@ void asum(const Tensor& x, Tensor& out) {
   const float* px = x.data();
   float* po = out.data();
   const auto n = x.numel();
-  dispatch("asum", device, [&] { asum_cpu(n, px, po); }, [&](Stream s) { asum_cuda(n, px, po, s); });
+  dispatch(
+      "asum", device, [&] { asum_cpu(n, px, po); }, [&](Stream s) { asum_cuda(n, px, po, s); });
 }
 
 Tensor dot(const Tensor& x, const Tensor& y) {

@@ -7,8 +7,8 @@ namespace nst::ops {
 
 void fill(Tensor& y, float value);
 void scale(Tensor& y, float alpha);
-void axpy(float alpha, const Tensor& x, Tensor& y);                                        // y += αx
-void scale_ratio(const Tensor& num, const Tensor& den, Tensor& y);                         // y *= num/den
+void axpy(float alpha, const Tensor& x, Tensor& y);                 // y += αx
+void scale_ratio(const Tensor& num, const Tensor& den, Tensor& y);  // y *= num/den
 void clamp(Tensor& y, float lo, float hi);
 
 // Reductions into a one-element tensor `out` on the same device (no allocation) ...

@@ -51,8 +51,7 @@ bool sets(char** envp, const char* name) {
 }
 
 void choose_omp_wait_policy(int, char** argv, char** envp) {
-  if (argv == nullptr || envp == nullptr || sets(envp, "OMP_WAIT_POLICY") || sets(envp, "GOMP_SPINCOUNT"))
-    return;
+  if (argv == nullptr || envp == nullptr || sets(envp, "OMP_WAIT_POLICY") || sets(envp, "GOMP_SPINCOUNT")) return;
   // Started as `ld.so nst …` (no interpreter base): /proc/self/exe is the loader, not nst.
   if (getauxval(AT_BASE) == 0) return;
   std::size_t count = 0;
@@ -67,7 +66,7 @@ void choose_omp_wait_policy(int, char** argv, char** envp) {
 }
 
 // glibc calls each entry of the executable's .preinit_array with (argc, argv, envp).
-__attribute__((section(".preinit_array"), used)) void (*choose_omp_wait_policy_entry)(int, char**, char**) =
-    choose_omp_wait_policy;
+__attribute__((section(".preinit_array"), used)) void (*choose_omp_wait_policy_entry)(int, char**,
+                                                                                      char**) = choose_omp_wait_policy;
 
 }  // namespace

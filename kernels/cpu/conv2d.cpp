@@ -59,7 +59,7 @@ struct ColumnSpan {
 };
 
 ColumnSpan valid_columns(const Conv2dParams& p, std::int64_t v) {
-  const std::int64_t first = p.pad - v;          // j·s ≥ p − v
+  const std::int64_t first = p.pad - v;           // j·s ≥ p − v
   const std::int64_t last = p.w - 1 + p.pad - v;  // j·s ≤ W − 1 + p − v
   const std::int64_t lo = first <= 0 ? 0 : (first + p.stride - 1) / p.stride;
   const std::int64_t hi = last < 0 ? 0 : std::min(p.out_w(), last / p.stride + 1);

@@ -41,7 +41,7 @@ namespace nst {
 
 namespace {
 
-constexpr std::int64_t kPositions = 16;                      // ξ: the 4×4 transformed tile
+constexpr std::int64_t kPositions = 16;  // ξ: the 4×4 transformed tile
 // V and M per band: 8 MB. Measured on VGG19's layers at 256×192: 2 MB bands lose 20–40% (the
 // SGEMMs get too few columns), 4 MB ~5%, 16 MB nothing more.
 constexpr std::int64_t kBandFloats = std::int64_t{1} << 21;
@@ -103,16 +103,16 @@ void transform_filters(std::int64_t c_out, std::int64_t c_in, const float* w, bo
 void transform_input_tile_row(const Tiling& tiling, const float* x, std::int64_t ti, float* scratch, float* v,
                               std::int64_t plane) {
   const std::int64_t cols = tiling.cols(), padded = 2 * cols + 2, half = cols + 1;
-  float* d = scratch;                // d[k]: input row 2ti − 1 + k, one zero column before it, zeros after
-  float* e = scratch + 4 * padded;   // e[a] = (Bᵀ d)[a]
-  float* split = scratch;            // then over d: even[a] at 2a·half, odd[a] at (2a + 1)·half
+  float* d = scratch;               // d[k]: input row 2ti − 1 + k, one zero column before it, zeros after
+  float* e = scratch + 4 * padded;  // e[a] = (Bᵀ d)[a]
+  float* split = scratch;           // then over d: even[a] at 2a·half, odd[a] at (2a + 1)·half
   for (std::int64_t k = 0; k < 4; ++k) {
     float* row = d + k * padded;
     const std::int64_t i = 2 * ti - 1 + k;
     std::fill(row, row + padded, 0.0f);
     if (i >= 0 && i < tiling.h) std::copy_n(x + i * tiling.w, tiling.w, row + 1);
   }
-  #pragma omp simd
+#pragma omp simd
   for (std::int64_t q = 0; q < padded; ++q) {  // Bᵀ d
     const float d0 = d[q], d1 = d[padded + q], d2 = d[2 * padded + q], d3 = d[3 * padded + q];
     e[q] = d0 - d2;
@@ -128,7 +128,7 @@ void transform_input_tile_row(const Tiling& tiling, const float* x, std::int64_t
   for (std::int64_t a = 0; a < 4; ++a) {  // (Bᵀ d) B, row a
     const float *even = split + 2 * a * half, *odd = split + (2 * a + 1) * half;
     float *v0 = v + (a * 4) * plane, *v1 = v0 + plane, *v2 = v1 + plane, *v3 = v2 + plane;
-    #pragma omp simd
+#pragma omp simd
     for (std::int64_t j = 0; j < cols; ++j) {
       const float e0 = even[j], o0 = odd[j], e1 = even[j + 1], o1 = odd[j + 1];
       v0[j] = e0 - e1;
@@ -140,8 +140,8 @@ void transform_input_tile_row(const Tiling& tiling, const float* x, std::int64_t
 }
 
 // V[ξ][c][t] = (Bᵀ d B)[ξ] for tile rows [r0, r1) of one image x (channels, H, W).
-void transform_input_band(const Tiling& tiling, std::int64_t channels, const float* x, std::int64_t r0,
-                          std::int64_t r1, float* v) {
+void transform_input_band(const Tiling& tiling, std::int64_t channels, const float* x, std::int64_t r0, std::int64_t r1,
+                          float* v) {
   const std::int64_t cols = tiling.cols(), tiles = (r1 - r0) * cols, plane = channels * tiles;
 #pragma omp parallel for schedule(static)
   for (std::int64_t c = 0; c < channels; ++c) {
@@ -158,7 +158,7 @@ void transform_output_tile_row(std::int64_t cols, const float* m, std::int64_t p
   for (std::int64_t b = 0; b < 4; ++b) {  // Aᵀ M, column b of every tile
     const float *m0 = m + b * plane, *m1 = m0 + 4 * plane, *m2 = m1 + 4 * plane, *m3 = m2 + 4 * plane;
     float *s0 = scratch + b * cols, *s1 = scratch + (4 + b) * cols;
-    #pragma omp simd
+#pragma omp simd
     for (std::int64_t j = 0; j < cols; ++j) {
       s0[j] = m0[j] + m1[j] + m2[j];
       s1[j] = m1[j] - m2[j] - m3[j];
@@ -167,7 +167,7 @@ void transform_output_tile_row(std::int64_t cols, const float* m, std::int64_t p
   for (std::int64_t a = 0; a < 2; ++a) {  // (Aᵀ M) A, row a: output columns 2j and 2j + 1
     const float *s0 = scratch + 4 * a * cols, *s1 = s0 + cols, *s2 = s1 + cols, *s3 = s2 + cols;
     float* row = out + 2 * a * cols;
-    #pragma omp simd
+#pragma omp simd
     for (std::int64_t j = 0; j < cols; ++j) {
       row[2 * j] = s0[j] + s1[j] + s2[j];
       row[2 * j + 1] = s1[j] - s2[j] - s3[j];
@@ -180,7 +180,7 @@ void finish_row(const Epilogue& epilogue, std::int64_t o, std::int64_t offset, s
                 float* dst) {
   if (epilogue.gate != nullptr) {
     const float* gate = epilogue.gate + offset;
-    #pragma omp simd
+#pragma omp simd
     for (std::int64_t k = 0; k < count; ++k) {
       const float value = src[k];
       dst[k] = gate[k] <= 0.0f ? 0.0f : value;  // a select, not a branch
@@ -246,8 +246,8 @@ void winograd_convolve(const Tiling& tiling, std::int64_t n, std::int64_t ch_in,
       const std::int64_t r1 = std::min(rows, r0 + band_rows), tiles = (r1 - r0) * cols;
       transform_input_band(tiling, ch_in, x + i * image_in, r0, r1, v);
       // M[ξ] = U[ξ] · V[ξ]: (ch_out × ch_in)·(ch_in × tiles), for the 16 positions ξ.
-      sgemm_tiled(kPositions, ch_out * ch_in, ch_in * tiles, ch_out * tiles, false, ch_out, tiles, ch_in, 1.0f, u, ch_in,
-                  v, tiles, 0.0f, m, tiles);
+      sgemm_tiled(kPositions, ch_out * ch_in, ch_in * tiles, ch_out * tiles, false, ch_out, tiles, ch_in, 1.0f, u,
+                  ch_in, v, tiles, 0.0f, m, tiles);
       transform_output_band(tiling, ch_out, m, r0, r1, epilogue, y + i * image_out);
     }
   }

@@ -78,8 +78,8 @@ void tv_loss_cpu(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w,
   loss[0] = static_cast<float>(0.5 * squares);
 }
 
-void tv_loss_backward_cpu(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x,
-                          float weight, float* dx) {
+void tv_loss_backward_cpu(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x, float weight,
+                          float* dx) {
   // A pair (a, b) adds ½(x_b − x_a)² to L, so it adds (x_b − x_a) to dL/dx_b and subtracts it from
   // dL/dx_a: dL/dx[r,j] = (x[r,j] − x[r,j−1]) − (x[r,j+1] − x[r,j]) + (same vertically), for the
   // neighbours that exist.

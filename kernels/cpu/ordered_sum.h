@@ -29,7 +29,8 @@ double ordered_sum(std::int64_t n, Term term) {
   std::vector<double> partial(static_cast<std::size_t>(blocks), 0.0);
 #pragma omp parallel for schedule(static)
   for (std::int64_t b = 0; b < blocks; ++b)
-    partial[static_cast<std::size_t>(b)] = block_sum(b * kOrderedSumBlock, std::min(n, (b + 1) * kOrderedSumBlock), term);
+    partial[static_cast<std::size_t>(b)] =
+        block_sum(b * kOrderedSumBlock, std::min(n, (b + 1) * kOrderedSumBlock), term);
   double total = 0.0;
   for (const double s : partial) total += s;
   return total;

@@ -25,9 +25,7 @@ void axpy_cpu(std::int64_t n, float alpha, const float* x, float* y) {
   for (std::int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
 }
 
-void scale_ratio_cpu(std::int64_t n, const float* num, const float* den, float* y) {
-  scale_cpu(n, num[0] / den[0], y);
-}
+void scale_ratio_cpu(std::int64_t n, const float* num, const float* den, float* y) { scale_cpu(n, num[0] / den[0], y); }
 
 void clamp_cpu(std::int64_t n, float lo, float hi, float* y) {
 #pragma omp parallel for simd schedule(static) if (n > kParallelThreshold)

@@ -26,14 +26,14 @@ namespace nst {
 
 namespace {
 
+using conv_index::ConvShape;
+using conv_index::gradient_column;
+using conv_index::TransposedWeights;
 using conv_tile::kMicro;
 using conv_tile::kThreads;
 using conv_tile::kTileM;
 using conv_tile::kTileN;
 using conv_tile::Window;
-using conv_index::ConvShape;
-using conv_index::gradient_column;
-using conv_index::TransposedWeights;
 
 template <class Win>
 __global__ void __launch_bounds__(kThreads)

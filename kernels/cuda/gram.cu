@@ -115,17 +115,17 @@ void gram_forward_cuda(std::int64_t c, std::int64_t m, const float* f, float* g,
   // Slices: enough to bring the blocks near kTargetBlocks, none shorter than kMinSliceLength, each
   // a whole number of K-steps, none empty. More than one only when upper_tiles·slices ≤ kTargetBlocks,
   // so the partials fit g_slice_partials.
-  const std::int64_t wanted = std::min(std::max<std::int64_t>(1, kTargetBlocks / upper_tiles),
-                                       std::max<std::int64_t>(1, m / kMinSliceLength));
+  const std::int64_t wanted =
+      std::min(std::max<std::int64_t>(1, kTargetBlocks / upper_tiles), std::max<std::int64_t>(1, m / kMinSliceLength));
   const std::int64_t slice_length = std::max<std::int64_t>(kStep, ceil_div(ceil_div(m, wanted), kStep) * kStep);
   const int slices = int(std::max<std::int64_t>(1, ceil_div(m, slice_length)));
 
-  gram_tiles_kernel<<<dim3(unsigned(upper_tiles), unsigned(slices)), kTileThreads, 0, stream>>>(
-      c, m, f, tiles_per_side, slice_length, g);
+  gram_tiles_kernel<<<dim3(unsigned(upper_tiles), unsigned(slices)), kTileThreads, 0, stream>>>(c, m, f, tiles_per_side,
+                                                                                                slice_length, g);
   if (slices > 1) {
     const std::int64_t elements = std::int64_t(upper_tiles) * kTileElements;
     gram_sum_slices_kernel<<<blocks_for(elements), kThreadsPerBlock, 0, stream>>>(c, tiles_per_side, upper_tiles,
-                                                                                   slices, g);
+                                                                                  slices, g);
   }
 }
 

@@ -91,8 +91,7 @@ void lbfgs_keep_pair_if_curved_cuda(const MutableLbfgsRing& ring, const float* s
   record_pair_if_curved_kernel<<<1, 1, 0, stream>>>(ring, ys, yy, newest_ys, newest_yy);
 }
 
-void lbfgs_ring_dot_cuda(const LbfgsRing& ring, bool rows_are_s, int age, const float* v, float* out,
-                         Stream stream) {
+void lbfgs_ring_dot_cuda(const LbfgsRing& ring, bool rows_are_s, int age, const float* v, float* out, Stream stream) {
   ring_dot_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(ring, LbfgsRingAxpy{}, rows_are_s, age, v,
                                                                            nullptr);
   launch_final_sum(out, 1.0f, stream);

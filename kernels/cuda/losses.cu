@@ -139,8 +139,8 @@ void tv_loss_cuda(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w
   launch_final_sum(loss, 0.5f, stream);
 }
 
-void tv_loss_backward_cuda(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x,
-                           float weight, float* dx, Stream stream) {
+void tv_loss_backward_cuda(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x, float weight,
+                           float* dx, Stream stream) {
   const std::int64_t total = n * c * h * w;
   if (total > 0) tv_backward_kernel<<<blocks_for(total), kThreadsPerBlock, 0, stream>>>(total, h, w, x, weight, dx);
 }

@@ -56,7 +56,7 @@ __global__ void pool_backward_kernel(Pool2dParams p, const float* x, const float
        e += std::int64_t(gridDim.x) * blockDim.x) {
     const std::int64_t col = e % p.w, row = (e / p.w) % p.h, plane = e / (p.w * p.h);
     const std::int64_t i = row / 2, j = col / 2;  // this input's window = output element (i, j)
-    if (i >= oh || j >= ow) {  // the dropped last row or column of an odd size
+    if (i >= oh || j >= ow) {                     // the dropped last row or column of an odd size
       dx[e] = 0.0f;
       continue;
     }

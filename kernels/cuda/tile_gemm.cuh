@@ -14,10 +14,10 @@
 
 namespace nst {
 
-constexpr int kTile = 64;         // output tile edge
-constexpr int kStep = 16;         // K-step
-constexpr int kTileThreads = 256; // 16×16 threads, each a 4×4 micro-tile
-constexpr int kMicro = 4;         // micro-tile edge
+constexpr int kTile = 64;          // output tile edge
+constexpr int kStep = 16;          // K-step
+constexpr int kTileThreads = 256;  // 16×16 threads, each a 4×4 micro-tile
+constexpr int kMicro = 4;          // micro-tile edge
 static_assert(kTile == kCudaTileEdge, "the tile that kernels/cuda_limits.h counts blocks of");
 
 // Tiles along a dimension of n (for the grid).
@@ -52,8 +52,7 @@ __device__ __forceinline__ void load_stage(Element element, std::int64_t r0, std
 }
 
 // acc[i][j] += Σ_k a[k][micro_row() + i] · b[k][micro_col() + j] over one K-step.
-__device__ __forceinline__ void multiply_stage(const TileStage& a, const TileStage& b,
-                                               float (&acc)[kMicro][kMicro]) {
+__device__ __forceinline__ void multiply_stage(const TileStage& a, const TileStage& b, float (&acc)[kMicro][kMicro]) {
   const int row = micro_row(), col = micro_col();
 #pragma unroll
   for (int k = 0; k < kStep; ++k) {

@@ -45,8 +45,9 @@ TEST_P(AdamTest, TenStepsMatchAlgorithmOne) {
   params.beta2 = 0.99f;
   params.epsilon = 1e-6f;
   const auto x0 = random_values(n, 51);
-  AdamReference ref{params.learning_rate, params.beta1, params.beta2, params.epsilon,
-                    std::vector<double>(n, 0.0), std::vector<double>(n, 0.0), to_double(x0)};
+  AdamReference ref{
+      params.learning_rate,        params.beta1, params.beta2, params.epsilon, std::vector<double>(n, 0.0),
+      std::vector<double>(n, 0.0), to_double(x0)};
   Tensor x = Tensor::from_host({n}, x0, Device::cpu);
   Tensor m = Tensor::zeros({n}, Device::cpu), v = Tensor::zeros({n}, Device::cpu);
   for (std::int64_t t = 1; t <= 10; ++t) {

@@ -134,11 +134,13 @@ TEST_F(CheckpointFile, EveryFlippedByteIsRefused) {
 Bytes framed(const Bytes& body) {
   Bytes file{'N', 'S', 'T', 'S', 'T', 'A', 'T', 'E', 1, 0, 0, 0};
   const std::uint64_t size = body.size();
-  file.insert(file.end(), reinterpret_cast<const std::uint8_t*>(&size), reinterpret_cast<const std::uint8_t*>(&size) + 8);
+  file.insert(file.end(), reinterpret_cast<const std::uint8_t*>(&size),
+              reinterpret_cast<const std::uint8_t*>(&size) + 8);
   file.insert(file.end(), body.begin(), body.end());
   std::uint64_t hash = 14695981039346656037ull;  // FNV-1a 64
   for (const std::uint8_t b : body) hash = (hash ^ b) * 1099511628211ull;
-  file.insert(file.end(), reinterpret_cast<const std::uint8_t*>(&hash), reinterpret_cast<const std::uint8_t*>(&hash) + 8);
+  file.insert(file.end(), reinterpret_cast<const std::uint8_t*>(&hash),
+              reinterpret_cast<const std::uint8_t*>(&hash) + 8);
   return file;
 }
 

@@ -61,10 +61,10 @@ std::vector<double> reference_forward(const Conv2dParams& p, const std::vector<X
 // 1×1, 5×5 and non-square kernels.
 const std::vector<ConvCase>& small_cases() {
   static const std::vector<ConvCase> cases = {
-      {1, 1, 1, 1, 1, 3, 3, 1, 1},  {1, 3, 1, 1, 5, 3, 3, 1, 1},  {1, 3, 7, 5, 5, 3, 3, 1, 1},
+      {1, 1, 1, 1, 1, 3, 3, 1, 1},  {1, 3, 1, 1, 5, 3, 3, 1, 1},   {1, 3, 7, 5, 5, 3, 3, 1, 1},
       {2, 3, 5, 9, 13, 3, 3, 1, 1}, {1, 13, 9, 11, 5, 3, 3, 1, 1}, {1, 1, 7, 7, 13, 3, 3, 2, 1},
       {2, 5, 8, 7, 5, 3, 3, 2, 0},  {1, 3, 6, 9, 13, 3, 3, 1, 0},  {1, 13, 5, 7, 5, 1, 1, 1, 0},
-      {1, 5, 4, 6, 1, 1, 1, 2, 0},  {1, 3, 9, 8, 5, 5, 5, 1, 2},  {2, 3, 5, 4, 5, 2, 3, 1, 1},
+      {1, 5, 4, 6, 1, 1, 1, 2, 0},  {1, 3, 9, 8, 5, 5, 5, 1, 2},   {2, 3, 5, 4, 5, 2, 3, 1, 1},
   };
   return cases;
 }
@@ -87,9 +87,9 @@ void expect_forward_matches_reference(const ConvCase& c, bool relu) {
   const auto b = random_values(p.c_out, 13);
   double abs_sum = 0.0;
   const std::vector<double> expected = reference_forward(p, x, w, b, relu, &abs_sum);
-  const Tensor y = ops::conv2d(Tensor::from_host(x_shape(p), x, Device::cpu),
-                               Tensor::from_host(w_shape(p), w, Device::cpu),
-                               Tensor::from_host({p.c_out}, b, Device::cpu), relu, {c.stride, c.pad});
+  const Tensor y =
+      ops::conv2d(Tensor::from_host(x_shape(p), x, Device::cpu), Tensor::from_host(w_shape(p), w, Device::cpu),
+                  Tensor::from_host({p.c_out}, b, Device::cpu), relu, {c.stride, c.pad});
   ASSERT_EQ(y.shape(), y_shape(p));
   EXPECT_TRUE(all_close(y.to_host(), expected, {1e-5 * abs_sum, 1e-5})) << describe(c) << (relu ? " relu" : "");
 }
@@ -137,8 +137,7 @@ TEST_P(Conv2dSmallTest, GatedBackwardDataMatchesFiniteDifferencesThroughRelu) {
   EXPECT_TRUE(gradient_matches(loss, to_double(z), dz.to_host(), 1e-4, {}, near_kink)) << describe(GetParam());
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dSmallTest, ::testing::ValuesIn(small_cases()),
-                         case_name);
+INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dSmallTest, ::testing::ValuesIn(small_cases()), case_name);
 
 class Conv2dBandedTest : public ::testing::TestWithParam<ConvCase> {};
 
@@ -176,12 +175,11 @@ TEST_P(Conv2dBandedTest, BackwardDataMatchesDoubleAdjoint) {
   const Tensor dx = ops::conv2d_backward_data(tdy, tw, x_shape(p), nullptr, {p.stride, p.pad});
   EXPECT_TRUE(all_close(dx.to_host(), expected, {1e-5 * abs_sum, 1e-5})) << describe(GetParam());
   // The scratch is reused from the first call: a second call gives the same bits.
-  EXPECT_TRUE(all_equal(ops::conv2d_backward_data(tdy, tw, x_shape(p), nullptr, {p.stride, p.pad}).to_host(),
-                        dx.to_host()));
+  EXPECT_TRUE(
+      all_equal(ops::conv2d_backward_data(tdy, tw, x_shape(p), nullptr, {p.stride, p.pad}).to_host(), dx.to_host()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dBandedTest, ::testing::ValuesIn(banded_cases()),
-                         case_name);
+INSTANTIATE_TEST_SUITE_P(Shapes, Conv2dBandedTest, ::testing::ValuesIn(banded_cases()), case_name);
 
 // The gate zeroes dx exactly where gate <= 0 (zero and negative) and leaves every other value as the
 // ungated backward computes it, bit for bit.
@@ -219,26 +217,44 @@ void expect_error(Call call, const std::string& text) {
 TEST(Conv2d, ShapeErrorsNameTheOpAndTheShapes) {
   const Tensor x = Tensor::zeros({1, 3, 7, 5}, Device::cpu), w = Tensor::zeros({4, 3, 3, 3}, Device::cpu);
   const Tensor b = Tensor::zeros({4}, Device::cpu);
-  expect_error([&] { ops::conv2d(x, Tensor::zeros({4, 2, 3, 3}, Device::cpu), b, false); },
-               "conv2d: w has shape (4, 2, 3, 3) for 2 input channels, but the input (1, 3, 7, 5) has 3");
+  expect_error(
+      [&] {
+        ops::conv2d(x, Tensor::zeros({4, 2, 3, 3}, Device::cpu), b, false);
+      },
+      "conv2d: w has shape (4, 2, 3, 3) for 2 input channels, but the input (1, 3, 7, 5) has 3");
   expect_error([&] { ops::conv2d(x, w, Tensor::zeros({5}, Device::cpu), false); },
                "conv2d: b has shape (5,), expected (4,)");
-  expect_error([&] { ops::conv2d(Tensor::zeros({3, 7, 5}, Device::cpu), w, b, false); },
-               "conv2d: input has shape (3, 7, 5), expected rank 4");
-  expect_error([&] { ops::conv2d(x, Tensor::zeros({4, 3, 9}, Device::cpu), b, false); },
-               "conv2d: w has shape (4, 3, 9), expected rank 4");
-  expect_error([&] { ops::conv2d(x, Tensor::zeros({4, 3, 11, 3}, Device::cpu), b, false); },
-               "conv2d: kernel (4, 3, 11, 3) is larger than the input (1, 3, 7, 5) with pad 1");
+  expect_error(
+      [&] {
+        ops::conv2d(Tensor::zeros({3, 7, 5}, Device::cpu), w, b, false);
+      },
+      "conv2d: input has shape (3, 7, 5), expected rank 4");
+  expect_error(
+      [&] {
+        ops::conv2d(x, Tensor::zeros({4, 3, 9}, Device::cpu), b, false);
+      },
+      "conv2d: w has shape (4, 3, 9), expected rank 4");
+  expect_error(
+      [&] {
+        ops::conv2d(x, Tensor::zeros({4, 3, 11, 3}, Device::cpu), b, false);
+      },
+      "conv2d: kernel (4, 3, 11, 3) is larger than the input (1, 3, 7, 5) with pad 1");
   expect_error([&] { ops::conv2d(x, w, b, false, {0, 1}); }, "conv2d: stride 0 and pad 1");
   Tensor y = Tensor::zeros({1, 4, 7, 4}, Device::cpu);
   expect_error([&] { ops::conv2d(x, w, b, false, y); }, "conv2d: y has shape (1, 4, 7, 4), expected (1, 4, 7, 5)");
 
   const Tensor dy = Tensor::zeros({1, 4, 7, 5}, Device::cpu);
-  expect_error([&] { ops::conv2d_backward_data(dy, w, {1, 3, 7, 5}, nullptr, {2, 1}); },
-               "conv2d_backward_data: dy has shape (1, 4, 7, 5), expected (1, 4, 4, 3)");
+  expect_error(
+      [&] {
+        ops::conv2d_backward_data(dy, w, {1, 3, 7, 5}, nullptr, {2, 1});
+      },
+      "conv2d_backward_data: dy has shape (1, 4, 7, 5), expected (1, 4, 4, 3)");
   const Tensor bad_gate = Tensor::zeros({1, 3, 5, 7}, Device::cpu);
-  expect_error([&] { ops::conv2d_backward_data(dy, w, {1, 3, 7, 5}, &bad_gate); },
-               "conv2d_backward_data: gate has shape (1, 3, 5, 7), expected (1, 3, 7, 5)");
+  expect_error(
+      [&] {
+        ops::conv2d_backward_data(dy, w, {1, 3, 7, 5}, &bad_gate);
+      },
+      "conv2d_backward_data: gate has shape (1, 3, 5, 7), expected (1, 3, 7, 5)");
 }
 
 TEST(Conv2d, TensorsOnDifferentDevicesAreRefused) {
@@ -254,7 +270,8 @@ TEST(Conv2d, TensorsOnDifferentDevicesAreRefused) {
 TEST(Conv2d, PreparedWeightsGiveTheSameBits) {
   for (const ConvCase& c : {ConvCase{2, 13, 9, 11, 9, 3, 3, 1, 1}, ConvCase{1, 64, 17, 16, 64, 3, 3, 1, 1},
                             ConvCase{1, 3, 9, 11, 9, 3, 3, 1, 1}, ConvCase{1, 13, 9, 11, 9, 3, 3, 2, 1}}) {
-    const Tensor x = random_tensor(c.x_shape(), 90), w = random_tensor(c.w_shape(), 91), b = random_tensor({c.c_out}, 92);
+    const Tensor x = random_tensor(c.x_shape(), 90), w = random_tensor(c.w_shape(), 91),
+                 b = random_tensor({c.c_out}, 92);
     const Tensor dy = random_tensor(c.y_shape(), 93), gate = random_tensor(c.x_shape(), 94);
     const ops::PreparedConvWeights prepared(w.clone(), c.geometry());
     const bool winograd = c.c_in >= 8 && c.stride == 1;
@@ -274,8 +291,8 @@ TEST(Conv2d, PreparedWeightsGiveTheSameBits) {
 // The CPU computes in FP32 whatever math is asked for: TF32 is a GPU tensor-core mode.
 TEST(Conv2d, CpuIgnoresTf32) {
   const Tensor x = random_tensor({1, 13, 9, 11}, 80), w = random_tensor({5, 13, 3, 3}, 81), b = random_tensor({5}, 82);
-  EXPECT_TRUE(all_equal(ops::conv2d(x, w, b, true, {}, ops::ConvMath::tf32).to_host(),
-                        ops::conv2d(x, w, b, true).to_host()));
+  EXPECT_TRUE(
+      all_equal(ops::conv2d(x, w, b, true, {}, ops::ConvMath::tf32).to_host(), ops::conv2d(x, w, b, true).to_host()));
 }
 
 }  // namespace

@@ -50,7 +50,7 @@ class WeightsSearch : public ::testing::Test {
 };
 
 TEST_F(WeightsSearch, EachPlaceWinsInOrderWhileItHoldsTheFile) {
-  const std::string checkout = put("checkout/weights");     // <exe_dir>/../weights
+  const std::string checkout = put("checkout/weights");      // <exe_dir>/../weights
   const std::string beside = put("checkout/build/weights");  // <exe_dir>/weights
   const std::string xdg = put("xdg/nst");
   const std::string home = put("home/.local/share/nst");
@@ -106,8 +106,10 @@ class ScopedEnvironment {
   }
   ~ScopedEnvironment() {
     for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
-      if (it->was_set) ::setenv(it->name.c_str(), it->value.c_str(), 1);
-      else ::unsetenv(it->name.c_str());
+      if (it->was_set)
+        ::setenv(it->name.c_str(), it->value.c_str(), 1);
+      else
+        ::unsetenv(it->name.c_str());
     }
   }
 

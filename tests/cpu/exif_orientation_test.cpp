@@ -34,8 +34,8 @@ struct OrientationRow {
 
 // TIFF 6.0, tag 274 (Orientation).
 const OrientationRow kTiffTable[8] = {
-    {1, Side::top, Side::left},   {2, Side::top, Side::right},   {3, Side::bottom, Side::right},
-    {4, Side::bottom, Side::left}, {5, Side::left, Side::top},    {6, Side::right, Side::top},
+    {1, Side::top, Side::left},     {2, Side::top, Side::right},   {3, Side::bottom, Side::right},
+    {4, Side::bottom, Side::left},  {5, Side::left, Side::top},    {6, Side::right, Side::top},
     {7, Side::right, Side::bottom}, {8, Side::left, Side::bottom},
 };
 
@@ -44,7 +44,8 @@ const OrientationRow kTiffTable[8] = {
 Rgb8Image stored_for(const Rgb8Image& scene, const OrientationRow& row) {
   const int w = scene.width, h = scene.height;
   const bool rows_are_scene_rows = row.row0 == Side::top || row.row0 == Side::bottom;
-  Rgb8Image stored{rows_are_scene_rows ? w : h, rows_are_scene_rows ? h : w, std::vector<std::uint8_t>(scene.bytes.size())};
+  Rgb8Image stored{rows_are_scene_rows ? w : h, rows_are_scene_rows ? h : w,
+                   std::vector<std::uint8_t>(scene.bytes.size())};
   for (int r = 0; r < stored.height; ++r) {
     for (int c = 0; c < stored.width; ++c) {
       int x = 0, y = 0;
@@ -64,8 +65,10 @@ Rgb8Image stored_for(const Rgb8Image& scene, const OrientationRow& row) {
 }
 
 void put16(std::vector<std::uint8_t>& out, std::uint32_t v, bool big) {
-  if (big) out.insert(out.end(), {std::uint8_t(v >> 8), std::uint8_t(v)});
-  else out.insert(out.end(), {std::uint8_t(v), std::uint8_t(v >> 8)});
+  if (big)
+    out.insert(out.end(), {std::uint8_t(v >> 8), std::uint8_t(v)});
+  else
+    out.insert(out.end(), {std::uint8_t(v), std::uint8_t(v >> 8)});
 }
 void put32(std::vector<std::uint8_t>& out, std::uint32_t v, bool big) {
   put16(out, big ? v >> 16 : v & 0xFFFF, big);
@@ -80,7 +83,8 @@ struct IfdEntry {
 // (a SHORT value in the value field's first two bytes), no next IFD.
 std::vector<std::uint8_t> exif_segment(bool big, const std::vector<IfdEntry>& entries) {
   std::vector<std::uint8_t> out{'E', 'x', 'i', 'f', 0, 0};
-  out.insert(out.end(), big ? std::initializer_list<std::uint8_t>{'M', 'M'} : std::initializer_list<std::uint8_t>{'I', 'I'});
+  out.insert(out.end(),
+             big ? std::initializer_list<std::uint8_t>{'M', 'M'} : std::initializer_list<std::uint8_t>{'I', 'I'});
   put16(out, 42, big);
   put32(out, 8, big);
   put16(out, std::uint32_t(entries.size()), big);
@@ -107,12 +111,13 @@ std::vector<std::uint8_t> orientation_segment(bool big, int orientation) {
 // 24 × 16 in 8 × 8 blocks of six distinct colours: no flip or rotation maps it onto itself, and a
 // quality-100 4:4:4 JPEG keeps flat 8 × 8 blocks within a level or two.
 Rgb8Image blocks_scene() {
-  const std::uint8_t colours[6][3] = {{250, 10, 10}, {10, 250, 10}, {10, 10, 250},
+  const std::uint8_t colours[6][3] = {{250, 10, 10},  {10, 250, 10},  {10, 10, 250},
                                       {250, 250, 10}, {10, 250, 250}, {128, 128, 128}};
   Rgb8Image scene{24, 16, std::vector<std::uint8_t>(24 * 16 * 3)};
   for (int y = 0; y < 16; ++y)
     for (int x = 0; x < 24; ++x)
-      for (int k = 0; k < 3; ++k) scene.bytes[(std::size_t(y) * 24 + std::size_t(x)) * 3 + std::size_t(k)] = colours[(y / 8) * 3 + x / 8][k];
+      for (int k = 0; k < 3; ++k)
+        scene.bytes[(std::size_t(y) * 24 + std::size_t(x)) * 3 + std::size_t(k)] = colours[(y / 8) * 3 + x / 8][k];
   return scene;
 }
 
@@ -135,7 +140,8 @@ void write_jpeg_with_app1(const std::string& path, const Rgb8Image& image, const
   jpeg_start_compress(&cinfo, TRUE);
   if (!app1.empty()) jpeg_write_marker(&cinfo, JPEG_APP0 + 1, app1.data(), unsigned(app1.size()));
   while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW row = const_cast<JSAMPLE*>(image.bytes.data() + std::size_t(cinfo.next_scanline) * std::size_t(image.width) * 3);
+    JSAMPROW row =
+        const_cast<JSAMPLE*>(image.bytes.data() + std::size_t(cinfo.next_scanline) * std::size_t(image.width) * 3);
     jpeg_write_scanlines(&cinfo, &row, 1);
   }
   jpeg_finish_compress(&cinfo);

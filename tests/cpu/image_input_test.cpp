@@ -88,7 +88,8 @@ void write_png_claiming(const std::string& path, png_uint_32 width, png_uint_32 
   }
   const uLong crc = crc32(crc32(0, nullptr, 0), bytes.data() + 12, 17);  // over the type and the data
   for (int i = 0; i < 4; ++i) bytes[std::size_t(29 + i)] = static_cast<unsigned char>(crc >> (24 - 8 * i));
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
 }
 
 // A whole 16 × 16 baseline JPEG whose frame header (SOF0: FF C0, length, precision, height,
@@ -126,8 +127,8 @@ std::vector<unsigned char> small_jpeg_claiming(unsigned width, unsigned height) 
 }
 
 void write_file(const std::string& path, const std::vector<unsigned char>& bytes) {
-  std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                              static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary)
+      .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 // Runs `action` in a child process and reports how it ended: its exit code, or -1 when it was
@@ -193,7 +194,8 @@ TEST_F(InputFile, OutOfMemoryNamesTheFileAndTheBuffer) {
       read_image(file);
     } catch (const Error& e) {
       const std::string message = e.what();
-      const bool named = message.find("image '" + file + "': out of memory allocating 732 MiB for the decoded 8-bit "
+      const bool named = message.find("image '" + file +
+                                      "': out of memory allocating 732 MiB for the decoded 8-bit "
                                       "RGB of its 16000×16000 pixels") != std::string::npos;
       if (!named) std::fprintf(stderr, "message: %s\n", message.c_str());
       return named ? 0 : 1;
@@ -212,8 +214,10 @@ TEST_F(InputFile, FifoIsRefusedAtOnceNotWaitedOn) {
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   const int code = exit_code_within(10.0, [&] {
     const std::string message = read_error(fifo);
-    return message.find(fifo) != std::string::npos && message.find("a FIFO (named pipe), not a regular file") !=
-                                                           std::string::npos ? 0 : 1;
+    return message.find(fifo) != std::string::npos &&
+                   message.find("a FIFO (named pipe), not a regular file") != std::string::npos
+               ? 0
+               : 1;
   });
   EXPECT_NE(code, -1) << "read_image blocked on the FIFO for 10 s";
   EXPECT_EQ(code, 0) << "the error did not name the FIFO as one";

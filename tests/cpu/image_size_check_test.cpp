@@ -27,8 +27,8 @@ std::vector<ConvWeights> random_weights(int depth) {
 }
 
 TEST(ImageSizeCheck, SmallestSideIsTwoToThePoolsBefore) {
-  const std::vector<std::pair<std::string, int>> expected{{"relu1_1", 1}, {"conv1_2", 1}, {"relu2_1", 2},
-                                                          {"relu2_2", 2}, {"relu3_1", 4}, {"relu4_1", 8},
+  const std::vector<std::pair<std::string, int>> expected{{"relu1_1", 1}, {"conv1_2", 1},  {"relu2_1", 2},
+                                                          {"relu2_2", 2}, {"relu3_1", 4},  {"relu4_1", 8},
                                                           {"relu4_2", 8}, {"relu5_1", 16}, {"relu5_4", 16}};
   for (const auto& [name, side] : expected) EXPECT_EQ(smallest_side_reaching(parse_tap(name)), side) << name;
 }
@@ -66,7 +66,8 @@ TEST(ImageSizeCheck, MessageNamesTheResizedSizeAndTheSmallestImageSizeThatWorks)
   EXPECT_NE(message_of(relu4_1, {{"c", {1000, 100}, false}}, 74, 1.0), "");
 
   // A style at half scale decides: its longer side is round(s/2), its shorter a tenth of that.
-  const std::vector<RunImage> both{{"the content image c.png", {100, 100}, false}, {"the style image s.png", {1000, 100}, true}};
+  const std::vector<RunImage> both{{"the content image c.png", {100, 100}, false},
+                                   {"the style image s.png", {1000, 100}, true}};
   const std::string style = message_of(relu4_1, both, 32, 0.5);
   for (const char* part : {"the style image s.png, resized to 16x2 (--image-size 32 × --style-scale 0.5)",
                            "the smallest --image-size that works is 149"})

@@ -53,9 +53,7 @@ std::string read_bytes(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary) << bytes;
-}
+void write_bytes(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
 
 Image random_image(int width, int height, std::uint64_t seed) {
   return {width, height, random_integers(std::int64_t(width) * height * 3, seed, 0, 255)};
@@ -182,7 +180,8 @@ TEST(ImageFile, PngLayoutsBecomeRgb) {
   expect_rgb("grey.png", {0, 0, 0, 100, 100, 100, 255, 255, 255});
   ASSERT_TRUE(write_png_fixture(dir.file("grey1.png"), 3, 1, PNG_COLOR_TYPE_GRAY, 1, {0b10100000}));
   expect_rgb("grey1.png", {255, 255, 255, 0, 0, 0, 255, 255, 255});
-  ASSERT_TRUE(write_png_fixture(dir.file("grey_alpha.png"), 3, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8, {10, 0, 20, 128, 30, 255}));
+  ASSERT_TRUE(
+      write_png_fixture(dir.file("grey_alpha.png"), 3, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8, {10, 0, 20, 128, 30, 255}));
   expect_rgb("grey_alpha.png", {10, 10, 10, 20, 20, 20, 30, 30, 30});  // alpha dropped, not composited
   ASSERT_TRUE(write_png_fixture(dir.file("rgba.png"), 3, 1, PNG_COLOR_TYPE_RGBA, 8,
                                 {1, 2, 3, 0, 40, 50, 60, 128, 200, 210, 220, 255}));
@@ -192,10 +191,12 @@ TEST(ImageFile, PngLayoutsBecomeRgb) {
   expect_rgb("palette.png", {255, 0, 128, 9, 8, 7, 100, 150, 200});
   // 16-bit samples scale by 255/65535 and round: 0x00FF → 1 and 0xFF00 → 254 (taking the high
   // byte would give 0 and 255), 0x8080 → 128, 0xFFFF → 255.
-  ASSERT_TRUE(write_png_fixture(dir.file("rgb16.png"), 3, 1, PNG_COLOR_TYPE_RGB, 16,
-                                {0x00, 0xFF, 0xFF, 0x00, 0x80, 0x80, 0xFF, 0xFF, 0, 0, 0x12, 0x34, 0, 0, 0, 1, 0, 0x80}));
+  ASSERT_TRUE(
+      write_png_fixture(dir.file("rgb16.png"), 3, 1, PNG_COLOR_TYPE_RGB, 16,
+                        {0x00, 0xFF, 0xFF, 0x00, 0x80, 0x80, 0xFF, 0xFF, 0, 0, 0x12, 0x34, 0, 0, 0, 1, 0, 0x80}));
   expect_rgb("rgb16.png", {1, 254, 128, 255, 0, 18, 0, 0, 0});
-  ASSERT_TRUE(write_png_fixture(dir.file("grey16.png"), 3, 1, PNG_COLOR_TYPE_GRAY, 16, {0x00, 0xFF, 0xFF, 0x00, 0xFF, 0xFF}));
+  ASSERT_TRUE(
+      write_png_fixture(dir.file("grey16.png"), 3, 1, PNG_COLOR_TYPE_GRAY, 16, {0x00, 0xFF, 0xFF, 0x00, 0xFF, 0xFF}));
   expect_rgb("grey16.png", {1, 1, 1, 254, 254, 254, 255, 255, 255});
 }
 
@@ -242,8 +243,8 @@ TEST(ImageFile, DamagedAndForeignFilesAreErrorsNamingThePath) {
   write_bytes(dir.file("corrupt.jpg"), "\xFF\xD8\xFF this is not a JPEG header");
   write_bytes(dir.file("text.png"), "just some text\n");
   write_bytes(dir.file("empty.jpg"), "");
-  for (const char* name : {"truncated.png", "corrupt.png", "truncated.jpg", "corrupt.jpg", "text.png", "empty.jpg",
-                           "missing.png"})
+  for (const char* name :
+       {"truncated.png", "corrupt.png", "truncated.jpg", "corrupt.jpg", "text.png", "empty.jpg", "missing.png"})
     expect_error_naming([&] { read_image(dir.file(name)); }, dir.file(name));
   expect_error_naming([&] { read_image(dir.file("")); }, dir.file(""));  // a directory
 }
@@ -266,7 +267,8 @@ TEST(ImageFile, WriteIsAtomic) {
   expect_error_naming([&] { write_image(inconsistent, target); }, target);
   EXPECT_EQ(read_bytes(jpeg_target), before);
   expect_error_naming([&] { write_image(random_image(2, 2, 34), dir.file("out.bmp")); }, dir.file("out.bmp"));
-  expect_error_naming([&] { write_image(random_image(2, 2, 34), dir.file("no_dir/out.png")); }, dir.file("no_dir/out.png"));
+  expect_error_naming([&] { write_image(random_image(2, 2, 34), dir.file("no_dir/out.png")); },
+                      dir.file("no_dir/out.png"));
   auto names = dir.names();
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"out.jpg", "out.png"}));

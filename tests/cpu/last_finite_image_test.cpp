@@ -51,7 +51,7 @@ TEST(LastFiniteImage, ImageThatTurnedNonFiniteBetweenReadsFallsBackToTheConfirme
 TEST(LastFiniteImage, ImageCheckedElsewhereIsConfirmedAtOnce) {
   LastFiniteImage kept(image_of(0));
   EXPECT_TRUE(kept.losses_read(2, true, image_of(2)));
-  kept.finite_image(3, image_of(3));  // a checkpoint read it: newer than the pending copy
+  kept.finite_image(3, image_of(3));                       // a checkpoint read it: newer than the pending copy
   EXPECT_TRUE(kept.losses_read(4, true, image_of(kNaN)));  // vouches for x_3, not the older x_2
   EXPECT_FALSE(kept.losses_read(5, false, image_of(kNaN)));
   EXPECT_EQ(first_value(kept.image()), 3);

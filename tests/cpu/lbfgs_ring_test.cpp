@@ -38,10 +38,9 @@ class LbfgsRingTest : public ::testing::Test {
   void offer(int k) {
     Pair pair{random_values(kN, 100 + k), random_values(kN, 200 + k), kOfferedYs[k]};
     const float yy = 10.0f + float(k);
-    ops::lbfgs_keep_pair_if_curved(Tensor::from_host({kN}, pair.s, Device::cpu),
-                                   Tensor::from_host({kN}, pair.y, Device::cpu),
-                                   Tensor::filled({1}, pair.ys, Device::cpu), Tensor::filled({1}, yy, Device::cpu), ring,
-                                   newest_ys, newest_yy);
+    ops::lbfgs_keep_pair_if_curved(
+        Tensor::from_host({kN}, pair.s, Device::cpu), Tensor::from_host({kN}, pair.y, Device::cpu),
+        Tensor::filled({1}, pair.ys, Device::cpu), Tensor::filled({1}, yy, Device::cpu), ring, newest_ys, newest_yy);
     if (pair.ys > 1e-10f) {
       model.push_front(pair);
       if (model.size() > kCapacity) model.pop_back();

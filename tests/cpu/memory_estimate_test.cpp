@@ -127,26 +127,42 @@ std::vector<Case> cases() {
   short_history.history_size = 5;
   return {
       // Activations dominate; the style image is smaller than the content.
-      {"shallow_lbfgs5", {{150, 200}, {{90, 120}}, parse_taps("relu2_2"), parse_taps("relu1_1,relu2_1"),
-                          short_history, Device::cpu}},
+      {"shallow_lbfgs5",
+       {{150, 200}, {{90, 120}}, parse_taps("relu2_2"), parse_taps("relu1_1,relu2_1"), short_history, Device::cpu}},
       // A "conv…" tap keeps z too; two styles, one larger than the content: the style passes peak.
-      {"conv_tap_two_styles_adam", {{128, 96}, {{160, 160}, {48, 64}}, parse_taps("conv1_2"),
-                                    parse_taps("relu1_1,relu3_1"), AdamOptions{}, Device::cpu}},
+      {"conv_tap_two_styles_adam",
+       {{128, 96},
+        {{160, 160}, {48, 64}},
+        parse_taps("conv1_2"),
+        parse_taps("relu1_1,relu3_1"),
+        AdamOptions{},
+        Device::cpu}},
       // One layer and a larger style: the network's buffers, resized tensor by tensor, hold the
       // style's new activation and the content's old gradient at once.
-      {"one_layer_style_larger", {{128, 128}, {{192, 192}}, parse_taps("relu1_1"), parse_taps("relu1_1"),
-                                  AdamOptions{}, Device::cpu}},
+      {"one_layer_style_larger",
+       {{128, 128}, {{192, 192}}, parse_taps("relu1_1"), parse_taps("relu1_1"), AdamOptions{}, Device::cpu}},
       // L-BFGS's 2m + 4 image-sized vectors dominate.
-      {"lbfgs100_one_layer", {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"),
-                              LbfgsOptions{}, Device::cpu}},
+      {"lbfgs100_one_layer",
+       {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"), LbfgsOptions{}, Device::cpu}},
       // --save-every: each checkpoint exports L-BFGS's ring (full after 2 steps of a 2-pair history).
-      {"lbfgs_checkpoints", {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"),
-                             LbfgsOptions{2, 1.0f}, Device::cpu, true}},
-      {"adam_checkpoints", {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"), AdamOptions{},
-                            Device::cpu, true}},
+      {"lbfgs_checkpoints",
+       {{128, 128},
+        {{128, 128}},
+        parse_taps("relu1_1"),
+        parse_taps("relu1_1"),
+        LbfgsOptions{2, 1.0f},
+        Device::cpu,
+        true}},
+      {"adam_checkpoints",
+       {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"), AdamOptions{}, Device::cpu, true}},
       // The full network's defaults (Gatys' layers) at a small odd size: the weights dominate.
-      {"full_defaults_odd", {{45, 61}, {{64, 50}}, parse_taps("relu4_2"),
-                             parse_taps("relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"), LbfgsOptions{}, Device::cpu}},
+      {"full_defaults_odd",
+       {{45, 61},
+        {{64, 50}},
+        parse_taps("relu4_2"),
+        parse_taps("relu1_1,relu2_1,relu3_1,relu4_1,relu5_1"),
+        LbfgsOptions{},
+        Device::cpu}},
   };
 }
 
@@ -169,8 +185,8 @@ INSTANTIATE_TEST_SUITE_P(Configurations, MemoryEstimateTest, ::testing::ValuesIn
                          [](const ::testing::TestParamInfo<Case>& param) { return param.param.name; });
 
 TEST(MemoryEstimate, OptimizerStateIsTheOptimizersOwnCount) {
-  RunMemoryConfig config{{100, 80}, {{100, 80}}, parse_taps("relu1_1"), parse_taps("relu1_1"), LbfgsOptions{},
-                         Device::cpu};
+  RunMemoryConfig config{{100, 80},      {{100, 80}}, parse_taps("relu1_1"), parse_taps("relu1_1"),
+                         LbfgsOptions{}, Device::cpu};
   LbfgsOptions history_10;
   history_10.history_size = 10;
   const std::size_t with_100 = estimate_run_memory(config).host_peak();
@@ -184,8 +200,8 @@ TEST(MemoryEstimate, OptimizerStateIsTheOptimizersOwnCount) {
 // layers it does not reach take nothing, and the CPU scratch of their convolutions is not asked
 // for (it would divide by their zero width).
 TEST(MemoryEstimate, ImageTooSmallForTheDeepestLayerIsEstimatedUpToWhereItReaches) {
-  const RunMemoryConfig config{{2, 16}, {{2, 16}}, parse_taps("relu4_1"), parse_taps("relu1_1,relu4_1"), AdamOptions{},
-                               Device::cpu};
+  const RunMemoryConfig config{{2, 16},       {{2, 16}},  parse_taps("relu4_1"), parse_taps("relu1_1,relu4_1"),
+                               AdamOptions{}, Device::cpu};
   const MemoryEstimate estimate = estimate_run_memory(config);
   EXPECT_GT(estimate.host_peak(), 0u);
   EXPECT_GE(estimate.host_peak(), estimate.allocator_peak(Device::cpu));

@@ -23,9 +23,8 @@ std::string child_output(const std::string& environment) {
   const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0) return "(cannot read /proc/self/exe)";
   self[n] = '\0';
-  const std::string command = "env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT " + environment +
-                              " OMP_DISPLAY_ENV=VERBOSE '" + self +
-                              "' --gtest_filter='OmpWaitPolicy.*' --gtest_list_tests 2>&1";
+  const std::string command = "env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT " + environment + " OMP_DISPLAY_ENV=VERBOSE '" +
+                              self + "' --gtest_filter='OmpWaitPolicy.*' --gtest_list_tests 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return "(popen failed)";
   std::string output;
@@ -57,9 +56,7 @@ TEST(OmpWaitPolicy, TheUsersWaitPolicyStands) {
   EXPECT_EQ(spin_count(child_output("OMP_WAIT_POLICY=ACTIVE")), "30000000000");
 }
 
-TEST(OmpWaitPolicy, TheUsersSpinCountStands) {
-  EXPECT_EQ(spin_count(child_output("GOMP_SPINCOUNT=12345")), "12345");
-}
+TEST(OmpWaitPolicy, TheUsersSpinCountStands) { EXPECT_EQ(spin_count(child_output("GOMP_SPINCOUNT=12345")), "12345"); }
 
 }  // namespace
 }  // namespace nst::testing

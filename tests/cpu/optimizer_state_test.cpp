@@ -28,8 +28,7 @@ std::vector<float> rippled_bowl_gradient(const std::vector<float>& x) {
 const std::vector<float> kStart{-2.0f, -1.5f, -1.0f};
 
 void take_steps(Optimizer& optimizer, Tensor& x, int steps, const Gradient& gradient) {
-  for (int k = 0; k < steps; ++k)
-    optimizer.step(x, Tensor::from_host(x.shape(), gradient(x.to_host()), Device::cpu));
+  for (int k = 0; k < steps; ++k) optimizer.step(x, Tensor::from_host(x.shape(), gradient(x.to_host()), Device::cpu));
 }
 
 // Runs `make()` for `total` steps in one go, and again stopped after `stop` steps, its state moved

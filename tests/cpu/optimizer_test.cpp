@@ -109,7 +109,8 @@ int run(Optimizer& optimizer, const Problem& problem, int max_steps, Done done, 
 template <class Problem>
 Vec run_steps(Optimizer& optimizer, const Problem& problem, int steps) {
   Vec x;
-  run(optimizer, problem, steps, [](const Vec&) { return false; }, x);
+  run(
+      optimizer, problem, steps, [](const Vec&) { return false; }, x);
   return x;
 }
 
@@ -259,7 +260,8 @@ TEST(LbfgsOptimizer, SolvesTheQuadraticWithin60Steps) {  // 41 steps
   const double tolerance = 1e-4 * std::sqrt(dot(x_star, x_star));
   Lbfgs lbfgs;  // history 100, lr 1
   Vec x;
-  const int steps = run(lbfgs, quadratic, 60, [&](const Vec& v) { return distance(v, x_star) < tolerance; }, x);
+  const int steps = run(
+      lbfgs, quadratic, 60, [&](const Vec& v) { return distance(v, x_star) < tolerance; }, x);
   EXPECT_LT(distance(x, x_star), tolerance) << "after " << steps << " steps";
 }
 
@@ -269,7 +271,8 @@ TEST(LbfgsOptimizer, WithHistoryOneStillSolvesTheQuadratic) {  // 62 steps
   const double tolerance = 1e-4 * std::sqrt(dot(x_star, x_star));
   Lbfgs lbfgs({/*history_size=*/1, /*learning_rate=*/1.0f});
   Vec x;
-  const int steps = run(lbfgs, quadratic, 120, [&](const Vec& v) { return distance(v, x_star) < tolerance; }, x);
+  const int steps = run(
+      lbfgs, quadratic, 120, [&](const Vec& v) { return distance(v, x_star) < tolerance; }, x);
   EXPECT_LT(distance(x, x_star), tolerance) << "after " << steps << " steps";
   EXPECT_EQ(lbfgs.stored_pairs(), 1);
 }
@@ -280,8 +283,8 @@ TEST(LbfgsOptimizer, SolvesRosenbrock) {  // 64 steps
   const Rosenbrock rosenbrock;
   Lbfgs lbfgs({/*history_size=*/100, /*learning_rate=*/1.0f});
   Vec x;
-  const int steps =
-      run(lbfgs, rosenbrock, 150, [&](const Vec& v) { return distance(v, rosenbrock.minimizer()) < 1e-3; }, x);
+  const int steps = run(
+      lbfgs, rosenbrock, 150, [&](const Vec& v) { return distance(v, rosenbrock.minimizer()) < 1e-3; }, x);
   EXPECT_LT(distance(x, rosenbrock.minimizer()), 1e-3) << "after " << steps << " steps at " << x[0] << ", " << x[1];
 }
 
@@ -353,8 +356,8 @@ TEST(AdamOptimizer, ReducesTheQuadraticGapAThousandfold) {  // 115 steps
   const double initial_gap = quadratic.value(quadratic.start()) - f_star;
   Adam adam({/*learning_rate=*/0.01f});
   Vec x;
-  const int steps =
-      run(adam, quadratic, 300, [&](const Vec& v) { return quadratic.value(v) - f_star < 1e-3 * initial_gap; }, x);
+  const int steps = run(
+      adam, quadratic, 300, [&](const Vec& v) { return quadratic.value(v) - f_star < 1e-3 * initial_gap; }, x);
   EXPECT_LT(quadratic.value(x) - f_star, 1e-3 * initial_gap) << "after " << steps << " steps";
 }
 
@@ -364,8 +367,8 @@ TEST(AdamOptimizer, SolvesRosenbrock) {  // 972 steps
   const Rosenbrock rosenbrock;
   Adam adam({/*learning_rate=*/0.1f});
   Vec x;
-  const int steps =
-      run(adam, rosenbrock, 2000, [&](const Vec& v) { return distance(v, rosenbrock.minimizer()) < 1e-2; }, x);
+  const int steps = run(
+      adam, rosenbrock, 2000, [&](const Vec& v) { return distance(v, rosenbrock.minimizer()) < 1e-2; }, x);
   EXPECT_LT(distance(x, rosenbrock.minimizer()), 1e-2) << "after " << steps << " steps at " << x[0] << ", " << x[1];
 }
 

@@ -134,20 +134,19 @@ INSTANTIATE_TEST_SUITE_P(AwkwardShapes, Pool2dTest, ::testing::ValuesIn(poolable
 TEST(Pool2d, MaxTiesGoToTheFirstInRowMajorOrder) {
   // Three windows side by side (rows 0-1): all equal; a tie in the top row's right and the bottom
   // right; a tie along the bottom row.
-  const std::vector<float> x = {5, 5, 1, 3, 0, 1,   //
+  const std::vector<float> x = {5, 5, 1, 3, 0, 1,  //
                                 5, 5, 2, 3, 2, 2};
   const Tensor tx = Tensor::from_host({1, 1, 2, 6}, x, Device::cpu);
   const Tensor dy = Tensor::from_host({1, 1, 1, 3}, {10, 20, 30}, Device::cpu);
   EXPECT_TRUE(all_equal(ops::pool2d(PoolKind::max, tx).to_host(), {5, 3, 2}));
-  EXPECT_TRUE(all_equal(ops::pool2d_backward(PoolKind::max, tx, dy).to_host(),
-                        {10, 0, 0, 20, 0, 0,  //
-                         0, 0, 0, 0, 30, 0}));
+  EXPECT_TRUE(all_equal(ops::pool2d_backward(PoolKind::max, tx, dy).to_host(), {10, 0, 0, 20, 0, 0,  //
+                                                                                0, 0, 0, 0, 30, 0}));
 }
 
 TEST(Pool2d, OddSizesDropTheLastRowAndColumn) {
   // x (1, 1, 3, 5): the output (1, 1, 1, 2) sees only rows 0-1 and columns 0-3.
-  const std::vector<float> x = {1, 2, 3, 4, 90,  //
-                                5, 6, 7, 8, 91,  //
+  const std::vector<float> x = {1,  2,  3,  4,  90,  //
+                                5,  6,  7,  8,  91,  //
                                 92, 93, 94, 95, 96};
   const Tensor tx = Tensor::from_host({1, 1, 3, 5}, x, Device::cpu);
   EXPECT_TRUE(all_equal(ops::pool2d(PoolKind::max, tx).to_host(), {6, 8}));

@@ -96,7 +96,7 @@ TEST(Resize, LongerSideKeepsTheAspectRatio) {
   EXPECT_EQ(size_of(1024, 768, 256), (std::pair{256, 192}));
   EXPECT_EQ(size_of(768, 1024, 256), (std::pair{192, 256}));
   EXPECT_EQ(size_of(979, 734, 512), (std::pair{512, 384}));  // 383.9 rounds up
-  EXPECT_EQ(size_of(300, 3, 10), (std::pair{10, 1}));         // 0.1 px: at least one
+  EXPECT_EQ(size_of(300, 3, 10), (std::pair{10, 1}));        // 0.1 px: at least one
   EXPECT_EQ(size_of(5, 5, 1), (std::pair{1, 1}));
   const Image tiny{2, 2, std::vector<float>(12, 1.0f)};
   EXPECT_THROW(resize_longer_side(tiny, 0), Error);

@@ -48,8 +48,9 @@ TEST_F(StopSignals, OutsideTheLoopASignalRemovesTheTemporaryAndExitsAtOnce) {
         raise(SIGTERM);
         std::exit(0);  // not reached
       },
-      ::testing::ExitedWithCode(143), "interrupted by SIGTERM before the run; nothing was written; the file being "
-                                      "written was removed");
+      ::testing::ExitedWithCode(143),
+      "interrupted by SIGTERM before the run; nothing was written; the file being "
+      "written was removed");
   EXPECT_TRUE(names().empty()) << names().front();
 }
 
@@ -67,8 +68,9 @@ TEST_F(StopSignals, InTheLoopTheFirstIsRecordedAndASecondStopsAtOnce) {
         raise(SIGINT);
         std::exit(2);  // not reached
       },
-      ::testing::ExitedWithCode(130), "a second stop signal \\(SIGINT\\): stopped at once; the files already written "
-                                      "are whole; the file being written was removed");
+      ::testing::ExitedWithCode(130),
+      "a second stop signal \\(SIGINT\\): stopped at once; the files already written "
+      "are whole; the file being written was removed");
   EXPECT_EQ(names(), std::vector<std::string>{"out.png"});
 }
 

@@ -144,8 +144,8 @@ struct PhiCase {
   const char* name;
   Phi phi;
   float t0;
-  int expected_trials;  // what the path is meant to take (the reference's count)
-  bool accepts;         // whether the search ends at a point that satisfies both conditions
+  int expected_trials;         // what the path is meant to take (the reference's count)
+  bool accepts;                // whether the search ends at a point that satisfies both conditions
   int trials_compared = 1000;  // the trials compared with the reference (all, but for one case)
 };
 
@@ -161,15 +161,15 @@ std::vector<PhiCase> phi_cases() {
       {"too long: one zoom step", shifted_square, 10.0f, 2, true},
       {"too short: extrapolate", shifted_square, 0.01f, 3, true},
       {"quartic: zoom by interpolation", quartic, 50.0f, 4, true},
-      {"overflow beyond 5", [](double t) {
-         return t < 5 ? shifted_square(t) : std::make_pair(double(INFINITY), double(INFINITY));
-       }, 100.0f, 6, true},
+      {"overflow beyond 5",
+       [](double t) { return t < 5 ? shifted_square(t) : std::make_pair(double(INFINITY), double(INFINITY)); }, 100.0f,
+       6, true},
       {"flattening: the zoom runs out of trials", flattening, 50.0f, 26, false},
       // On a line the cubic is degenerate (d2² = 0, its minimiser ±inf: the midpoint of the bounds);
       // past t ≈ 1e14 rounding puts d2² either side of 0, so float and double then extrapolate by
       // 5.5× or 10×: only the first 18 trials are compared, and the count.
-      {"unbounded below: the extrapolation runs out of trials", [](double t) { return std::make_pair(-t, -1.0); },
-       1.0f, 26, false, 18},
+      {"unbounded below: the extrapolation runs out of trials", [](double t) { return std::make_pair(-t, -1.0); }, 1.0f,
+       26, false, 18},
   };
 }
 

@@ -113,7 +113,8 @@ TEST(GramUpperTiled, GivesTheSameBitsOnOneTwoAndThreeThreads) {
   for (int t = 1; t < 3; ++t)
     for (std::int64_t i = 0; i < kGramC; ++i)
       for (std::int64_t j = i; j < kGramC; ++j)
-        ASSERT_EQ(results[0][i * kGramC + j], results[t][i * kGramC + j]) << t + 1 << " threads, G[" << i << "][" << j << "]";
+        ASSERT_EQ(results[0][i * kGramC + j], results[t][i * kGramC + j])
+            << t + 1 << " threads, G[" << i << "][" << j << "]";
 }
 
 // The thread count set for a tile's BLAS call stays inside the region.

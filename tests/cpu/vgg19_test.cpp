@@ -46,9 +46,9 @@ TEST_P(Vgg19ForwardTest, MatchesNaiveReferenceChain) {
     net.forward(x);
     const NaiveTrunk reference = naive_vgg_forward(weights, kDepth, naive_image(x), max_pool);
     for (const Tap& tap : taps)
-      expect_matches_reference(net.activation(tap), tap.before_relu ? reference.pre_relu[tap.conv_index]
-                                                                     : reference.post_relu[tap.conv_index],
-                               tap.name.c_str());
+      expect_matches_reference(
+          net.activation(tap),
+          tap.before_relu ? reference.pre_relu[tap.conv_index] : reference.post_relu[tap.conv_index], tap.name.c_str());
   }
 }
 

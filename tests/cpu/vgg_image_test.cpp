@@ -24,7 +24,8 @@ TEST(VggImage, InputIsBgrMinusTheMeanPixel) {
   ASSERT_EQ(x.shape(), (Shape{1, 3, 2, 3}));
   std::vector<float> expected(18);
   for (int p = 0; p < 6; ++p) {
-    const float r = image.rgb[std::size_t(p * 3)], g = image.rgb[std::size_t(p * 3 + 1)], b = image.rgb[std::size_t(p * 3 + 2)];
+    const float r = image.rgb[std::size_t(p * 3)], g = image.rgb[std::size_t(p * 3 + 1)],
+                b = image.rgb[std::size_t(p * 3 + 2)];
     expected[std::size_t(0 * 6 + p)] = b - kMeanB;
     expected[std::size_t(1 * 6 + p)] = g - kMeanG;
     expected[std::size_t(2 * 6 + p)] = r - kMeanR;
@@ -84,7 +85,8 @@ TEST(OriginalColors, LuminanceFromStylisedChrominanceFromContent) {
   ASSERT_EQ(out.height, h);
   for (std::size_t p = 0; p < std::size_t(w * h); ++p) {
     for (std::size_t c = 0; c < 3; ++c) ASSERT_TRUE(out.rgb[p * 3 + c] > 0 && out.rgb[p * 3 + c] < 255);
-    const auto got = yiq_of(&out.rgb[p * 3]), want_y = yiq_of(&stylised.rgb[p * 3]), want_iq = yiq_of(&content.rgb[p * 3]);
+    const auto got = yiq_of(&out.rgb[p * 3]), want_y = yiq_of(&stylised.rgb[p * 3]),
+               want_iq = yiq_of(&content.rgb[p * 3]);
     EXPECT_NEAR(got[0], want_y[0], 1e-3) << "Y at " << p;
     EXPECT_NEAR(got[1], want_iq[1], 1e-3) << "I at " << p;
     EXPECT_NEAR(got[2], want_iq[2], 1e-3) << "Q at " << p;

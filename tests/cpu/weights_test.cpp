@@ -54,7 +54,8 @@ StoredConv random_conv(int index) {
   const VggConvSpec& spec = vgg19_conv_specs()[static_cast<std::size_t>(index)];
   const Shape shape{3, 3, spec.in_channels, spec.out_channels};
   const auto seed = static_cast<std::uint64_t>(index);
-  return {spec.keras_name, shape, random_values(numel_of(shape), 100 + seed), random_values(spec.out_channels, 200 + seed)};
+  return {spec.keras_name, shape, random_values(numel_of(shape), 100 + seed),
+          random_values(spec.out_channels, 200 + seed)};
 }
 
 void write_string_list_attribute(hid_t object, const char* name, const std::vector<std::string>& strings,
@@ -87,12 +88,13 @@ void write_string_list_attribute(hid_t object, const char* name, const std::vect
 void write_dataset(hid_t group, const std::string& path, const Shape& shape, const std::vector<float>& values,
                    hid_t file_type) {
   const std::vector<hsize_t> dims(shape.begin(), shape.end());
-  const Hdf5Handle space(h5_ok(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "H5Screate_simple"),
-                         H5Sclose);
+  const Hdf5Handle space(
+      h5_ok(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), "H5Screate_simple"), H5Sclose);
   const Hdf5Handle links(h5_ok(H5Pcreate(H5P_LINK_CREATE), "H5Pcreate"), H5Pclose);
   h5_ok(H5Pset_create_intermediate_group(links.get(), 1), "H5Pset_create_intermediate_group");  // "layer/kernel:0"
   const Hdf5Handle dataset(
-      h5_ok(H5Dcreate2(group, path.c_str(), file_type, space.get(), links.get(), H5P_DEFAULT, H5P_DEFAULT), "H5Dcreate2"),
+      h5_ok(H5Dcreate2(group, path.c_str(), file_type, space.get(), links.get(), H5P_DEFAULT, H5P_DEFAULT),
+            "H5Dcreate2"),
       H5Dclose);
   h5_ok(H5Dwrite(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "H5Dwrite");
 }
@@ -244,7 +246,8 @@ TEST_F(WeightsFile, FileWithoutConvolutionsHoldsNone) {
   write_keras_file(file, {}, Naming::keras2);
   EXPECT_EQ(count_vgg19_conv_layers(file), 0);
   EXPECT_TRUE(load_vgg19_conv_weights(file, 0).empty());
-  expect_mentions(error_of([&] { load_vgg19_conv_weights(file, 1); }), {file, "has no block1_conv1", "holds no VGG19 layer"});
+  expect_mentions(error_of([&] { load_vgg19_conv_weights(file, 1); }),
+                  {file, "has no block1_conv1", "holds no VGG19 layer"});
 }
 
 TEST_F(WeightsFile, WrongShapeNamesTheDatasetAndBothShapes) {
@@ -302,7 +305,8 @@ TEST_F(WeightsFile, MissingDatasetIsNamed) {
   conv.bias_written = false;
   const std::string file = path("no_bias.h5");
   write_keras_file(file, {conv}, Naming::keras2);
-  expect_mentions(error_of([&] { load_vgg19_conv_weights(file, 1); }), {file, "no dataset block1_conv1/block1_conv1/bias:0"});
+  expect_mentions(error_of([&] { load_vgg19_conv_weights(file, 1); }),
+                  {file, "no dataset block1_conv1/block1_conv1/bias:0"});
 }
 
 TEST_F(WeightsFile, WrongDtypeIsNamed) {
@@ -328,7 +332,8 @@ TEST_F(WeightsFile, TextFileIsNotHdf5AndHdf5PrintsNothing) {
 TEST_F(WeightsFile, Hdf5FileWithoutLayerNamesIsNotKeras) {
   const std::string file = path("plain.h5");
   {
-    const Hdf5Handle plain(h5_ok(H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"), H5Fclose);
+    const Hdf5Handle plain(h5_ok(H5Fcreate(file.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"),
+                           H5Fclose);
     create_group(plain.get(), "block1_conv1");
   }
   expect_mentions(error_of([&] { count_vgg19_conv_layers(file); }), {file, "no root attribute layer_names"});

@@ -58,7 +58,8 @@ const std::vector<ConvCase>& awkward_cases() {
 // conv3_1 of VGG19 at 256 px: 1×128×64×64 → 256, 3×3, stride 1, pad 1 (K = 1152 forward, 2304
 // backward; the 3×3, stride-1 path the network takes). Under the emulator the same channels on a
 // 16×16 image (tests/support/emulated_gpu.h).
-const ConvCase kConv3_1 = gpu_or_emulated(ConvCase{1, 128, 64, 64, 256, 3, 3, 1, 1}, ConvCase{1, 128, 16, 16, 256, 3, 3, 1, 1});
+const ConvCase kConv3_1 =
+    gpu_or_emulated(ConvCase{1, 128, 64, 64, 256, 3, 3, 1, 1}, ConvCase{1, 128, 16, 16, 256, 3, 3, 1, 1});
 
 constexpr double kFp32Rtol = 1e-5, kTf32Rtol = 1e-3;
 
@@ -120,7 +121,8 @@ TEST_P(CudaConv2dTest, BackwardDataMatchesCpu) {
 TEST_P(CudaConv2dTest, SmallIntegersAreExact) {
   NST_REQUIRE_CUDA();
   const ConvCase& c = GetParam();
-  const Tensor x = integer_tensor(c.x_shape(), 300), w = integer_tensor(c.w_shape(), 301), b = integer_tensor({c.c_out}, 302);
+  const Tensor x = integer_tensor(c.x_shape(), 300), w = integer_tensor(c.w_shape(), 301),
+               b = integer_tensor({c.c_out}, 302);
   const std::vector<float> y = ops::conv2d(x, w, b, true, c.geometry()).to_host();
   EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c).to_host(), y)) << "forward";
   EXPECT_TRUE(all_equal(cuda_forward_tf32(x, w, b, true, c).to_host(), y)) << "TF32 forward";
@@ -168,8 +170,9 @@ TEST(CudaConv2d, Tf32ErrorAgainstFp32IsMeasured) {
     worst_relative_to_terms = std::max(worst_relative_to_terms, std::fabs(error) / (scale[i] + 1e-30));
   }
   const double relative_l2 = std::sqrt(error_squares / reference_squares);
-  std::printf("TF32 forward error against FP32, VGG19 conv3_1 at 256 px: relative L2 %.2e, worst %.2e of the sum of |terms|\n",
-              relative_l2, worst_relative_to_terms);
+  std::printf(
+      "TF32 forward error against FP32, VGG19 conv3_1 at 256 px: relative L2 %.2e, worst %.2e of the sum of |terms|\n",
+      relative_l2, worst_relative_to_terms);
   RecordProperty("tf32_relative_l2", std::to_string(relative_l2));
   EXPECT_LT(relative_l2, kTf32Rtol);
   EXPECT_LT(worst_relative_to_terms, kTf32Rtol);

@@ -49,7 +49,8 @@ TEST(CudaEndToEnd, ReplayingTheRecordedIterationGivesTheSameBits) {
   NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
   NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
   const DemoRun eager = run_demo_pair(weights, content, style, Device::cuda, kSize, kIterations, {}, kHistory);
-  const DemoRun replayed = run_demo_pair(weights, content, style, Device::cuda, kSize, kIterations, LoopOptions{true}, kHistory);
+  const DemoRun replayed =
+      run_demo_pair(weights, content, style, Device::cuda, kSize, kIterations, LoopOptions{true}, kHistory);
   EXPECT_EQ(replayed.loop.replayed_iterations, kIterations - 2) << replayed.loop.graph_not_used;
   EXPECT_GT(replayed.loop.graph_nodes, 50u);  // the network's forward and backward alone launch more
   EXPECT_EQ(replayed.losses, eager.losses);

@@ -2,15 +2,14 @@
 // output poisoned with NaN first so that an element the kernels never write fails.
 //
 // Bound, per element: |cuda − cpu| ≤ 1e-5·Σ|terms| + 1e-6, where Σ|terms| is the same op on the
-// absolute values of its input (Σ_m |F[i,m]|·|F[j,m]|). Both sides add the same float products in different orders (BLAS blocks on the CPU;
-// on the GPU one fma chain per slice of M, ≤ 272 positions for the shapes here, then the slices
-// in order), each with an error of about √K·2⁻²⁴·Σ|terms| for independent roundings:
-// ≤ 3.8e-6·Σ|terms| even for one chain over the largest K here (M = 4096 at relu3_1), so 1e-5
-// leaves a margin. An indexing error (a term missing, doubled
-// or from the wrong row, a slice or tile dropped) moves a result by at least one term,
-// ~Σ|terms|/K ≥ 2.4e-4·Σ|terms|. The 1e-6 covers results whose terms are all zero.
-// Small-integer inputs (in [−3, 3]): every product and partial sum is an integer below 2²⁴, exact
-// in float in any order, so there the CUDA result must equal the CPU one bit for bit.
+// absolute values of its input (Σ_m |F[i,m]|·|F[j,m]|). Both sides add the same float products in different orders
+// (BLAS blocks on the CPU; on the GPU one fma chain per slice of M, ≤ 272 positions for the shapes here, then the
+// slices in order), each with an error of about √K·2⁻²⁴·Σ|terms| for independent roundings: ≤ 3.8e-6·Σ|terms| even for
+// one chain over the largest K here (M = 4096 at relu3_1), so 1e-5 leaves a margin. An indexing error (a term missing,
+// doubled or from the wrong row, a slice or tile dropped) moves a result by at least one term, ~Σ|terms|/K
+// ≥ 2.4e-4·Σ|terms|. The 1e-6 covers results whose terms are all zero. Small-integer inputs (in [−3, 3]): every product
+// and partial sum is an integer below 2²⁴, exact in float in any order, so there the CUDA result must equal the CPU one
+// bit for bit.
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -59,9 +58,9 @@ Tensor cuda_gram(const Tensor& f) {
     for (std::int64_t i = 0; i < c; ++i)
       for (std::int64_t j = 0; j < i; ++j)
         if (!(v[(n * c + i) * c + j] == v[(n * c + j) * c + i]))
-          return ::testing::AssertionFailure() << "image " << n << ": G[" << i << "][" << j << "] = "
-                                               << v[(n * c + i) * c + j] << " but G[" << j << "][" << i
-                                               << "] = " << v[(n * c + j) * c + i];
+          return ::testing::AssertionFailure()
+                 << "image " << n << ": G[" << i << "][" << j << "] = " << v[(n * c + i) * c + j] << " but G[" << j
+                 << "][" << i << "] = " << v[(n * c + j) * c + i];
   return ::testing::AssertionSuccess();
 }
 

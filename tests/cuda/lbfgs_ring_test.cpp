@@ -26,7 +26,8 @@ const std::vector<float> kOfferedYs = {0.5f, -1.0f, 2.0f, 0.0f, 3.0f, 1e-11f, 4.
 
 struct RingOnDevice {
   explicit RingOnDevice(Device device)
-      : ring(kCapacity, kN, device), newest_ys(Tensor::filled({1}, 1.0f, device)),
+      : ring(kCapacity, kN, device),
+        newest_ys(Tensor::filled({1}, 1.0f, device)),
         newest_yy(Tensor::filled({1}, 1.0f, device)) {}
   ops::LbfgsRingTensors ring;
   Tensor newest_ys, newest_yy;

@@ -32,11 +32,15 @@ TEST_P(CudaVectorOpsTest, ElementwiseOpsMatchCpu) {
     op_cuda(g);
     EXPECT_TRUE(all_close(g.to_host(), c.to_host(), tol)) << what;
   };
-  check("axpy", [&](Tensor& t) { ops::axpy(0.5f, x, t); }, [&](Tensor& t) { ops::axpy(0.5f, gx, t); });
-  check("scale", [&](Tensor& t) { ops::scale(t, -2.0f); }, [&](Tensor& t) { ops::scale(t, -2.0f); });
-  check("clamp", [&](Tensor& t) { ops::clamp(t, -0.25f, 0.5f); }, [&](Tensor& t) { ops::clamp(t, -0.25f, 0.5f); });
-  check("scale_ratio", [&](Tensor& t) { ops::scale_ratio(num, den, t); },
-        [&](Tensor& t) { ops::scale_ratio(gnum, gden, t); });
+  check(
+      "axpy", [&](Tensor& t) { ops::axpy(0.5f, x, t); }, [&](Tensor& t) { ops::axpy(0.5f, gx, t); });
+  check(
+      "scale", [&](Tensor& t) { ops::scale(t, -2.0f); }, [&](Tensor& t) { ops::scale(t, -2.0f); });
+  check(
+      "clamp", [&](Tensor& t) { ops::clamp(t, -0.25f, 0.5f); }, [&](Tensor& t) { ops::clamp(t, -0.25f, 0.5f); });
+  check(
+      "scale_ratio", [&](Tensor& t) { ops::scale_ratio(num, den, t); },
+      [&](Tensor& t) { ops::scale_ratio(gnum, gden, t); });
   Tensor filled = Tensor::filled({n}, NAN, Device::cuda);
   ops::fill(filled, 3.5f);
   EXPECT_TRUE(all_close(filled.to_host(), std::vector<double>(n, 3.5), tol)) << "fill";

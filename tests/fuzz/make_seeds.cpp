@@ -87,7 +87,8 @@ void write_jpeg(const fs::path& path, const JpegLayout& layout) {
   jpeg_set_defaults(&cinfo);
   jpeg_set_quality(&cinfo, 90, TRUE);
   if (layout.full_chroma)
-    for (int c = 0; c < cinfo.num_components; ++c) cinfo.comp_info[c].h_samp_factor = cinfo.comp_info[c].v_samp_factor = 1;
+    for (int c = 0; c < cinfo.num_components; ++c)
+      cinfo.comp_info[c].h_samp_factor = cinfo.comp_info[c].v_samp_factor = 1;
   if (layout.progressive) jpeg_simple_progression(&cinfo);
   cinfo.arith_code = layout.arithmetic ? TRUE : FALSE;
   cinfo.restart_in_rows = layout.restart_rows;
@@ -110,14 +111,22 @@ void write_jpeg(const fs::path& path, const JpegLayout& layout) {
 Bytes exif_orientation_6(bool big_endian) {
   Bytes b = {'E', 'x', 'i', 'f', 0, 0};
   const auto u16 = [&](unsigned v) {
-    if (big_endian) b.insert(b.end(), {std::uint8_t(v >> 8), std::uint8_t(v)});
-    else b.insert(b.end(), {std::uint8_t(v), std::uint8_t(v >> 8)});
+    if (big_endian)
+      b.insert(b.end(), {std::uint8_t(v >> 8), std::uint8_t(v)});
+    else
+      b.insert(b.end(), {std::uint8_t(v), std::uint8_t(v >> 8)});
   };
   const auto u32 = [&](unsigned v) {
-    if (big_endian) { u16(v >> 16); u16(v & 0xFFFF); }
-    else { u16(v & 0xFFFF); u16(v >> 16); }
+    if (big_endian) {
+      u16(v >> 16);
+      u16(v & 0xFFFF);
+    } else {
+      u16(v & 0xFFFF);
+      u16(v >> 16);
+    }
   };
-  b.insert(b.end(), big_endian ? std::initializer_list<std::uint8_t>{'M', 'M'} : std::initializer_list<std::uint8_t>{'I', 'I'});
+  b.insert(b.end(),
+           big_endian ? std::initializer_list<std::uint8_t>{'M', 'M'} : std::initializer_list<std::uint8_t>{'I', 'I'});
   u16(42);      // TIFF magic
   u32(8);       // IFD0 right after the header
   u16(1);       // one entry
@@ -126,7 +135,7 @@ Bytes exif_orientation_6(bool big_endian) {
   u32(1);       // one value
   u16(6);       // the value, left-justified in the 4-byte field
   u16(0);
-  u32(0);       // no next IFD
+  u32(0);  // no next IFD
   return b;
 }
 
@@ -175,8 +184,10 @@ void write_floats(hid_t group, const std::string& path, const std::vector<hsize_
                               H5Sclose);
   const nst::Hdf5Handle links(h5(H5Pcreate(H5P_LINK_CREATE), "H5Pcreate"), H5Pclose);
   h5(H5Pset_create_intermediate_group(links.get(), 1), "H5Pset_create_intermediate_group");
-  const nst::Hdf5Handle dataset(h5(H5Dcreate2(group, path.c_str(), H5T_IEEE_F32LE, space.get(), links.get(),
-                                              H5P_DEFAULT, H5P_DEFAULT), "H5Dcreate2"), H5Dclose);
+  const nst::Hdf5Handle dataset(
+      h5(H5Dcreate2(group, path.c_str(), H5T_IEEE_F32LE, space.get(), links.get(), H5P_DEFAULT, H5P_DEFAULT),
+         "H5Dcreate2"),
+      H5Dclose);
   h5(H5Dwrite(dataset.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), "H5Dwrite");
 }
 
@@ -214,8 +225,8 @@ int main(int argc, char** argv) {
   for (const char* kind : {"png", "jpeg", "hdf5"}) fs::create_directories(root / kind);
 
   const std::vector<std::pair<const char*, png_uint_32>> pngs = {
-      {"grey", PNG_FORMAT_GRAY},      {"grey_alpha", PNG_FORMAT_GA},     {"rgb", PNG_FORMAT_RGB},
-      {"rgba", PNG_FORMAT_RGBA},      {"grey16", PNG_FORMAT_LINEAR_Y},   {"palette", PNG_FORMAT_RGB_COLORMAP}};
+      {"grey", PNG_FORMAT_GRAY}, {"grey_alpha", PNG_FORMAT_GA},   {"rgb", PNG_FORMAT_RGB},
+      {"rgba", PNG_FORMAT_RGBA}, {"grey16", PNG_FORMAT_LINEAR_Y}, {"palette", PNG_FORMAT_RGB_COLORMAP}};
   for (const auto& [name, format] : pngs) write_png(root / "png" / (std::string(name) + ".png"), format);
 
   JpegLayout rgb, rgb444, grey, progressive, arithmetic, restarts, cmyk, exif_mm, exif_ii;
@@ -229,10 +240,15 @@ int main(int argc, char** argv) {
   cmyk.in_space = JCS_CMYK;
   exif_mm.app1 = exif_orientation_6(true);
   exif_ii.app1 = exif_orientation_6(false);
-  const std::vector<std::pair<const char*, JpegLayout>> jpegs = {
-      {"rgb420", rgb},           {"rgb444", rgb444},         {"grey", grey},  {"progressive", progressive},
-      {"arithmetic", arithmetic}, {"restarts", restarts},    {"cmyk", cmyk},  {"exif_big_endian", exif_mm},
-      {"exif_little_endian", exif_ii}};
+  const std::vector<std::pair<const char*, JpegLayout>> jpegs = {{"rgb420", rgb},
+                                                                 {"rgb444", rgb444},
+                                                                 {"grey", grey},
+                                                                 {"progressive", progressive},
+                                                                 {"arithmetic", arithmetic},
+                                                                 {"restarts", restarts},
+                                                                 {"cmyk", cmyk},
+                                                                 {"exif_big_endian", exif_mm},
+                                                                 {"exif_little_endian", exif_ii}};
   for (const auto& [name, layout] : jpegs) write_jpeg(root / "jpeg" / (std::string(name) + ".jpg"), layout);
 
   for (const bool newest : {false, true}) {
@@ -251,7 +267,8 @@ int main(int argc, char** argv) {
       try {
         if (std::string(kind) == "hdf5") {
           const int held = nst::count_vgg19_conv_layers(path);
-          if (held != (entry.path().stem() == "no_conv" ? 0 : 1)) fail(path + ": counted " + std::to_string(held) + " layers");
+          if (held != (entry.path().stem() == "no_conv" ? 0 : 1))
+            fail(path + ": counted " + std::to_string(held) + " layers");
           nst::load_vgg19_conv_weights(path, held);
         } else {
           nst::read_image(path);

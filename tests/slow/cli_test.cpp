@@ -118,12 +118,34 @@ class CommandLine : public ::testing::Test {
 TEST_F(CommandLine, HelpExplainsEveryOption) {
   const Outcome o = run_nst("--help");
   EXPECT_EQ(o.exit_code, 0);
-  for (const char* option : {"--content", "--style", "--output", "--style-blend-weights", "--image-size", "--style-scale",
-                             "--iterations", "--optimizer", "--learning-rate", "--lbfgs-history", "--content-weight",
-                             "--style-weight", "--tv-weight", "--content-layers", "--style-layers", "--init", "--seed",
-                             "--pooling", "--original-colors", "--print-every", "--save-every", "--device", "--tf32",
-                             "--keep", "--lbfgs-line-search", "--max-evaluations",
-                             "--cuda-graph", "--weights"})
+  for (const char* option : {"--content",
+                             "--style",
+                             "--output",
+                             "--style-blend-weights",
+                             "--image-size",
+                             "--style-scale",
+                             "--iterations",
+                             "--optimizer",
+                             "--learning-rate",
+                             "--lbfgs-history",
+                             "--content-weight",
+                             "--style-weight",
+                             "--tv-weight",
+                             "--content-layers",
+                             "--style-layers",
+                             "--init",
+                             "--seed",
+                             "--pooling",
+                             "--original-colors",
+                             "--print-every",
+                             "--save-every",
+                             "--device",
+                             "--tf32",
+                             "--keep",
+                             "--lbfgs-line-search",
+                             "--max-evaluations",
+                             "--cuda-graph",
+                             "--weights"})
     EXPECT_NE(o.output.find(option), std::string::npos) << option << " missing from --help";
   EXPECT_NE(o.output.find("512 px needs about"), std::string::npos) << "no memory estimate in --help:\n" << o.output;
 }
@@ -277,9 +299,10 @@ TEST_F(CommandLine, ShortRunWritesOutputAndCheckpoints) {
   NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
   NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
   NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
-  const Outcome o = run_nst("--content " + content + " --style " + style + " --output " + path("o.png") + " --weights " +
-                            weights + " --image-size 32 --iterations 2 --save-every 1 --print-every 1 --device cpu"
-                            " --original-colors");
+  const Outcome o =
+      run_nst("--content " + content + " --style " + style + " --output " + path("o.png") + " --weights " + weights +
+              " --image-size 32 --iterations 2 --save-every 1 --print-every 1 --device cpu"
+              " --original-colors");
   ASSERT_EQ(o.exit_code, 0) << o.output;
   EXPECT_NE(o.output.find("device: cpu"), std::string::npos) << o.output;
   EXPECT_NE(o.output.find("content layers: relu4_1"), std::string::npos) << o.output;
@@ -401,7 +424,8 @@ void write_huge_png(const std::string& path) {
   write_image(Image{1, 1, {1.0f, 2.0f, 3.0f}}, path);
   std::string bytes = file_text(path);
   ASSERT_GT(bytes.size(), 33u);
-  for (int i = 0; i < 4; ++i) bytes[std::size_t(16 + i)] = bytes[std::size_t(20 + i)] = char((50000u >> (24 - 8 * i)) & 0xFF);
+  for (int i = 0; i < 4; ++i)
+    bytes[std::size_t(16 + i)] = bytes[std::size_t(20 + i)] = char((50000u >> (24 - 8 * i)) & 0xFF);
   const uLong crc = crc32(crc32(0, nullptr, 0), reinterpret_cast<const Bytef*>(bytes.data()) + 12, 17);
   for (int i = 0; i < 4; ++i) bytes[std::size_t(29 + i)] = char((crc >> (24 - 8 * i)) & 0xFF);
   std::ofstream(path, std::ios::binary) << bytes;
@@ -469,7 +493,8 @@ TEST_F(CommandLine, SignalStopsTheRunKeepsTheLastCheckpointAndLeavesNoTemporary)
     const std::string output = path(name + ".png"), log = path(name + ".log");
     const pid_t nst = start_nst("--content " + content + " --style " + content + " --weights " + weights +
                                     " --image-size 32 --iterations 100000 --save-every 1 --print-every 0 --device cpu"
-                                    " --output " + output,
+                                    " --output " +
+                                    output,
                                 log);
     const std::string second_checkpoint = path(name + "_2.png");
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
@@ -482,10 +507,11 @@ TEST_F(CommandLine, SignalStopsTheRunKeepsTheLastCheckpointAndLeavesNoTemporary)
     EXPECT_EQ(WEXITSTATUS(status), signal == SIGINT ? 130 : 143) << said;
     const std::smatch kept = [&] {
       std::smatch m;
-      std::regex_search(said, m, std::regex("nst: interrupted by " + std::string(signal == SIGINT ? "SIGINT" : "SIGTERM") +
-                                            " after iteration ([0-9]+) of 100000; kept the last checkpoint, (.*_([0-9]+)\\.png) "
-                                            "\\(continue with --resume (.*\\.nstate)\\); " +
-                                            output + " was not written"));
+      std::regex_search(said, m,
+                        std::regex("nst: interrupted by " + std::string(signal == SIGINT ? "SIGINT" : "SIGTERM") +
+                                   " after iteration ([0-9]+) of 100000; kept the last checkpoint, (.*_([0-9]+)\\.png) "
+                                   "\\(continue with --resume (.*\\.nstate)\\); " +
+                                   output + " was not written"));
       return m;
     }();
     ASSERT_FALSE(kept.empty()) << said;
@@ -497,17 +523,19 @@ TEST_F(CommandLine, SignalStopsTheRunKeepsTheLastCheckpointAndLeavesNoTemporary)
     EXPECT_EQ(temporaries(), std::vector<std::string>{});
   }
   // Without checkpoints nothing was written, and it says so.
-  const pid_t nst = start_nst("--content " + content + " --style " + content + " --weights " + weights +
-                                  " --image-size 32 --iterations 100000 --print-every 1 --device cpu --output " +
-                                  path("none.png"),
-                              path("none.log"));
+  const pid_t nst =
+      start_nst("--content " + content + " --style " + content + " --weights " + weights +
+                    " --image-size 32 --iterations 100000 --print-every 1 --device cpu --output " + path("none.png"),
+                path("none.log"));
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
-  while (file_text(path("none.log")).find("iteration") == std::string::npos && std::chrono::steady_clock::now() < deadline)
+  while (file_text(path("none.log")).find("iteration") == std::string::npos &&
+         std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   kill(nst, SIGINT);
   const int status = wait_at_most(nst, 60);
   EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 130) << file_text(path("none.log"));
-  EXPECT_NE(file_text(path("none.log")).find("; nothing was written"), std::string::npos) << file_text(path("none.log"));
+  EXPECT_NE(file_text(path("none.log")).find("; nothing was written"), std::string::npos)
+      << file_text(path("none.log"));
   EXPECT_FALSE(fs::exists(path("none.png")));
 }
 
@@ -517,19 +545,19 @@ TEST_F(CommandLine, HelpNamesTheCheckpointFilesAndEveryLayer) {
   EXPECT_NE(o.output.find("<stem>_<iteration><ext>"), std::string::npos) << o.output;
   EXPECT_NE(o.output.find("out_100.png"), std::string::npos) << o.output;
   EXPECT_EQ(o.output.find("OUTPUT_<iteration>"), std::string::npos) << o.output;
-  for (const char* layer : {"relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_3", "relu3_4",
-                            "relu4_1", "relu4_2", "relu4_3", "relu4_4", "relu5_1", "relu5_2", "relu5_3", "relu5_4",
-                            "conv1_1 … conv5_4"})
+  for (const char* layer :
+       {"relu1_1", "relu1_2", "relu2_1", "relu2_2", "relu3_1", "relu3_2", "relu3_3", "relu3_4", "relu4_1", "relu4_2",
+        "relu4_3", "relu4_4", "relu5_1", "relu5_2", "relu5_3", "relu5_4", "conv1_1 … conv5_4"})
     EXPECT_NE(o.output.find(layer), std::string::npos) << layer << " missing from --help";
 }
 
 // No range error prints a bound as DBL_MAX's 309 digits (CLI11's NonNegativeNumber did): every
 // numeric option, given a value out of its range, says so in a short line.
 TEST_F(CommandLine, RangeErrorsPrintNumbersShort) {
-  const std::vector<std::string> options{"--image-size", "--style-scale", "--iterations", "--learning-rate",
-                                         "--lbfgs-history", "--content-weight", "--style-weight", "--tv-weight",
-                                         "--style-layer-weights", "--style-blend-weights", "--print-every",
-                                         "--save-every", "--seed"};
+  const std::vector<std::string> options{
+      "--image-size",     "--style-scale",  "--iterations", "--learning-rate",       "--lbfgs-history",
+      "--content-weight", "--style-weight", "--tv-weight",  "--style-layer-weights", "--style-blend-weights",
+      "--print-every",    "--save-every",   "--seed"};
   for (const std::string& option : options) {
     for (const char* value : {"-1", "1e400", "99999999999999999999"}) {
       const Outcome o = run_nst("--content a.jpg --style b.jpg --output " + path("o.png") + " " + option + " " + value);
@@ -571,8 +599,9 @@ TEST_F(CommandLine, VersionNamesTheProjectVersionAndCommit) {
   ASSERT_TRUE(std::regex_search(cmake, project, std::regex("project\\(nst VERSION ([0-9.]+)")));
   const Outcome o = run_nst("--version");
   EXPECT_EQ(o.exit_code, 0) << o.output;
-  EXPECT_TRUE(std::regex_match(o.output, std::regex("nst " + std::regex_replace(project[1].str(), std::regex("\\."), "\\.") +
-                                                    " \\((git [0-9a-f]{12}(-dirty)?|git commit unknown)\\)\n")))
+  EXPECT_TRUE(
+      std::regex_match(o.output, std::regex("nst " + std::regex_replace(project[1].str(), std::regex("\\."), "\\.") +
+                                            " \\((git [0-9a-f]{12}(-dirty)?|git commit unknown)\\)\n")))
       << o.output;
 }
 
@@ -582,12 +611,13 @@ TEST_F(CommandLine, VersionNamesTheProjectVersionAndCommit) {
 TEST_F(CommandLine, TooSmallImageSaysItsSizeAndTheSmallestImageSizeThatWorks) {
   NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
   write_image(Image{160, 16, std::vector<float>(160 * 16 * 3, 100.0f)}, path("thin.png"));
-  const std::string common = "--content " + path("thin.png") + " --style " + path("thin.png") + " --weights " + weights +
-                             " --iterations 1 --device cpu --output " + path("o.png");
+  const std::string common = "--content " + path("thin.png") + " --style " + path("thin.png") + " --weights " +
+                             weights + " --iterations 1 --device cpu --output " + path("o.png");
   const Outcome o = run_nst(common + " --image-size 16");
   EXPECT_EQ(o.exit_code, 1) << o.output;
-  EXPECT_NE(o.output.find("the content image " + path("thin.png") + ", resized to 16x2 (--image-size 16), is too "
-                                                                    "small to reach relu4_1"),
+  EXPECT_NE(o.output.find("the content image " + path("thin.png") +
+                          ", resized to 16x2 (--image-size 16), is too "
+                          "small to reach relu4_1"),
             std::string::npos)
       << o.output;
   EXPECT_NE(o.output.find("the smallest --image-size that works is 75"), std::string::npos) << o.output;
@@ -601,17 +631,21 @@ TEST_F(CommandLine, DefaultWeightsAreFoundOutsideTheCheckout) {
   NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
   NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
   const std::string name = "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5";
-  if (fs::exists(fs::path(NST_BINARY_DIR) / ".." / "weights" / name) || fs::exists(fs::path(NST_BINARY_DIR) / "weights" / name))
+  if (fs::exists(fs::path(NST_BINARY_DIR) / ".." / "weights" / name) ||
+      fs::exists(fs::path(NST_BINARY_DIR) / "weights" / name))
     GTEST_SKIP() << "the checkout holds the full weights, found before $XDG_DATA_HOME";
   fs::create_directories(path("work"));
   const std::string environment = "unset NST_WEIGHTS; export HOME=" + path("home") + " XDG_DATA_HOME=" + path("xdg") +
                                   "; cd " + path("work") + " && ";
-  const std::string arguments = "--content " + content + " --style " + content + " --image-size 32 --iterations 1"
-                                " --device cpu --output " + path("o.png");
+  const std::string arguments = "--content " + content + " --style " + content +
+                                " --image-size 32 --iterations 1"
+                                " --device cpu --output " +
+                                path("o.png");
   const Outcome none = run_command(environment, arguments);
   EXPECT_EQ(none.exit_code, 1) << none.output;
-  for (const std::string& part : {path("xdg") + "/nst/" + name, "weights/" + name, std::string("fetch_vgg19_weights.sh"),
-                                  std::string("--weights FILE"), std::string("NST_WEIGHTS=FILE")})
+  for (const std::string& part :
+       {path("xdg") + "/nst/" + name, "weights/" + name, std::string("fetch_vgg19_weights.sh"),
+        std::string("--weights FILE"), std::string("NST_WEIGHTS=FILE")})
     EXPECT_NE(none.output.find(part), std::string::npos) << part << ": " << none.output;
   fs::create_directories(path("xdg/nst"));
   fs::create_symlink(weights, path("xdg/nst/" + name));

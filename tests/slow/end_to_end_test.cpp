@@ -36,4 +36,3 @@ TEST(EndToEnd, SixtyFourPixelRunLowersTheLossTenfoldAndWritesAPng) {
 
 }  // namespace
 }  // namespace nst::testing
-

@@ -51,9 +51,11 @@ std::string file_bytes(const std::string& path) {
 // Whether two checkpoints hold the same iteration, image and optimizer state, bit for bit; on
 // failure, the first part that differs.
 ::testing::AssertionResult same_state(const Checkpoint& a, const Checkpoint& b) {
-  if (a.iteration != b.iteration) return ::testing::AssertionFailure() << "iterations " << a.iteration << ", " << b.iteration;
+  if (a.iteration != b.iteration)
+    return ::testing::AssertionFailure() << "iterations " << a.iteration << ", " << b.iteration;
   if (a.image.shape() != b.image.shape() || a.image.to_host() != b.image.to_host())
-    return ::testing::AssertionFailure() << "the images differ: " << all_equal(a.image.to_host(), b.image.to_host()).message();
+    return ::testing::AssertionFailure() << "the images differ: "
+                                         << all_equal(a.image.to_host(), b.image.to_host()).message();
   if (a.optimizer.optimizer != b.optimizer.optimizer) return ::testing::AssertionFailure() << "optimizers differ";
   if (a.optimizer.scalars != b.optimizer.scalars) return ::testing::AssertionFailure() << "optimizer scalars differ";
   if (a.optimizer.tensors.size() != b.optimizer.tensors.size())
@@ -62,8 +64,9 @@ std::string file_bytes(const std::string& path) {
     const auto other = b.optimizer.tensors.find(name);
     if (other == b.optimizer.tensors.end()) return ::testing::AssertionFailure() << "no tensor " << name;
     if (other->second.shape() != tensor.shape() || other->second.to_host() != tensor.to_host())
-      return ::testing::AssertionFailure() << "optimizer tensor " << name << " differs: "
-                                           << all_equal(other->second.to_host(), tensor.to_host()).message();
+      return ::testing::AssertionFailure()
+             << "optimizer tensor " << name
+             << " differs: " << all_equal(other->second.to_host(), tensor.to_host()).message();
   }
   return ::testing::AssertionSuccess();
 }
@@ -93,7 +96,8 @@ TEST_P(Resume, ResumedRunHasTheBitsOfAnUninterruptedOne) {
   ASSERT_TRUE(fs::exists(path("i_2.nstate")));
   const Outcome whole = run_nst(common + " --iterations 7 --output " + path("u.png"));
   ASSERT_EQ(whole.exit_code, 0) << whole.output;
-  const Outcome resumed = run_nst(common + " --iterations 7 --output " + path("r.png") + " --resume " + path("i_2.nstate"));
+  const Outcome resumed =
+      run_nst(common + " --iterations 7 --output " + path("r.png") + " --resume " + path("i_2.nstate"));
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("resumed from " + path("i_2.nstate") + " after iteration 2"), std::string::npos)
       << resumed.output;
@@ -101,7 +105,8 @@ TEST_P(Resume, ResumedRunHasTheBitsOfAnUninterruptedOne) {
   // Only the latest state file is kept; every PNG checkpoint is.
   for (const char* kept : {"u_2.png", "u_4.png", "u_6.png", "u_6.nstate", "r_4.png", "r_6.png", "r_6.nstate"})
     EXPECT_TRUE(fs::exists(path(kept))) << kept;
-  for (const char* removed : {"u_2.nstate", "u_4.nstate", "r_4.nstate"}) EXPECT_FALSE(fs::exists(path(removed))) << removed;
+  for (const char* removed : {"u_2.nstate", "u_4.nstate", "r_4.nstate"})
+    EXPECT_FALSE(fs::exists(path(removed))) << removed;
   EXPECT_TRUE(fs::exists(path("i_2.nstate"))) << "the state resumed from is the user's: kept";
 
   EXPECT_TRUE(same_state(read_checkpoint(path("r_6.nstate")), read_checkpoint(path("u_6.nstate"))));
@@ -138,10 +143,14 @@ TEST_F(ResumeRefusal, OtherSettingsCorruptAndTruncatedFilesAreRefusedNamingTheFi
        {"checkpoint " + saved + " was saved by another run", "--content 32x24 pixels", "40x30 pixels",
         "--style-weight 100 there, 200 here", "--optimizer lbfgs there, adam here",
         "--style-layers relu1_1,relu2_1,relu3_1,relu4_1 there, relu1_1 here"}},
-      {"--image-size 32 --iterations 2 --resume " + saved, {"checkpoint " + saved + " was saved at iteration 2: --iterations 2 leaves"}},
-      {"--image-size 32 --iterations 4 --resume " + path("truncated.nstate"), {"checkpoint " + path("truncated.nstate") + ": ", "(truncated)"}},
-      {"--image-size 32 --iterations 4 --resume " + path("corrupt.nstate"), {"checkpoint " + path("corrupt.nstate") + ": corrupt"}},
-      {"--image-size 32 --iterations 4 --resume " + path("a_2.png"), {"checkpoint " + path("a_2.png") + ": not an nst checkpoint"}},
+      {"--image-size 32 --iterations 2 --resume " + saved,
+       {"checkpoint " + saved + " was saved at iteration 2: --iterations 2 leaves"}},
+      {"--image-size 32 --iterations 4 --resume " + path("truncated.nstate"),
+       {"checkpoint " + path("truncated.nstate") + ": ", "(truncated)"}},
+      {"--image-size 32 --iterations 4 --resume " + path("corrupt.nstate"),
+       {"checkpoint " + path("corrupt.nstate") + ": corrupt"}},
+      {"--image-size 32 --iterations 4 --resume " + path("a_2.png"),
+       {"checkpoint " + path("a_2.png") + ": not an nst checkpoint"}},
   };
   for (const Case& c : cases) {
     const Outcome o = run_nst(common + " --output " + path("out.png") + " " + c.arguments);

@@ -18,7 +18,7 @@ inline std::string describe(const ImageShape& s) {
 
 inline const std::vector<ImageShape>& awkward_shapes() {
   static const std::vector<ImageShape> shapes = {
-      {1, 1, 1, 1}, {1, 3, 1, 1}, {1, 1, 7, 5}, {1, 3, 7, 7}, {2, 3, 5, 9},
+      {1, 1, 1, 1},   {1, 3, 1, 1},  {1, 1, 7, 5},  {1, 3, 7, 7},   {2, 3, 5, 9},
       {1, 13, 9, 11}, {1, 8, 33, 3}, {1, 33, 6, 7}, {2, 5, 16, 16},
   };
   return shapes;

@@ -17,8 +17,8 @@ namespace nst::testing {
 
 class DemoProblem {
  public:
-  DemoProblem(const std::string& weights, const std::string& content_path, const std::string& style_path,
-              Device device, int size);
+  DemoProblem(const std::string& weights, const std::string& content_path, const std::string& style_path, Device device,
+              int size);
   StyleObjective& objective() { return *objective_; }
   const Tensor& content() const { return content_; }
   const std::vector<Tap>& taps() const { return net_->taps(); }

@@ -52,9 +52,9 @@ double weighted_sum(const std::vector<double>& y, const std::vector<float>& r) {
     const double a = analytic[k], n = numeric[k];
     const double scale = std::max({std::fabs(a), std::fabs(n), 1.0});
     if (!(std::fabs(a - n) <= tol * scale))
-      return ::testing::AssertionFailure() << "d/dx[" << k << "]: analytic " << a << ", finite difference " << n
-                                           << " (relative error " << std::fabs(a - n) / scale << " > " << tol
-                                           << "; " << checked.size() << " coordinates checked)";
+      return ::testing::AssertionFailure()
+             << "d/dx[" << k << "]: analytic " << a << ", finite difference " << n << " (relative error "
+             << std::fabs(a - n) / scale << " > " << tol << "; " << checked.size() << " coordinates checked)";
   }
   return ::testing::AssertionSuccess() << checked.size() << " coordinates agree within " << tol;
 }

@@ -89,7 +89,8 @@ double naive_objective(const std::vector<ConvWeights>& weights, const NaiveObjec
     const std::vector<double> g = naive_gram(f);
     const double norm = 2.0 * f.c * f.h * f.w;
     double s = 0.0;
-    for (std::size_t i = 0; i < g.size(); ++i) s += (g[i] - objective.style_targets[l][i]) * (g[i] - objective.style_targets[l][i]);
+    for (std::size_t i = 0; i < g.size(); ++i)
+      s += (g[i] - objective.style_targets[l][i]) * (g[i] - objective.style_targets[l][i]);
     j += objective.style_weights[l] * s / (norm * norm);
   }
   double tv = 0.0;

@@ -24,11 +24,11 @@ NaiveTrunk naive_vgg_forward(const std::vector<ConvWeights>& weights, int depth,
 
 struct NaiveObjective {
   std::vector<Tap> content_taps, style_taps;
-  std::vector<NaiveImage> content_targets;          // a^c(content)
-  std::vector<std::vector<double>> style_targets;   // A^l, C×C
-  std::vector<double> content_weights;              // α_c
-  std::vector<double> style_weights;                // β_l
-  double gamma = 0;                                 // γ
+  std::vector<NaiveImage> content_targets;         // a^c(content)
+  std::vector<std::vector<double>> style_targets;  // A^l, C×C
+  std::vector<double> content_weights;             // α_c
+  std::vector<double> style_weights;               // β_l
+  double gamma = 0;                                // γ
 };
 
 // J(x) = Σ_c α_c·½‖a−p‖² + Σ_l β_l·‖G−A‖²/(2CM)² + γ·½Σ(Δx² + Δy²)

@@ -12,8 +12,8 @@ std::string shared_file(const std::string& relative);
 
 }  // namespace nst::testing
 
-#define NST_REQUIRE_SHARED_FILE(var, relative)                                                        \
-  const std::string var = ::nst::testing::shared_file(relative);                                      \
-  if (var.empty())                                                                                    \
-    GTEST_SKIP() << "needs " << ::nst::testing::shared_dir() << "/" << (relative)                     \
-                 << " (set NST_SHARED_DIR to the folder holding images/ and weights/)"
+#define NST_REQUIRE_SHARED_FILE(var, relative)                                  \
+  const std::string var = ::nst::testing::shared_file(relative);                \
+  if (var.empty())                                                              \
+  GTEST_SKIP() << "needs " << ::nst::testing::shared_dir() << "/" << (relative) \
+               << " (set NST_SHARED_DIR to the folder holding images/ and weights/)"

@@ -73,7 +73,8 @@ inline Position position(const accumulator&, int lane, int i) {
 }
 
 inline std::size_t offset(Position p, unsigned ldm, bool row_major_memory) {
-  return row_major_memory ? std::size_t(p.row) * ldm + std::size_t(p.col) : std::size_t(p.col) * ldm + std::size_t(p.row);
+  return row_major_memory ? std::size_t(p.row) * ldm + std::size_t(p.col)
+                          : std::size_t(p.col) * ldm + std::size_t(p.row);
 }
 
 inline bool is_row_major(const row_major*) { return true; }
@@ -111,8 +112,8 @@ const char* resolve_memory(void* const lanes[32], unsigned) {
 }
 
 template <class Use>
-void memory_collective(const char* op, float* elements, float* memory, unsigned ldm, bool row_major_memory,
-                       bool store, const char* file, int line) {
+void memory_collective(const char* op, float* elements, float* memory, unsigned ldm, bool row_major_memory, bool store,
+                       const char* file, int line) {
   MemoryLane me{elements, memory, ldm, row_major_memory, store};
   ::emu::warp_collective(op, file, line, 0xffffffffu, &me, &resolve_memory<Use>);
 }
@@ -179,8 +180,8 @@ inline void load_matrix_sync(fragment<accumulator, 16, 16, 8, float>& f, const f
   detail::memory_collective<accumulator>("wmma::load_matrix_sync", f.x, const_cast<float*>(p), ldm,
                                          layout == mem_row_major, false, file, line);
 }
-inline void store_matrix_sync(float* p, const fragment<accumulator, 16, 16, 8, float>& f, unsigned ldm,
-                              layout_t layout, const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
+inline void store_matrix_sync(float* p, const fragment<accumulator, 16, 16, 8, float>& f, unsigned ldm, layout_t layout,
+                              const char* file = __builtin_FILE(), int line = __builtin_LINE()) {
   detail::memory_collective<accumulator>("wmma::store_matrix_sync", const_cast<float*>(f.x), p, ldm,
                                          layout == mem_row_major, true, file, line);
 }
@@ -191,7 +192,8 @@ void fill_fragment(Fragment& f, float value) {
 }
 
 template <class LayoutA, class LayoutB>
-void mma_sync(fragment<accumulator, 16, 16, 8, float>& d, const fragment<matrix_a, 16, 16, 8, precision::tf32, LayoutA>& a,
+void mma_sync(fragment<accumulator, 16, 16, 8, float>& d,
+              const fragment<matrix_a, 16, 16, 8, precision::tf32, LayoutA>& a,
               const fragment<matrix_b, 16, 16, 8, precision::tf32, LayoutB>& b,
               const fragment<accumulator, 16, 16, 8, float>& c, const char* file = __builtin_FILE(),
               int line = __builtin_LINE()) {

@@ -39,9 +39,7 @@ __global__ void two_barriers_kernel() {
     __syncthreads();
 }
 
-__global__ void mask_leaves_out_caller_kernel(float* out) {
-  out[threadIdx.x] = __shfl_down_sync(0x7fffffffu, 1.0f, 1);
-}
+__global__ void mask_leaves_out_caller_kernel(float* out) { out[threadIdx.x] = __shfl_down_sync(0x7fffffffu, 1.0f, 1); }
 
 __global__ void shuffle_with_exited_lane_kernel(float* out) {
   if (threadIdx.x == 5) return;
@@ -205,7 +203,8 @@ TEST(Emulator, WmmaFragmentsFollowThePtxTables) {
       EXPECT_EQ(f[4 + 2 * half], 100 * t + g + 8 * half) << lane;
       EXPECT_EQ(f[5 + 2 * half], 100 * (t + 4) + g + 8 * half) << lane;
       for (int i = 0; i < 4; ++i)
-        EXPECT_EQ(f[8 + 4 * half + i], 1000 + 100 * (g + 8 * (i / 2)) + 8 * half + 2 * t + (i & 1)) << lane << " c" << i;
+        EXPECT_EQ(f[8 + 4 * half + i], 1000 + 100 * (g + 8 * (i / 2)) + 8 * half + 2 * t + (i & 1))
+            << lane << " c" << i;
     }
   }
   cudaFree(da), cudaFree(db), cudaFree(dc), cudaFree(out);

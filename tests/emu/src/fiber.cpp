@@ -145,7 +145,8 @@ void FiberStacks::assign(Fiber& fiber, std::size_t i) {
     constexpr std::size_t kMaxThreads = 1024;
     if (region_ == nullptr) {
       region_bytes_ = slot * kMaxThreads;
-      void* p = mmap(nullptr, region_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      void* p =
+          mmap(nullptr, region_bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
       if (p == MAP_FAILED) {
         std::fprintf(stderr, "nst CUDA emulator: cannot reserve %zu bytes of fiber stacks\n", region_bytes_);
         std::abort();

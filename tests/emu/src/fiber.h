@@ -11,10 +11,10 @@ namespace emu {
 class FiberStacks;
 
 struct Fiber {
-  void* saved_sp = nullptr;     // where the fiber's registers were pushed when it last switched out
-  char* stack_low = nullptr;    // its stack: [stack_low, stack_low + stack_size)
+  void* saved_sp = nullptr;   // where the fiber's registers were pushed when it last switched out
+  char* stack_low = nullptr;  // its stack: [stack_low, stack_low + stack_size)
   std::size_t stack_size = 0;
-  void* fake_stack = nullptr;   // AddressSanitizer's bookkeeping for the suspended fiber
+  void* fake_stack = nullptr;  // AddressSanitizer's bookkeeping for the suspended fiber
 };
 
 // Makes `fiber` start at `entry` (a function that never returns) on its next resume.

@@ -154,18 +154,22 @@ std::string site(const char* file, int line) {
 std::string describe_threads(const std::vector<GpuThread>& threads) {
   const auto what = [](const GpuThread& t) -> std::string {
     switch (t.state) {
-      case State::not_started: return "have not started";
-      case State::ready: return "are runnable";
-      case State::at_barrier: return "wait at __syncthreads (" + site(t.file, t.line) + ")";
+      case State::not_started:
+        return "have not started";
+      case State::ready:
+        return "are runnable";
+      case State::at_barrier:
+        return "wait at __syncthreads (" + site(t.file, t.line) + ")";
       case State::at_warp:
-        return std::string("wait at ") + t.arrival.op + " (" + site(t.arrival.file, t.arrival.line) + ", mask " +
-               [&] {
-                 char hex[16];
-                 std::snprintf(hex, sizeof hex, "0x%08x", t.arrival.mask);
-                 return std::string(hex);
-               }() + ")";
-      case State::exited: return "exited";
-      case State::failed: return "failed";
+        return std::string("wait at ") + t.arrival.op + " (" + site(t.arrival.file, t.arrival.line) + ", mask " + [&] {
+          char hex[16];
+          std::snprintf(hex, sizeof hex, "0x%08x", t.arrival.mask);
+          return std::string(hex);
+        }() + ")";
+      case State::exited:
+        return "exited";
+      case State::failed:
+        return "failed";
     }
     return "?";
   };
@@ -276,7 +280,8 @@ std::string run_block(const dim3& block, Order policy, std::mt19937_64& rng) {
   threads.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
     GpuThread& t = threads[i];
-    t.index = uint3{unsigned(i % block.x), unsigned(i / block.x % block.y), unsigned(i / (std::size_t(block.x) * block.y))};
+    t.index =
+        uint3{unsigned(i % block.x), unsigned(i / block.x % block.y), unsigned(i / (std::size_t(block.x) * block.y))};
     t.state = State::not_started;
     t.worker = nullptr;
     t.predicate = 0;
@@ -324,9 +329,12 @@ std::string run_block(const dim3& block, Order policy, std::mt19937_64& rng) {
 
 const char* to_string(Order order) {
   switch (order) {
-    case Order::forward: return "forward";
-    case Order::reverse: return "reverse";
-    case Order::shuffled: return "shuffled";
+    case Order::forward:
+      return "forward";
+    case Order::reverse:
+      return "reverse";
+    case Order::shuffled:
+      return "shuffled";
   }
   return "?";
 }
@@ -339,8 +347,7 @@ int syncthreads_count(int predicate, const char* file, int line) {
   return g_current->barrier_result;
 }
 
-void warp_collective(const char* op, const char* file, int line, unsigned mask, void* lane_data,
-                     WarpResolver resolve) {
+void warp_collective(const char* op, const char* file, int line, unsigned mask, void* lane_data, WarpResolver resolve) {
   g_current->arrival = WarpArrival{op, file, line, mask, lane_data, resolve};
   suspend(State::at_warp, file, line);
 }
@@ -399,15 +406,13 @@ std::string invalid_configuration(const LaunchConfig& c) {
     out << "block (" << c.block.x << "," << c.block.y << "," << c.block.z << ") is not 1 to 1024 threads";
   else if (c.grid.x == 0 || c.grid.y == 0 || c.grid.z == 0 || c.grid.x > 2147483647u || c.grid.y > 65535 ||
            c.grid.z > 65535)
-    out << "grid (" << c.grid.x << "," << c.grid.y << "," << c.grid.z
-        << ") is outside 1..2^31-1 × 1..65535 × 1..65535";
+    out << "grid (" << c.grid.x << "," << c.grid.y << "," << c.grid.z << ") is outside 1..2^31-1 × 1..65535 × 1..65535";
   else if (c.shared_bytes > 0)
     out << "dynamic shared memory is not emulated";
   return out.str();
 }
 
-std::string run_grid(const LaunchConfig& config, const std::function<void()>& thread, Order order,
-                     std::uint64_t seed) {
+std::string run_grid(const LaunchConfig& config, const std::function<void()>& thread, Order order, std::uint64_t seed) {
   detail::g_grid_dim = config.grid;
   detail::g_block_dim = config.block;
   g_block.body = &thread;
@@ -422,8 +427,8 @@ std::string run_grid(const LaunchConfig& config, const std::function<void()>& th
     if (!problem.empty()) {
       std::ostringstream out;
       const uint3& i = detail::g_block_idx;
-      out << config.kernel << " (launched at " << site(config.file, config.line) << "), block (" << i.x << ","
-          << i.y << "," << i.z << "), " << to_string(order) << " thread order: " << problem;
+      out << config.kernel << " (launched at " << site(config.file, config.line) << "), block (" << i.x << "," << i.y
+          << "," << i.z << "), " << to_string(order) << " thread order: " << problem;
       return out.str();
     }
   }

@@ -19,7 +19,6 @@ std::string invalid_configuration(const LaunchConfig& config);
 
 // Runs every thread of the grid; returns "" or what went wrong, naming the kernel, the block and
 // the threads (barrier divergence, deadlock, an invalid warp operation).
-std::string run_grid(const LaunchConfig& config, const std::function<void()>& thread, Order order,
-                     std::uint64_t seed);
+std::string run_grid(const LaunchConfig& config, const std::function<void()>& thread, Order order, std::uint64_t seed);
 
 }  // namespace emu

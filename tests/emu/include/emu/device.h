@@ -44,8 +44,7 @@ int syncthreads_count(int predicate, const char* file, int line);
 // of `mask` has arrived at the same call with the same mask; it sees every lane's `lane_data` (null
 // for lanes outside the mask) and returns an error message, or null when the operation is valid.
 using WarpResolver = const char* (*)(void* const lane_data[32], unsigned mask);
-void warp_collective(const char* op, const char* file, int line, unsigned mask, void* lane_data,
-                     WarpResolver resolve);
+void warp_collective(const char* op, const char* file, int line, unsigned mask, void* lane_data, WarpResolver resolve);
 
 // The calling thread's lane (its linear index in the block modulo 32).
 unsigned lane_id();
@@ -69,10 +68,18 @@ inline int shuffle_source(ShuffleKind kind, int lane, int argument, int width) {
   const int segment = lane & ~(width - 1);
   int source = lane;
   switch (kind) {
-    case ShuffleKind::index: source = segment + (argument & (width - 1)); break;
-    case ShuffleKind::up: source = lane - argument; break;
-    case ShuffleKind::down: source = lane + argument; break;
-    case ShuffleKind::exclusive_or: source = lane ^ argument; break;
+    case ShuffleKind::index:
+      source = segment + (argument & (width - 1));
+      break;
+    case ShuffleKind::up:
+      source = lane - argument;
+      break;
+    case ShuffleKind::down:
+      source = lane + argument;
+      break;
+    case ShuffleKind::exclusive_or:
+      source = lane ^ argument;
+      break;
   }
   return (source >= segment && source < segment + width) ? source : lane;
 }
@@ -186,18 +193,46 @@ struct AllCall : CallSite {
 
 }  // namespace emu
 
-#define __syncthreads ::emu::BarrierCall{{__FILE__, __LINE__}}
-#define __syncthreads_count ::emu::BarrierCountCall{{__FILE__, __LINE__}}
-#define __syncthreads_and ::emu::BarrierAndCall{{__FILE__, __LINE__}}
-#define __syncthreads_or ::emu::BarrierOrCall{{__FILE__, __LINE__}}
-#define __syncwarp ::emu::SyncwarpCall{{__FILE__, __LINE__}}
-#define __shfl_sync ::emu::ShuffleCall<::emu::ShuffleKind::index>{{__FILE__, __LINE__}, "__shfl_sync"}
-#define __shfl_up_sync ::emu::ShuffleCall<::emu::ShuffleKind::up>{{__FILE__, __LINE__}, "__shfl_up_sync"}
-#define __shfl_down_sync ::emu::ShuffleCall<::emu::ShuffleKind::down>{{__FILE__, __LINE__}, "__shfl_down_sync"}
-#define __shfl_xor_sync ::emu::ShuffleCall<::emu::ShuffleKind::exclusive_or>{{__FILE__, __LINE__}, "__shfl_xor_sync"}
-#define __ballot_sync ::emu::BallotCall{{__FILE__, __LINE__}}
-#define __any_sync ::emu::AnyCall{{__FILE__, __LINE__}}
-#define __all_sync ::emu::AllCall{{__FILE__, __LINE__}}
+#define __syncthreads      \
+  ::emu::BarrierCall {     \
+    { __FILE__, __LINE__ } \
+  }
+#define __syncthreads_count \
+  ::emu::BarrierCountCall { \
+    { __FILE__, __LINE__ }  \
+  }
+#define __syncthreads_and  \
+  ::emu::BarrierAndCall {  \
+    { __FILE__, __LINE__ } \
+  }
+#define __syncthreads_or   \
+  ::emu::BarrierOrCall {   \
+    { __FILE__, __LINE__ } \
+  }
+#define __syncwarp         \
+  ::emu::SyncwarpCall {    \
+    { __FILE__, __LINE__ } \
+  }
+#define __shfl_sync \
+  ::emu::ShuffleCall<::emu::ShuffleKind::index> { {__FILE__, __LINE__}, "__shfl_sync" }
+#define __shfl_up_sync \
+  ::emu::ShuffleCall<::emu::ShuffleKind::up> { {__FILE__, __LINE__}, "__shfl_up_sync" }
+#define __shfl_down_sync \
+  ::emu::ShuffleCall<::emu::ShuffleKind::down> { {__FILE__, __LINE__}, "__shfl_down_sync" }
+#define __shfl_xor_sync \
+  ::emu::ShuffleCall<::emu::ShuffleKind::exclusive_or> { {__FILE__, __LINE__}, "__shfl_xor_sync" }
+#define __ballot_sync      \
+  ::emu::BallotCall {      \
+    { __FILE__, __LINE__ } \
+  }
+#define __any_sync         \
+  ::emu::AnyCall {         \
+    { __FILE__, __LINE__ } \
+  }
+#define __all_sync         \
+  ::emu::AllCall {         \
+    { __FILE__, __LINE__ } \
+  }
 
 // --- atomics: the threads of the emulator never run at the same time, so a plain read-modify-write
 // is atomic. Their order is the scheduler's, so results that depend on it differ between orders.

@@ -41,7 +41,8 @@ void submit(const LaunchConfig& config, std::function<void()> thread, const void
 template <class Kernel, class... Args>
 void launch(const LaunchConfig& config, Kernel kernel, const Args&... args) {
   const auto arguments = std::make_tuple(args...);
-  submit(config, [kernel, arguments] { std::apply(kernel, arguments); }, &arguments, sizeof arguments);
+  submit(
+      config, [kernel, arguments] { std::apply(kernel, arguments); }, &arguments, sizeof arguments);
 }
 
 // A `__shared__` declaration, as translate_cuda.py rewrites it: the variable is static (the blocks
