@@ -94,10 +94,85 @@ void check_style_weight_products(const Options& o) {
                                                               format_number(kMaxLossWeight));
 }
 
+// The comma-separated options of add_objective_options, split and checked (CLI::ValidationError).
+void split_objective_lists(const OptionLists& lists, Options& o) {
+  o.styles = split_list(lists.styles);
+  for (const auto& s : o.styles)
+    if (s.empty()) throw CLI::ValidationError("--style", "empty file name in '" + lists.styles + "'");
+  if (!lists.style_blend_weights.empty()) {
+    o.style_blend_weights = parse_floats(lists.style_blend_weights, "--style-blend-weights", kMaxLossWeight);
+    if (o.style_blend_weights.size() != o.styles.size())
+      throw CLI::ValidationError("--style-blend-weights", std::to_string(o.styles.size()) + " style images but " +
+                                                              std::to_string(o.style_blend_weights.size()) + " weights");
+  }
+  if (!lists.style_layer_weights.empty())
+    o.style_layer_weights = parse_floats(lists.style_layer_weights, "--style-layer-weights", kMaxLossWeight);
+  check_style_weight_products(o);
+}
+
 }  // namespace
+
+void add_network_options(CLI::App& app, Options& o) {
+  app.add_option("--image-size", o.image_size,
+                 "Longer side of the output in pixels (" + default_run_memory_note() + ")")
+      ->capture_default_str()->check(CLI::Range(16, kMaxImageSize));
+  app.add_option("--pooling", o.pooling,
+                 "VGG pooling: max or avg (avg makes the style term ~30-70x smaller at the same weights: raise "
+                 "--style-weight to match max's look)")
+      ->capture_default_str()->check(CLI::IsMember({"max", "avg"}));
+  app.add_option("--device", o.device, "auto (CUDA when a GPU is usable), cpu or cuda")
+      ->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+  app.add_flag("--tf32", o.tf32,
+               "GPU only: forward convolutions on TF32 tensor cores (about 1e-3 relative error; the "
+               "backward stays FP32)");
+  app.add_option("--weights", o.weights,
+                 "Keras VGG19 weights (.h5); default $NST_WEIGHTS, then the first of <exe_dir>/../weights/, "
+                 "<exe_dir>/weights/, $XDG_DATA_HOME/nst/ (~/.local/share/nst/) and ./weights/ that holds "
+                 "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5");
+}
+
+void add_objective_options(CLI::App& app, Options& o, OptionLists& lists) {
+  app.add_option("--content", o.content, "Content image (PNG or JPEG)")->required();
+  app.add_option("--style", lists.styles, "Style image(s), comma-separated: S1[,S2,...]")->required();
+  app.add_option("--style-blend-weights", lists.style_blend_weights,
+                 "Weights of the style images, comma-separated, each in [0, 1e10] (default: equal)");
+  app.add_option("--style-scale", o.style_scale, "Size of the style images relative to --image-size")
+      ->capture_default_str()->check(finite_in(0.05, 8.0));
+  app.add_option("--content-weight", o.content_weight, "alpha: weight of the content loss")
+      ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
+  app.add_option("--style-weight", o.style_weight, "beta: weight of the style loss")
+      ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
+  app.add_option("--tv-weight", o.tv_weight, "gamma: weight of the total-variation smoothing loss")
+      ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
+  app.add_option("--content-layers", o.content_layers,
+                 "Content layers, comma-separated (default relu4_2; relu4_1 when the weights stop earlier). "
+                 "Layer names: " + valid_tap_names());
+  app.add_option("--style-layers", o.style_layers,
+                 "Style layers, comma-separated (default relu1_1,relu2_1,relu3_1,relu4_1,relu5_1, those the "
+                 "weights have); the same names");
+  app.add_option("--style-layer-weights", lists.style_layer_weights,
+                 "Per-style-layer weights lambda_l, comma-separated, one per style layer, each in [0, 1e10] with "
+                 "style-weight*lambda_l <= 1e10 (default: all 1)");
+  app.add_option("--init", o.init, "Start from: content, random, or an image file")->capture_default_str();
+  app.add_option("--seed", o.seed, "Seed for --init random (same seed and device: same image)")
+      ->capture_default_str();
+}
+
+bool parse_command_line(CLI::App& app, int argc, char** argv, Options& o, const OptionLists* lists, int& exit_code) {
+  app.set_version_flag("--version", version_text(), "Print the version and the git commit, and exit");
+  try {
+    app.parse(argc, argv);
+    if (lists) split_objective_lists(*lists, o);
+  } catch (const CLI::ParseError& e) {
+    exit_code = app.exit(e);
+    return false;
+  }
+  return true;
+}
 
 std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   Options o;
+  OptionLists lists;
   CLI::App app{
       "nst: neural style transfer (Gatys, Ecker & Bethge 2015) on VGG19.\n"
       "Repaints the content image in the style of the style image(s) by gradient descent on\n"
@@ -107,21 +182,14 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       "F, P: content-layer activations of the image and the content; G_l, A_l: Gram matrices of style\n"
       "layer l for the image and the (blended) style, C_l channels, M_l positions; lambda_l:\n"
       "--style-layer-weights; TV: half the sum of squared differences of neighbouring pixels\n"
-      "(docs/MATH.md, section 2).",
+      "(docs/MATH.md, section 2).\n"
+      "Other commands (each with its own --help): nst explain (every term of J at the initial\n"
+      "image, optionally dumped to HDF5), nst gradcheck (J's gradient against finite differences),\n"
+      "nst visualize (feature maps, Gram matrices and loss curves as PNG).",
       "nst"};
-  std::string styles, blend, style_layer_weights;
-  app.add_option("--content", o.content, "Content image (PNG or JPEG)")->required();
-  app.add_option("--style", styles, "Style image(s), comma-separated: S1[,S2,...]")->required();
+  add_objective_options(app, o, lists);
+  add_network_options(app, o);
   app.add_option("--output,-o", o.output, "Output image, .png or .jpg (written atomically)")->required();
-  app.add_option("--style-blend-weights", blend,
-                 "Weights of the style images, comma-separated, each in [0, 1e10] (default: equal)");
-  app.add_option("--image-size", o.image_size,
-                 "Longer side of the output in pixels (" + default_run_memory_note() + ")")
-      ->capture_default_str()
-      ->check(CLI::Range(16, kMaxImageSize));
-  app.add_option("--style-scale", o.style_scale, "Size of the style images relative to --image-size")
-      ->capture_default_str()
-      ->check(finite_in(0.05, 8.0));
   app.add_option("--iterations", o.iterations,
                  "Optimizer iterations (one forward+backward each; with --lbfgs-line-search strong-wolfe, one or more)")
       ->capture_default_str()
@@ -149,35 +217,9 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--keep", o.keep,
                  "Which image to write: best (the lowest loss evaluated, chosen on the device), ema (an "
                  "exponential moving average of the iterates, decay 0.99) or last")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"best", "ema", "last"}));
-  app.add_option("--content-weight", o.content_weight, "alpha: weight of the content loss")
-      ->capture_default_str()
-      ->check(finite_in(0, kMaxLossWeight));
-  app.add_option("--style-weight", o.style_weight, "beta: weight of the style loss")
-      ->capture_default_str()
-      ->check(finite_in(0, kMaxLossWeight));
-  app.add_option("--tv-weight", o.tv_weight, "gamma: weight of the total-variation smoothing loss")
-      ->capture_default_str()
-      ->check(finite_in(0, kMaxLossWeight));
-  app.add_option("--content-layers", o.content_layers,
-                 "Content layers, comma-separated (default relu4_2; relu4_1 when the weights stop earlier). "
-                 "Layer names: " +
-                     valid_tap_names());
-  app.add_option("--style-layers", o.style_layers,
-                 "Style layers, comma-separated (default relu1_1,relu2_1,relu3_1,relu4_1,relu5_1, those the "
-                 "weights have); the same names");
-  app.add_option("--style-layer-weights", style_layer_weights,
-                 "Per-style-layer weights lambda_l, comma-separated, one per style layer, each in [0, 1e10] with "
-                 "style-weight*lambda_l <= 1e10 (default: all 1)");
-  app.add_option("--init", o.init, "Start from: content, random, or an image file")->capture_default_str();
-  app.add_option("--seed", o.seed, "Seed for --init random (same seed and device: same image)")->capture_default_str();
-  app.add_option("--pooling", o.pooling,
-                 "VGG pooling: max or avg (avg makes the style term ~30-70x smaller at the same weights: raise "
-                 "--style-weight to match max's look)")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"max", "avg"}));
-  app.add_flag("--original-colors", o.original_colors, "Keep the content's colours: transfer luminance only (YIQ)");
+      ->capture_default_str()->check(CLI::IsMember({"best", "ema", "last"}));
+  app.add_flag("--original-colors", o.original_colors,
+               "Keep the content's colours: transfer luminance only (YIQ)");
   // Not CLI::NonNegativeNumber: its error prints its bound, DBL_MAX, as 309 digits.
   app.add_option("--print-every", o.print_every, "Print the losses every N iterations (0: only at the end)")
       ->capture_default_str()
@@ -193,40 +235,14 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
                  "--iterations, with the same bits as a run that never stopped (on the CPU); the other options "
                  "and input files must be those of the saved run")
       ->option_text("CHECKPOINT");
-  app.add_option("--device", o.device, "auto (CUDA when a GPU is usable), cpu or cuda")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  app.add_flag("--tf32", o.tf32,
-               "GPU only: forward convolutions on TF32 tensor cores (about 1e-3 relative error; the "
-               "backward stays FP32)");
+  app.add_option("--loss-log", o.loss_log,
+                 "Write the losses of every iteration to this CSV file (iteration,total,content,style,tv; "
+                 "for nst visualize --loss-plot). Reads them back each iteration: slower on a GPU");
   app.add_flag("--cuda-graph", o.cuda_graph,
                "GPU and lbfgs without line search only: from the third iteration on, replay one recorded "
                "iteration as a CUDA "
                "graph (one launch instead of one per kernel; same results bit for bit)");
-  app.add_option("--weights", o.weights,
-                 "Keras VGG19 weights (.h5); default $NST_WEIGHTS, then the first of <exe_dir>/../weights/, "
-                 "<exe_dir>/weights/, $XDG_DATA_HOME/nst/ (~/.local/share/nst/) and ./weights/ that holds "
-                 "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5");
-  app.set_version_flag("--version", version_text(), "Print the version and the git commit, and exit");
-  try {
-    app.parse(argc, argv);
-    o.styles = split_list(styles);
-    for (const auto& s : o.styles)
-      if (s.empty()) throw CLI::ValidationError("--style", "empty file name in '" + styles + "'");
-    if (!blend.empty()) {
-      o.style_blend_weights = parse_floats(blend, "--style-blend-weights", kMaxLossWeight);
-      if (o.style_blend_weights.size() != o.styles.size())
-        throw CLI::ValidationError("--style-blend-weights", std::to_string(o.styles.size()) + " style images but " +
-                                                                std::to_string(o.style_blend_weights.size()) +
-                                                                " weights");
-    }
-    if (!style_layer_weights.empty())
-      o.style_layer_weights = parse_floats(style_layer_weights, "--style-layer-weights", kMaxLossWeight);
-    check_style_weight_products(o);
-  } catch (const CLI::ParseError& e) {
-    exit_code = app.exit(e);
-    return std::nullopt;
-  }
+  if (!parse_command_line(app, argc, argv, o, &lists, exit_code)) return std::nullopt;
   return o;
 }
 

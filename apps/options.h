@@ -1,8 +1,16 @@
 #pragma once
 // The `nst` command line: every option, its default and its meaning (the --help text).
+//
+// The options come in groups, each added to a command's parser by one function, so that every
+// command that builds the objective J (stylise, explain, gradcheck) takes the same options, with
+// the same checks, as a stylisation run.
 #include <optional>
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace nst {
 
@@ -38,11 +46,28 @@ struct Options {
   std::string device = "auto";
   bool tf32 = false;
   bool cuda_graph = false;
-  std::string weights;  // empty: weights/default_weights_path.h searches
+  std::string weights;                     // empty: weights/default_weights_path.h searches
+  std::string loss_log;                    // empty: none; else a CSV of the losses at every iteration
 };
 
-// Parses argv. Returns nullopt when the program should exit with `exit_code` (after --help, or a
-// usage error that has been printed); otherwise the options, validated.
+// The stylisation run's command line (`nst --content … --style … --output …`). Returns nullopt
+// when the program should exit with `exit_code` (after --help, or a usage error that has been
+// printed); otherwise the options, validated.
 std::optional<Options> parse_options(int argc, char** argv, int& exit_code);
+
+// Options given as comma-separated text, split and checked after parsing.
+struct OptionLists {
+  std::string styles, style_blend_weights, style_layer_weights;
+};
+
+// The network and where it runs: --image-size, --pooling, --device, --tf32, --weights.
+void add_network_options(CLI::App& app, Options& o);
+// J itself: --content, --style, --style-blend-weights, --style-scale, the loss weights, the
+// layers, --init, --seed. `lists` receives the comma-separated text, for parse_command_line.
+void add_objective_options(CLI::App& app, Options& o, OptionLists& lists);
+
+// Parses argv with `app` (adding --version), then splits and checks `lists` into `o` when given.
+// False, with `exit_code`, when the program should exit.
+bool parse_command_line(CLI::App& app, int argc, char** argv, Options& o, const OptionLists* lists, int& exit_code);
 
 }  // namespace nst

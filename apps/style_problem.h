@@ -1,0 +1,44 @@
+#pragma once
+// The objective J of a run, built from the options the way every command builds it (stylise,
+// explain, gradcheck): the device, the images read and resized, VGG19 up to the deepest layer
+// needed, the weights α_c, β_l, γ of layers/loss_weights.h, and the StyleObjective with its targets.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "apps/image.h"
+#include "apps/options.h"
+#include "engine/tensor.h"
+#include "layers/loss_weights.h"
+#include "layers/style_objective.h"
+#include "layers/taps.h"
+#include "layers/vgg19.h"
+
+namespace nst {
+
+struct StyleProblem {
+  Device device = Device::cpu;
+  Image content_image;      // resized to --image-size
+  std::string weights_path;  // the weights file read: --weights, or the one the search found
+  std::vector<Tap> content_taps, style_taps;
+  std::unique_ptr<Vgg19> net;  // the objective refers to it: kept at a fixed address
+  Tensor content;              // VGG inputs (1, 3, H, W) on `device`
+  std::vector<Tensor> styles;
+  std::vector<float> style_blend;  // one per style image, as given (the objective normalises them)
+  UserLossWeights user_weights;
+  ObjectiveWeights weights;  // α_c, β_l, γ
+  std::unique_ptr<StyleObjective> objective;
+};
+
+// "auto" → CUDA when usable; "cuda" without a usable GPU is an error saying why.
+Device choose_device(const std::string& requested);
+
+// Reads the images and weights (weights/default_weights_path.h finds them when --weights is not
+// given), prints what was chosen (device, weights, layers, sizes) and builds J. Throws nst::Error
+// naming the file or layer on any bad input; set_run_step says which step a failure was in.
+StyleProblem build_style_problem(const Options& o);
+
+// The starting image x_0 of --init: the content, seeded noise, or an image file resized to the content's size.
+Tensor initial_image(const Options& o, const StyleProblem& problem);
+
+}  // namespace nst
