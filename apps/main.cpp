@@ -1,27 +1,33 @@
-// nst: the command line. Every failure ends here as one clear line and a non-zero exit.
+// nst: the command line. `nst [options]` stylises; `nst explain|gradcheck|visualize [options]` run
+// the study commands. Every failure ends here as one clear line and a non-zero exit.
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <new>
 
+#include "apps/explain_command.h"
 #include "apps/options.h"
 #include "apps/run_step.h"
 #include "apps/signals.h"
 #include "apps/stylize_command.h"
 #include "engine/error.h"
 
-int main(int argc, char** argv) {
+namespace {
+
+// Parses argv with `parse` and runs `run` on the options; `run` returns the exit status.
+template <typename Parse, typename Run>
+int run_command(Parse parse, Run run, int argc, char** argv) {
   int exit_code = 0;
-  const auto options = nst::parse_options(argc, argv, exit_code);
+  const auto options = parse(argc, argv, exit_code);
   if (!options) return exit_code;
   try {
-    nst::run_stylize_command(*options);
+    return run(*options);
   } catch (const nst::Error& e) {
     std::fflush(stdout);  // what was said before the error comes before it
     // The allocators' "out of host memory: asked for N bytes" does not know what it was for.
     const bool bare_out_of_memory = e.message().rfind("out of ", 0) == 0 && !nst::run_step().empty();
     std::fprintf(stderr, "nst: error: %s%s%s\n", e.message().c_str(), bare_out_of_memory ? " while " : "",
                  bare_out_of_memory ? nst::run_step().c_str() : "");
-    return 1;
   } catch (const nst::Interrupted& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "nst: %s\n", e.what());
@@ -30,11 +36,23 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     std::fprintf(stderr, "nst: error: out of memory while %s\n",
                  nst::run_step().empty() ? "starting" : nst::run_step().c_str());
-    return 1;
   } catch (const std::exception& e) {
     std::fflush(stdout);
     std::fprintf(stderr, "nst: error: %s\n", e.what());
-    return 1;
   }
-  return 0;
+  return 1;
+}
+
+bool is_command(const char* argument, const char* name) { return argument && std::strcmp(argument, name) == 0; }
+
+}  // namespace
+
+// `nst <command> …`: the command's parser gets argv from the command's name on, as if it were the program.
+int main(int argc, char** argv) {
+  using namespace nst;
+  const char* command = argc > 1 ? argv[1] : nullptr;
+  if (is_command(command, "explain"))
+    return run_command(parse_explain_options, [](const ExplainOptions& o) { return run_explain_command(o), 0; },
+                       argc - 1, argv + 1);
+  return run_command(parse_options, [](const Options& o) { return run_stylize_command(o), 0; }, argc, argv);
 }

@@ -1,6 +1,7 @@
 #include "layers/style_objective.h"
 
 #include <numeric>
+#include <utility>
 
 #include "engine/error.h"
 #include "engine/ops/gram.h"
@@ -86,6 +87,16 @@ void StyleObjective::evaluate(const Tensor& x, Tensor& gradient) {
       },
       gradient);
   if (weights_.tv != 0.0f) ops::tv_loss_backward(x, weights_.tv, gradient);
+}
+
+void StyleObjective::set_weights(ObjectiveWeights weights) {
+  NST_CHECK(weights.content.size() == content_terms_.size() && weights.style.size() == style_terms_.size(),
+            "the objective has " << content_terms_.size() << " content and " << style_terms_.size()
+                                 << " style terms, the new weights " << weights.content.size() << " and "
+                                 << weights.style.size());
+  for (std::size_t c = 0; c < content_terms_.size(); ++c) content_terms_[c].weight = weights.content[c];
+  for (std::size_t l = 0; l < style_terms_.size(); ++l) style_terms_[l].weight = weights.style[l];
+  weights_ = std::move(weights);
 }
 
 LossValues StyleObjective::read_losses() const {

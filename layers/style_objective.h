@@ -41,21 +41,30 @@ class StyleObjective : public Objective {
   // The losses of the last evaluate(), copied to the host (a few floats).
   LossValues read_losses() const;
 
- private:
+  // One term of J as the last evaluate() left it, for inspection (nst explain, nst gradcheck).
   struct ContentTerm {
     Tap tap;
     float weight;   // α_c
     Tensor target;  // a^c(content)
-    Tensor loss;    // one element
+    Tensor loss;    // J_content^c, unweighted, one element
   };
   struct StyleTerm {
     Tap tap;
     float weight;   // β_l
     Tensor target;  // A^l (1, C, C)
     Tensor gram;    // G^l(x), kept for the backward
-    Tensor loss;
+    Tensor loss;    // J_style^l, unweighted
   };
+  const std::vector<ContentTerm>& content_terms() const { return content_terms_; }
+  const std::vector<StyleTerm>& style_terms() const { return style_terms_; }
+  const Tensor& tv_loss() const { return tv_loss_; }  // TV(x), unweighted
+  const ObjectiveWeights& weights() const { return weights_; }
 
+  // Replaces α_c, β_l and γ (as many as before); the targets stay. With all weights but one set to
+  // 0, evaluate() gives that term alone and its gradient.
+  void set_weights(ObjectiveWeights weights);
+
+ private:
   Vgg19& net_;
   ObjectiveWeights weights_;
   std::vector<ContentTerm> content_terms_;
