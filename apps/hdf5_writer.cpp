@@ -51,11 +51,11 @@ Hdf5Handle vector_space(std::size_t n) {
   return Hdf5Handle(H5Screate_simple(1, dims, nullptr), H5Sclose);
 }
 
-// Variable-length UTF-8 strings, as h5py writes str.
+// Variable-length strings (ASCII character set, as Keras writes its names; h5py reads them as str).
 void write_strings(hid_t file, const std::string& name, const std::vector<std::string>& values,
                    const Hdf5Handle& space) {
   const Hdf5Handle type(H5Tcopy(H5T_C_S1), H5Tclose);
-  NST_CHECK(type.valid() && H5Tset_size(type.get(), H5T_VARIABLE) >= 0 && H5Tset_cset(type.get(), H5T_CSET_UTF8) >= 0,
+  NST_CHECK(type.valid() && H5Tset_size(type.get(), H5T_VARIABLE) >= 0,
             "cannot make a string type for the attribute " << name);
   std::vector<const char*> pointers;
   for (const std::string& v : values) pointers.push_back(v.c_str());
