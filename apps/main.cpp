@@ -6,6 +6,7 @@
 #include <new>
 
 #include "apps/explain_command.h"
+#include "apps/gradcheck_command.h"
 #include "apps/options.h"
 #include "apps/run_step.h"
 #include "apps/signals.h"
@@ -54,5 +55,6 @@ int main(int argc, char** argv) {
   if (is_command(command, "explain"))
     return run_command(parse_explain_options, [](const ExplainOptions& o) { return run_explain_command(o), 0; },
                        argc - 1, argv + 1);
+  if (is_command(command, "gradcheck")) return run_command(parse_gradcheck_options, run_gradcheck_command, argc - 1, argv + 1);
   return run_command(parse_options, [](const Options& o) { return run_stylize_command(o), 0; }, argc, argv);
 }
