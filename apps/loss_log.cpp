@@ -51,16 +51,20 @@ std::vector<LossRow> read_loss_log(const std::string& path) {
     // strtod, not >>, so the nan or inf of a run that turned non-finite reads back too.
     std::vector<double> fields;
     const char* text = line.c_str();
+    bool parsed = true;  // every field a number, none empty
     for (;;) {
       char* end = nullptr;
       const double value = std::strtod(text, &end);
-      if (end == text) break;
+      if (end == text) {
+        parsed = false;
+        break;
+      }
       fields.push_back(value);
       text = end;
       if (*text != ',') break;
       ++text;
     }
-    NST_CHECK(fields.size() == 5 && *text == '\0',
+    NST_CHECK(parsed && fields.size() == 5 && *text == '\0',
               "loss log " << path << ": line " << number << " is not 'iteration,total,content,style,tv': " << line);
     LossRow row;
     row.iteration = static_cast<int>(fields[0]);
