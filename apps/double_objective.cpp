@@ -84,7 +84,8 @@ DoubleObjective::DoubleObjective(const StyleObjective& objective, const std::vec
     for (std::size_t l = 0; l < style_targets_.size(); ++l) {
       const DoubleFeatures& f = at_style[content_count_ + l];
       const DoubleFeatures& at_x = at_content[content_count_ + l];
-      const double scale = style_blend[s] / blend_total * (double(at_x.height) * at_x.width) / (double(f.height) * f.width);
+      const double positions = double(at_x.height) * at_x.width, style_positions = double(f.height) * f.width;
+      const double scale = style_blend[s] / blend_total * positions / style_positions;
       const std::vector<double> g = gram(f);
       for (std::size_t i = 0; i < g.size(); ++i) style_targets_[l][i] += scale * g[i];
     }

@@ -8,11 +8,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "apps/build_commit.h"
 #include "apps/explanation.h"
 #include "apps/hdf5_writer.h"
 #include "apps/output_checks.h"
 #include "apps/style_problem.h"
+#include "apps/version.h"
 #include "engine/ops/gram.h"
 
 namespace nst {
@@ -66,7 +66,8 @@ void write_dump(Hdf5Writer& out, const Options& o, const StyleProblem& p, const 
   for (const auto& term : objective.content_terms()) out.write("/targets/content/" + term.tap.name, term.target);
   for (const auto& term : objective.style_terms()) out.write("/targets/gram/" + term.tap.name, term.target);
   for (const TermReport& t : e.terms) {
-    const std::string name = t.term.kind == TermKind::tv ? "/loss/tv" : "/loss/" + kind_name(t.term.kind) + "/" + t.term.layer;
+    const std::string kind = kind_name(t.term.kind);
+    const std::string name = t.term.kind == TermKind::tv ? "/loss/tv" : "/loss/" + kind + "/" + t.term.layer;
     out.write_scalar(name, t.weighted);
   }
   out.write_scalar("/loss/total", e.total);
@@ -86,10 +87,10 @@ void write_dump(Hdf5Writer& out, const Options& o, const StyleProblem& p, const 
   out.attribute("style_layers", tap_names(p.style_taps));
   out.attribute("normalisation", kNormalisation);
   out.attribute("mean_pixel_bgr", std::vector<double>{103.939, 116.779, 123.68});
-  out.attribute("commit", build_commit());
+  out.attribute("commit", git_commit());
   out.attribute("content", o.content);
   out.attribute("styles", o.styles);
-  out.attribute("weights", o.weights);
+  out.attribute("weights", p.weights_path);
   out.attribute("init", o.init);
   out.attribute("seed", static_cast<double>(o.seed));
   out.attribute("image_size", static_cast<double>(o.image_size));

@@ -99,8 +99,10 @@ Image loss_plot(const std::vector<LossRow>& rows) {
   double low = std::numeric_limits<double>::infinity(), high = -low;
   for (const LossRow& row : rows)
     for (const Series& s : series)
-      if (plotted(row.losses.*s.member))
-        low = std::min(low, std::log10(double(row.losses.*s.member))), high = std::max(high, std::log10(double(row.losses.*s.member)));
+      if (plotted(row.losses.*s.member)) {
+        const double decades = std::log10(double(row.losses.*s.member));
+        low = std::min(low, decades), high = std::max(high, decades);
+      }
   if (!(low <= high)) low = 0, high = 1;  // nothing to plot: empty axes
   const int decade_low = int(std::floor(low)), decade_high = std::max(decade_low + 1, int(std::ceil(high)));
   double first = rows.front().iteration, last = rows.back().iteration;
@@ -109,7 +111,9 @@ Image loss_plot(const std::vector<LossRow>& rows) {
   constexpr int kWidth = 760, kHeight = 460, kLeft = 80, kRight = 130, kTop = 30, kBottom = 50;
   const int plot_w = kWidth - kLeft - kRight, plot_h = kHeight - kTop - kBottom;
   Canvas canvas(kWidth, kHeight, kWhite);
-  const auto to_x = [&](double iteration) { return kLeft + int(std::lround((iteration - first) / (last - first) * plot_w)); };
+  const auto to_x = [&](double iteration) {
+    return kLeft + int(std::lround((iteration - first) / (last - first) * plot_w));
+  };
   const auto to_y = [&](double log_value) {
     return kTop + plot_h - int(std::lround((log_value - decade_low) / (decade_high - decade_low) * plot_h));
   };

@@ -40,7 +40,8 @@ int run_gradcheck_command(const GradcheckOptions& go) {
   const Tensor x = initial_image(go.run, problem);
   std::printf("checking %d pixels, h = %g, bound %g\n", go.check.pixels, go.check.step, go.check.bound);
   std::fflush(stdout);
-  const DoubleObjective reference(*problem.objective, load_vgg19_conv_weights(go.run.weights, problem.net->depth()),
+  const DoubleObjective reference(*problem.objective,
+                                  load_vgg19_conv_weights(problem.weights_path, problem.net->depth()),
                                   go.run.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max, problem.content,
                                   problem.styles, problem.style_blend);
   const GradientCheckReport report = check_gradient(*problem.objective, reference, x, go.check);

@@ -61,7 +61,9 @@ TermCheck compare(std::string name, const std::vector<Sample>& samples, double f
 
 }  // namespace
 
-void evaluate_gradient(StyleObjective& objective, const Tensor& x, Tensor& gradient) { objective.evaluate(x, gradient); }
+void evaluate_gradient(StyleObjective& objective, const Tensor& x, Tensor& gradient) {
+  objective.evaluate(x, gradient);
+}
 
 GradientCheckReport check_gradient(StyleObjective& objective, const DoubleObjective& reference, const Tensor& x,
                                    const GradientCheckOptions& options, const AnalyticGradient& analytic) {

@@ -34,8 +34,9 @@ LossLog::~LossLog() { std::fclose(file_); }
 
 void LossLog::record(int iteration, const LossValues& l) {
   // %.9g: a float's value exactly, so the log reads back bit for bit.
-  const bool written = std::fprintf(file_, "%d,%.9g,%.9g,%.9g,%.9g\n", iteration, l.total, l.content, l.style, l.tv) > 0 &&
-                       std::fflush(file_) == 0;
+  const bool written =
+      std::fprintf(file_, "%d,%.9g,%.9g,%.9g,%.9g\n", iteration, l.total, l.content, l.style, l.tv) > 0 &&
+      std::fflush(file_) == 0;
   NST_CHECK(written, "loss log " << path_ << ": writing failed: " << std::strerror(errno));
 }
 

@@ -44,7 +44,8 @@ float term_raw_loss(const StyleObjective& objective, const TermId& term) {
 }
 
 ObjectiveWeights weights_of_term_alone(const ObjectiveWeights& all, const TermId& term) {
-  ObjectiveWeights alone{std::vector<float>(all.content.size(), 0.0f), std::vector<float>(all.style.size(), 0.0f), 0.0f};
+  ObjectiveWeights alone{std::vector<float>(all.content.size(), 0.0f), std::vector<float>(all.style.size(), 0.0f),
+                         0.0f};
   switch (term.kind) {
     case TermKind::content: alone.content[term.index] = all.content[term.index]; break;
     case TermKind::style: alone.style[term.index] = all.style[term.index]; break;

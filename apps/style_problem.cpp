@@ -86,9 +86,9 @@ StyleProblem build_style_problem(const Options& o) {
                                          [](const Tap& a, const Tap& b) { return a.conv_index < b.conv_index; });
   check_images_reach(deepest, run_images, o.image_size, o.style_scale, kMaxImageSize);
   if (o.tf32 && p.device == Device::cpu) std::printf("note: --tf32 has no effect on the CPU, which computes in FP32\n");
-  p.net = std::make_unique<Vgg19>(Vgg19::from_file(p.weights_path,
-                                                   o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max,
-                                                   p.device, all_taps, o.tf32 ? ops::ConvMath::tf32 : ops::ConvMath::fp32));
+  const ops::PoolKind pooling = o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max;
+  const ops::ConvMath math = o.tf32 ? ops::ConvMath::tf32 : ops::ConvMath::fp32;
+  p.net = std::make_unique<Vgg19>(Vgg19::from_file(p.weights_path, pooling, p.device, all_taps, math));
 
   set_run_step("computing the content and style targets");
   p.content = to_vgg_input(p.content_image, p.device);

@@ -9,4 +9,9 @@ std::string version_text() {
   return std::string("nst ") + NST_VERSION + (commit.empty() ? " (git commit unknown)" : " (git " + commit + ")");
 }
 
+std::string git_commit() {
+  const std::string commit = NST_GIT_COMMIT;
+  return commit.empty() ? "unknown" : commit;
+}
+
 }  // namespace nst

@@ -9,4 +9,7 @@ namespace nst {
 // when it was configured outside a git checkout or without git.
 std::string version_text();
 
+// The commit alone (the same as version_text's), or "unknown".
+std::string git_commit();
+
 }  // namespace nst

@@ -14,6 +14,7 @@
 #include "engine/error.h"
 #include "engine/ops/gram.h"
 #include "layers/vgg19.h"
+#include "weights/default_weights_path.h"
 
 namespace nst {
 
@@ -37,7 +38,8 @@ Image layer_figure(const VisualizeOptions& v) {
   const Tap tap = parse_tap(v.layer);
   const Device device = choose_device(o.device);
   const Image image = resize_longer_side(read_image(v.image), o.image_size);
-  Vgg19 net = Vgg19::from_file(o.weights, o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max, device, {tap},
+  const std::string weights = find_weights_file(WeightsSearchPlaces::from_environment(o.weights));
+  Vgg19 net = Vgg19::from_file(weights, o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max, device, {tap},
                                o.tf32 ? ops::ConvMath::tf32 : ops::ConvMath::fp32);
   net.forward(to_vgg_input(image, device));
   const Tensor& features = net.activation(tap);

@@ -75,7 +75,8 @@ TEST(LossPlot, DrawsEachTermInItsColourAndWritesAValidPng) {
   EXPECT_EQ(plot.height, 460);
   for (const Rgb c : {Rgb{31, 119, 180}, Rgb{214, 39, 40}, Rgb{44, 160, 44}}) EXPECT_TRUE(has_colour(plot, c));
 
-  const std::string path = (fs::temp_directory_path() / ("nst_loss_plot_" + std::to_string(::getpid()) + ".png")).string();
+  const std::string path =
+      (fs::temp_directory_path() / ("nst_loss_plot_" + std::to_string(::getpid()) + ".png")).string();
   write_image(plot, path);
   const Image back = read_image(path);  // decodes as PNG, or throws
   EXPECT_EQ(back.width, 760);
