@@ -26,7 +26,8 @@ constexpr const char* kNormalisation =
     "J_style^l = sum (G^l - A^l)^2 / (2*C_l*M_l)^2 with G^l = F^l F^l^T over the M_l = H_l*W_l positions "
     "and A^l = /targets/gram/<layer> = sum_s w_s*G^l(style_s)*M_l/M_l^s (blend weights w_s normalised to sum 1); "
     "TV = 1/2 sum over the image of the squared differences of horizontal and vertical neighbours; "
-    "alpha_c = 2*content_weight/(C*H*W at layer c); beta_l = 4*style_weight*w_l/C_l^2; gamma = tv_weight; "
+    "alpha_c = 2*content_weight/(C*H*W at layer c); beta_l = beta*lambda_l = 4*style_weight*lambda_l/C_l^2 "
+    "(lambda_l: --style-layer-weights); gamma = tv_weight; "
     "images in VGG's input space: BGR, 0-255, minus the mean pixel (103.939, 116.779, 123.68)";
 
 std::vector<double> as_doubles(const std::vector<float>& values) { return {values.begin(), values.end()}; }

@@ -122,7 +122,7 @@ TEST_F(ExplainDump, HasTheRootAttributes) {
   EXPECT_EQ(double_attribute(file_.get(), "style_blend_weights"), std::vector<double>{1.0});
   EXPECT_EQ(double_attribute(file_.get(), "mean_pixel_bgr").size(), 3u);
 
-  // α_c = 2·content_weight/(C·H·W), β_l = 4·style_weight·w_l/C², γ = tv_weight (layers/loss_weights.h),
+  // α_c = 2·content_weight/(C·H·W), β_l = β·λ_l = 4·style_weight·λ_l/C², γ = tv_weight (loss_weights.h),
   // as float32 values: relative 1e-7.
   const double content_weight = double_attribute(file_.get(), "content_weight").at(0);
   const double style_weight = double_attribute(file_.get(), "style_weight").at(0);
