@@ -47,8 +47,7 @@ const Glyph& glyph(char c) {
 
 Rgb viridis(double t) {
   // Five of matplotlib's viridis colours, evenly spaced, interpolated linearly.
-  static constexpr float kStops[5][3] = {
-      {68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
+  static constexpr float kStops[5][3] = {{68, 1, 84}, {59, 82, 139}, {33, 145, 140}, {94, 201, 98}, {253, 231, 37}};
   if (!(t > 0)) t = 0;  // NaN too
   if (t > 1) t = 1;
   const double position = t * 4;

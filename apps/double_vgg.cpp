@@ -57,8 +57,8 @@ DoubleVgg19::DoubleVgg19(const std::vector<ConvWeights>& weights, ops::PoolKind 
     : pooling_(pooling), taps_(std::move(taps)) {
   int depth = 0;
   for (const Tap& tap : taps_) depth = std::max(depth, tap.conv_index + 1);
-  NST_CHECK(static_cast<int>(weights.size()) >= depth, "the double VGG19 needs " << depth << " layers, got "
-                                                                                  << weights.size());
+  NST_CHECK(static_cast<int>(weights.size()) >= depth,
+            "the double VGG19 needs " << depth << " layers, got " << weights.size());
   for (int k = 0; k < depth; ++k) {
     const ConvWeights& cw = weights[std::size_t(k)];
     const std::vector<float> kernel = cw.kernel.to_host(), bias = cw.bias.to_host();

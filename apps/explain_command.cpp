@@ -47,9 +47,10 @@ void print_table(const Explanation& e) {
     sum += t.weighted;
   }
   std::printf("%-8s %-8s %14s %14s %14.6g %14.6g\n", "total", "", "", "", e.total, e.gradient_norm);
-  std::printf("\nweighted: the term as it enters J; |grad|: the 2-norm of its gradient with respect to the image.\n"
-              "The weighted terms sum to %.9g (J %.9g, float rounding apart).\n",
-              sum, e.total);
+  std::printf(
+      "\nweighted: the term as it enters J; |grad|: the 2-norm of its gradient with respect to the image.\n"
+      "The weighted terms sum to %.9g (J %.9g, float rounding apart).\n",
+      sum, e.total);
 }
 
 void write_dump(Hdf5Writer& out, const Options& o, const StyleProblem& p, const Tensor& x, const Explanation& e) {
@@ -77,9 +78,9 @@ void write_dump(Hdf5Writer& out, const Options& o, const StyleProblem& p, const 
   out.attribute("content_weight", o.content_weight);
   out.attribute("style_weight", o.style_weight);
   out.attribute("tv_weight", o.tv_weight);
-  out.attribute("style_layer_weights", as_doubles(p.user_weights.style_layers.empty()
-                                                      ? std::vector<float>(p.style_taps.size(), 1.0f)
-                                                      : p.user_weights.style_layers));
+  out.attribute("style_layer_weights",
+                as_doubles(p.user_weights.style_layers.empty() ? std::vector<float>(p.style_taps.size(), 1.0f)
+                                                               : p.user_weights.style_layers));
   out.attribute("style_blend_weights", as_doubles(p.style_blend));
   out.attribute("alpha", as_doubles(p.weights.content));
   out.attribute("beta", as_doubles(p.weights.style));

@@ -23,11 +23,14 @@ std::optional<GradcheckOptions> parse_gradcheck_options(int argc, char** argv, i
   add_objective_options(app, go.run, lists);
   add_network_options(app, go.run);
   app.add_option("--pixels", go.check.pixels, "Number of random pixels (channel, row, column) to check")
-      ->capture_default_str()->check(CLI::Range(1, 100000));
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   app.add_option("--step", go.check.step, "h of the central difference, in VGG input units (pixels span 0-255)")
-      ->capture_default_str()->check(CLI::Range(1e-3, 16.0));
+      ->capture_default_str()
+      ->check(CLI::Range(1e-3, 16.0));
   app.add_option("--bound", go.check.bound, "Largest relative error accepted")
-      ->capture_default_str()->check(CLI::Range(1e-9, 1.0));
+      ->capture_default_str()
+      ->check(CLI::Range(1e-9, 1.0));
   if (!parse_command_line(app, argc, argv, go.run, &lists, exit_code)) return std::nullopt;
   go.check.seed = go.run.seed;
   return go;
@@ -50,9 +53,10 @@ int run_gradcheck_command(const GradcheckOptions& go) {
   for (const TermCheck& t : report.terms)
     std::printf("%-16s %8d %6d %11.3e %11.3e %13.6g %13.6g  %s\n", t.name.c_str(), t.compared, t.kinks, t.max_error,
                 t.mean_error, t.worst_analytic, t.worst_numeric, t.passed ? "ok" : "FAILED");
-  std::printf("\nerror: |analytic - numeric| / max(|analytic|, |numeric|, 1e-2 * the term's largest gradient entry);\n"
-              "analytic and numeric at the pixel of the largest error; kinks: pixels that miss the bound where a\n"
-              "ReLU or max-pool switch within h explains it (the analytic value lies between the one-sided slopes).\n");
+  std::printf(
+      "\nerror: |analytic - numeric| / max(|analytic|, |numeric|, 1e-2 * the term's largest gradient entry);\n"
+      "analytic and numeric at the pixel of the largest error; kinks: pixels that miss the bound where a\n"
+      "ReLU or max-pool switch within h explains it (the analytic value lies between the one-sided slopes).\n");
   std::printf("\ngradcheck %s: largest relative error %s %g\n", report.passed ? "passed" : "FAILED",
               report.passed ? "within" : "above", go.check.bound);
   return report.passed ? 0 : 2;

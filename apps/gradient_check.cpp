@@ -105,8 +105,8 @@ GradientCheckReport check_gradient(StyleObjective& objective, const DoubleObject
     const std::vector<double> down = with_total(reference.weighted_terms(point, height, width));
     point[std::size_t(k)] = x_k;
     for (std::size_t r = 0; r < rows; ++r)
-      samples[r].push_back({gradients[r][std::size_t(k)], (up[r] - down[r]) / (2 * h), (up[r] - at_x[r]) / h,
-                            (at_x[r] - down[r]) / h});
+      samples[r].push_back(
+          {gradients[r][std::size_t(k)], (up[r] - down[r]) / (2 * h), (up[r] - at_x[r]) / h, (at_x[r] - down[r]) / h});
   }
 
   GradientCheckReport report;

@@ -100,9 +100,8 @@ void Hdf5Writer::write(const std::string& name, const Tensor& t) {
 }
 
 void Hdf5Writer::write_scalar(const std::string& name, float value) {
-  naming_file(file_->path, [&] {
-    write_float32(file_->file.get(), name, Hdf5Handle(H5Screate(H5S_SCALAR), H5Sclose), &value);
-  });
+  naming_file(file_->path,
+              [&] { write_float32(file_->file.get(), name, Hdf5Handle(H5Screate(H5S_SCALAR), H5Sclose), &value); });
 }
 
 void Hdf5Writer::attribute(const std::string& name, double value) {
@@ -118,9 +117,8 @@ void Hdf5Writer::attribute(const std::string& name, const std::vector<double>& v
 }
 
 void Hdf5Writer::attribute(const std::string& name, const std::string& value) {
-  naming_file(file_->path, [&] {
-    write_strings(file_->file.get(), name, {value}, Hdf5Handle(H5Screate(H5S_SCALAR), H5Sclose));
-  });
+  naming_file(file_->path,
+              [&] { write_strings(file_->file.get(), name, {value}, Hdf5Handle(H5Screate(H5S_SCALAR), H5Sclose)); });
 }
 
 void Hdf5Writer::attribute(const std::string& name, const std::vector<std::string>& values) {

@@ -54,12 +54,14 @@ int main(int argc, char** argv) {
   using namespace nst;
   const char* command = argc > 1 ? argv[1] : nullptr;
   if (is_command(command, "explain"))
-    return run_command(parse_explain_options, [](const ExplainOptions& o) { return run_explain_command(o), 0; },
-                       argc - 1, argv + 1);
+    return run_command(
+        parse_explain_options, [](const ExplainOptions& o) { return run_explain_command(o), 0; }, argc - 1, argv + 1);
   if (is_command(command, "gradcheck"))
     return run_command(parse_gradcheck_options, run_gradcheck_command, argc - 1, argv + 1);
   if (is_command(command, "visualize"))
-    return run_command(parse_visualize_options, [](const VisualizeOptions& o) { return run_visualize_command(o), 0; },
-                       argc - 1, argv + 1);
-  return run_command(parse_options, [](const Options& o) { return run_stylize_command(o), 0; }, argc, argv);
+    return run_command(
+        parse_visualize_options, [](const VisualizeOptions& o) { return run_visualize_command(o), 0; }, argc - 1,
+        argv + 1);
+  return run_command(
+      parse_options, [](const Options& o) { return run_stylize_command(o), 0; }, argc, argv);
 }

@@ -14,9 +14,12 @@ std::vector<TermId> objective_terms(const StyleObjective& objective) {
 
 std::string kind_name(TermKind kind) {
   switch (kind) {
-    case TermKind::content: return "content";
-    case TermKind::style: return "style";
-    case TermKind::tv: break;
+    case TermKind::content:
+      return "content";
+    case TermKind::style:
+      return "style";
+    case TermKind::tv:
+      break;
   }
   return "tv";
 }
@@ -27,18 +30,24 @@ std::string term_name(const TermId& term) {
 
 float term_weight(const ObjectiveWeights& weights, const TermId& term) {
   switch (term.kind) {
-    case TermKind::content: return weights.content[term.index];
-    case TermKind::style: return weights.style[term.index];
-    case TermKind::tv: break;
+    case TermKind::content:
+      return weights.content[term.index];
+    case TermKind::style:
+      return weights.style[term.index];
+    case TermKind::tv:
+      break;
   }
   return weights.tv;
 }
 
 float term_raw_loss(const StyleObjective& objective, const TermId& term) {
   switch (term.kind) {
-    case TermKind::content: return objective.content_terms()[term.index].loss.item();
-    case TermKind::style: return objective.style_terms()[term.index].loss.item();
-    case TermKind::tv: break;
+    case TermKind::content:
+      return objective.content_terms()[term.index].loss.item();
+    case TermKind::style:
+      return objective.style_terms()[term.index].loss.item();
+    case TermKind::tv:
+      break;
   }
   return objective.tv_loss().item();
 }
@@ -47,9 +56,15 @@ ObjectiveWeights weights_of_term_alone(const ObjectiveWeights& all, const TermId
   ObjectiveWeights alone{std::vector<float>(all.content.size(), 0.0f), std::vector<float>(all.style.size(), 0.0f),
                          0.0f};
   switch (term.kind) {
-    case TermKind::content: alone.content[term.index] = all.content[term.index]; break;
-    case TermKind::style: alone.style[term.index] = all.style[term.index]; break;
-    case TermKind::tv: alone.tv = all.tv; break;
+    case TermKind::content:
+      alone.content[term.index] = all.content[term.index];
+      break;
+    case TermKind::style:
+      alone.style[term.index] = all.style[term.index];
+      break;
+    case TermKind::tv:
+      alone.tv = all.tv;
+      break;
   }
   return alone;
 }

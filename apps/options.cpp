@@ -103,7 +103,8 @@ void split_objective_lists(const OptionLists& lists, Options& o) {
     o.style_blend_weights = parse_floats(lists.style_blend_weights, "--style-blend-weights", kMaxLossWeight);
     if (o.style_blend_weights.size() != o.styles.size())
       throw CLI::ValidationError("--style-blend-weights", std::to_string(o.styles.size()) + " style images but " +
-                                                              std::to_string(o.style_blend_weights.size()) + " weights");
+                                                              std::to_string(o.style_blend_weights.size()) +
+                                                              " weights");
   }
   if (!lists.style_layer_weights.empty())
     o.style_layer_weights = parse_floats(lists.style_layer_weights, "--style-layer-weights", kMaxLossWeight);
@@ -115,13 +116,16 @@ void split_objective_lists(const OptionLists& lists, Options& o) {
 void add_network_options(CLI::App& app, Options& o) {
   app.add_option("--image-size", o.image_size,
                  "Longer side of the output in pixels (" + default_run_memory_note() + ")")
-      ->capture_default_str()->check(CLI::Range(16, kMaxImageSize));
+      ->capture_default_str()
+      ->check(CLI::Range(16, kMaxImageSize));
   app.add_option("--pooling", o.pooling,
                  "VGG pooling: max or avg (avg makes the style term ~30-70x smaller at the same weights: raise "
                  "--style-weight to match max's look)")
-      ->capture_default_str()->check(CLI::IsMember({"max", "avg"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"max", "avg"}));
   app.add_option("--device", o.device, "auto (CUDA when a GPU is usable), cpu or cuda")
-      ->capture_default_str()->check(CLI::IsMember({"auto", "cpu", "cuda"}));
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
   app.add_flag("--tf32", o.tf32,
                "GPU only: forward convolutions on TF32 tensor cores (about 1e-3 relative error; the "
                "backward stays FP32)");
@@ -137,16 +141,21 @@ void add_objective_options(CLI::App& app, Options& o, OptionLists& lists) {
   app.add_option("--style-blend-weights", lists.style_blend_weights,
                  "Weights of the style images, comma-separated, each in [0, 1e10] (default: equal)");
   app.add_option("--style-scale", o.style_scale, "Size of the style images relative to --image-size")
-      ->capture_default_str()->check(finite_in(0.05, 8.0));
+      ->capture_default_str()
+      ->check(finite_in(0.05, 8.0));
   app.add_option("--content-weight", o.content_weight, "alpha: weight of the content loss")
-      ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
+      ->capture_default_str()
+      ->check(finite_in(0, kMaxLossWeight));
   app.add_option("--style-weight", o.style_weight, "beta: weight of the style loss")
-      ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
+      ->capture_default_str()
+      ->check(finite_in(0, kMaxLossWeight));
   app.add_option("--tv-weight", o.tv_weight, "gamma: weight of the total-variation smoothing loss")
-      ->capture_default_str()->check(finite_in(0, kMaxLossWeight));
+      ->capture_default_str()
+      ->check(finite_in(0, kMaxLossWeight));
   app.add_option("--content-layers", o.content_layers,
                  "Content layers, comma-separated (default relu4_2; relu4_1 when the weights stop earlier). "
-                 "Layer names: " + valid_tap_names());
+                 "Layer names: " +
+                     valid_tap_names());
   app.add_option("--style-layers", o.style_layers,
                  "Style layers, comma-separated (default relu1_1,relu2_1,relu3_1,relu4_1,relu5_1, those the "
                  "weights have); the same names");
@@ -154,8 +163,7 @@ void add_objective_options(CLI::App& app, Options& o, OptionLists& lists) {
                  "Per-style-layer weights lambda_l, comma-separated, one per style layer, each in [0, 1e10] with "
                  "style-weight*lambda_l <= 1e10 (default: all 1)");
   app.add_option("--init", o.init, "Start from: content, random, or an image file")->capture_default_str();
-  app.add_option("--seed", o.seed, "Seed for --init random (same seed and device: same image)")
-      ->capture_default_str();
+  app.add_option("--seed", o.seed, "Seed for --init random (same seed and device: same image)")->capture_default_str();
 }
 
 bool parse_command_line(CLI::App& app, int argc, char** argv, Options& o, const OptionLists* lists, int& exit_code) {
@@ -217,9 +225,9 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--keep", o.keep,
                  "Which image to write: best (the lowest loss evaluated, chosen on the device), ema (an "
                  "exponential moving average of the iterates, decay 0.99) or last")
-      ->capture_default_str()->check(CLI::IsMember({"best", "ema", "last"}));
-  app.add_flag("--original-colors", o.original_colors,
-               "Keep the content's colours: transfer luminance only (YIQ)");
+      ->capture_default_str()
+      ->check(CLI::IsMember({"best", "ema", "last"}));
+  app.add_flag("--original-colors", o.original_colors, "Keep the content's colours: transfer luminance only (YIQ)");
   // Not CLI::NonNegativeNumber: its error prints its bound, DBL_MAX, as 309 digits.
   app.add_option("--print-every", o.print_every, "Print the losses every N iterations (0: only at the end)")
       ->capture_default_str()

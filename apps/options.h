@@ -46,8 +46,8 @@ struct Options {
   std::string device = "auto";
   bool tf32 = false;
   bool cuda_graph = false;
-  std::string weights;                     // empty: weights/default_weights_path.h searches
-  std::string loss_log;                    // empty: none; else a CSV of the losses at every iteration
+  std::string weights;   // empty: weights/default_weights_path.h searches
+  std::string loss_log;  // empty: none; else a CSV of the losses at every iteration
 };
 
 // The stylisation run's command line (`nst --content … --style … --output …`). Returns nullopt

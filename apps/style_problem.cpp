@@ -75,11 +75,12 @@ StyleProblem build_style_problem(const Options& o) {
   std::printf("\n");
 
   if (o.pooling == "avg")
-    std::printf("note: with --pooling avg the style term is %.0f-%.0fx smaller than with max pooling at the same "
-                "weights (measured on the demo pair, docs/MATH.md section 1), so the picture comes out less stylised; "
-                "--style-weight %g (%.0fx) restores the balance max pooling starts with (at 256-512 px)\n",
-                kAveragePoolingStyleRatio[0], kAveragePoolingStyleRatio[1], o.style_weight * kAveragePoolingStyleBoost,
-                kAveragePoolingStyleBoost);
+    std::printf(
+        "note: with --pooling avg the style term is %.0f-%.0fx smaller than with max pooling at the same "
+        "weights (measured on the demo pair, docs/MATH.md section 1), so the picture comes out less stylised; "
+        "--style-weight %g (%.0fx) restores the balance max pooling starts with (at 256-512 px)\n",
+        kAveragePoolingStyleRatio[0], kAveragePoolingStyleRatio[1], o.style_weight * kAveragePoolingStyleBoost,
+        kAveragePoolingStyleBoost);
   std::vector<Tap> all_taps = p.content_taps;
   all_taps.insert(all_taps.end(), p.style_taps.begin(), p.style_taps.end());
   const Tap& deepest = *std::max_element(all_taps.begin(), all_taps.end(),

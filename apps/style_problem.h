@@ -18,7 +18,7 @@ namespace nst {
 
 struct StyleProblem {
   Device device = Device::cpu;
-  Image content_image;      // resized to --image-size
+  Image content_image;       // resized to --image-size
   std::string weights_path;  // the weights file read: --weights, or the one the search found
   std::vector<Tap> content_taps, style_taps;
   std::unique_ptr<Vgg19> net;  // the objective refers to it: kept at a fixed address

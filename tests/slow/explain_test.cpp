@@ -87,9 +87,12 @@ class ExplainDump : public ::testing::Test {
 };
 
 TEST_F(ExplainDump, HoldsExactlyTheListedDatasetsWithTheirShapes) {
-  Shapes expected{{"/input/content", {1, 3, 36, 48}}, {"/input/style/0", {1, 3, 30, 48}},
-                  {"/input/image", {1, 3, 36, 48}},   {"/grad", {1, 3, 36, 48}},
-                  {"/loss/tv", {}},                   {"/loss/total", {}}};
+  Shapes expected{{"/input/content", {1, 3, 36, 48}},
+                  {"/input/style/0", {1, 3, 30, 48}},
+                  {"/input/image", {1, 3, 36, 48}},
+                  {"/grad", {1, 3, 36, 48}},
+                  {"/loss/tv", {}},
+                  {"/loss/total", {}}};
   for (const Layer& l : kStyleLayers) {
     expected["/features/" + l.name] = {1, l.channels, l.height, l.width};
     expected["/gram/" + l.name] = {1, l.channels, l.channels};
@@ -188,9 +191,9 @@ TEST_F(ExplainDump, EveryTermRecomputesFromTheDump) {
   }
   const Layer& c = kContentLayer;
   const Shape content_shape{1, c.channels, c.height, c.width};
-  const double content = alpha[0] * 0.5 *
-                         squared_distance(read("/features/" + c.name, content_shape),
-                                          read("/targets/content/" + c.name, content_shape));
+  const double content =
+      alpha[0] * 0.5 *
+      squared_distance(read("/features/" + c.name, content_shape), read("/targets/content/" + c.name, content_shape));
   EXPECT_GT(content, 0.0);
   EXPECT_NEAR(scalar("/loss/content/" + c.name), content, kTolerance * content);
 

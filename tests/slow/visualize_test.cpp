@@ -83,8 +83,8 @@ TEST_F(Visualize, BadRequestsFailClearlyAndWriteNothing) {
   EXPECT_NE(nothing.exit_code, 0);
   EXPECT_NE(nothing.output.find("--loss-plot"), std::string::npos) << nothing.output;
 
-  const NstOutcome both = run_nst_binary("visualize --loss-plot a.csv --image b.jpg --layer relu1_1 --output " +
-                                         path("x.png"));
+  const NstOutcome both =
+      run_nst_binary("visualize --loss-plot a.csv --image b.jpg --layer relu1_1 --output " + path("x.png"));
   EXPECT_NE(both.exit_code, 0);
   EXPECT_NE(both.output.find("excludes"), std::string::npos) << both.output;
 
