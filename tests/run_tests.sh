@@ -80,7 +80,10 @@ if [[ " $steps " == *" build "* ]]; then
 fi
 if [[ " $steps " == *" asan "* ]]; then
   start=$(date +%s)
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Release -DNST_CUDA=OFF -DNST_SANITIZE=ON -DNST_WERROR="$werror"
+  # Warnings are the build step's business: under -fsanitize=address, GCC 12 reports false
+  # -Wmaybe-uninitialized warnings inside libstdc++'s <regex> (std::function members of its NFA
+  # states), which -Werror would turn into a failed build.
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Release -DNST_CUDA=OFF -DNST_SANITIZE=ON -DNST_WERROR=OFF
   cmake --build build-asan --parallel "$jobs"
   # Left out here (they run in build): the device script's dry run, which needs the benchmarks this
   # build leaves out, and the out-of-memory tests, which set an address-space limit (ulimit -v,
