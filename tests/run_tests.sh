@@ -23,8 +23,6 @@ jobs=$(nproc)
 logs=$(mktemp -d)
 trap 'rm -rf "$logs"' EXIT
 summaries=()
-werror=OFF
-[ "${CI:-}" = "true" ] && werror=ON
 
 # Sanitizer settings for the asan and fuzz steps: leak checking stays on (ASan's default), with
 # suppressions for leaks inside libraries we call (tests/fuzz/lsan_suppressions.txt says where each
