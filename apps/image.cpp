@@ -26,6 +26,19 @@ std::uint8_t to_byte(float v) {
   return static_cast<std::uint8_t>(std::lround(v));
 }
 
+// round(v · 65535 / 255), v clamped to [0, 255]; NaN becomes 0. Exact for the 8-bit values: 257·v.
+std::uint16_t to_sample16(float v) {
+  if (!(v > 0.0f)) return 0;
+  if (v >= 255.0f) return 65535;
+  return static_cast<std::uint16_t>(std::lround(double(v) * (65535.0 / 255.0)));
+}
+
+Rgb16Image to_rgb16(const Image& image) {
+  Rgb16Image rgb16{image.width, image.height, std::vector<std::uint16_t>(image.rgb.size())};
+  for (std::size_t i = 0; i < image.rgb.size(); ++i) rgb16.samples[i] = to_sample16(image.rgb[i]);
+  return rgb16;
+}
+
 Rgb8Image to_rgb8(const Image& image) {
   Rgb8Image rgb8{image.width, image.height, std::vector<std::uint8_t>(image.rgb.size())};
   for (std::size_t i = 0; i < image.rgb.size(); ++i) rgb8.bytes[i] = to_byte(image.rgb[i]);
@@ -62,15 +75,19 @@ Image read_image(const std::string& path) {
   NST_FAIL("image '" << path << "': not a PNG or JPEG file (" << bytes.size() << " bytes, unknown signature)");
 }
 
-void write_image(const Image& image, const std::string& path) {
+void write_image(const Image& image, const std::string& path, int bit_depth) {
   const ImageFormat format = format_from_extension(path);
   check_image(image, ("image '" + path + "'").c_str());
-  const Rgb8Image rgb8 = to_rgb8(image);
+  NST_CHECK(bit_depth == 8 || bit_depth == 16, "image '" << path << "': bit depth " << bit_depth << ", not 8 or 16");
+  NST_CHECK(bit_depth == 8 || format == ImageFormat::png,
+            "image '" << path << "': JPEG holds 8 bits a channel, not " << bit_depth << "; write a .png");
   TemporaryFile temporary(path);
-  if (format == ImageFormat::png) {
-    encode_png(rgb8, temporary.stream(), path);
+  if (bit_depth == 16) {
+    encode_png16(to_rgb16(image), temporary.stream(), path);
+  } else if (format == ImageFormat::png) {
+    encode_png(to_rgb8(image), temporary.stream(), path);
   } else {
-    encode_jpeg(rgb8, kJpegQuality, temporary.stream(), path);
+    encode_jpeg(to_rgb8(image), kJpegQuality, temporary.stream(), path);
   }
   temporary.commit();
 }

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "layers/resample.h"  // ImageSize, longer_side_size
+
 namespace nst {
 
 struct Image {
@@ -20,28 +22,21 @@ struct Image {
 Image read_image(const std::string& path);
 
 // Writes PNG (".png") or JPEG (".jpg", ".jpeg", quality 95), chosen by the extension; values are
-// rounded and clamped to [0, 255]. The file appears whole or not at all: it is written to a
-// temporary file beside the target and renamed over it.
-void write_image(const Image& image, const std::string& path);
+// clamped to [0, 255] and rounded to 8 bits, or with `bit_depth` 16 (PNG only; a JPEG is refused)
+// to 16 bits, v·65535/255. The file appears whole or not at all: it is written to a temporary file
+// beside the target and renamed over it.
+void write_image(const Image& image, const std::string& path, int bit_depth = 8);
 
 // Writes any file as write_image does, whole or not at all: `write` fills a temporary file beside
 // `path`, which is then flushed to disk and renamed over it (removed if `write` throws).
 void write_file_atomically(const std::string& path, const std::function<void(std::FILE*)>& write);
 
 // Resampled to width × height with a bicubic filter (Keys, a = −0.5) widened by the scale factor
-// when shrinking, so a reduction averages over the source pixels it covers (no aliasing).
+// when shrinking, so a reduction averages over the source pixels it covers (no aliasing): the
+// resampling of layers/resample.h, clamped to [0, 255].
 Image resize(const Image& image, int width, int height);
 
 // Resized so that the longer side is `longer_side` pixels, keeping the aspect ratio.
 Image resize_longer_side(const Image& image, int longer_side);
-
-struct ImageSize {
-  int width = 0;
-  int height = 0;
-};
-
-// The size resize_longer_side gives a width × height image: the shorter side keeps the ratio,
-// rounded, and keeps at least one pixel.
-ImageSize longer_side_size(int width, int height, int longer_side);
 
 }  // namespace nst

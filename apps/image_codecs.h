@@ -48,6 +48,12 @@ struct Rgb8Image {
   std::vector<std::uint8_t> bytes;  // height × width × 3, row-major, R, G, B
 };
 
+struct Rgb16Image {
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint16_t> samples;  // height × width × 3, row-major, R, G, B
+};
+
 using FileBytes = std::vector<std::uint8_t>;
 
 bool has_png_signature(const FileBytes& file);   // 89 50 4E 47 0D 0A 1A 0A
@@ -61,6 +67,7 @@ Rgb8Image decode_png(const FileBytes& file, const std::string& path);
 Rgb8Image decode_jpeg(const FileBytes& file, const std::string& path);
 
 void encode_png(const Rgb8Image& image, std::FILE* out, const std::string& path);
+void encode_png16(const Rgb16Image& image, std::FILE* out, const std::string& path);
 void encode_jpeg(const Rgb8Image& image, int quality, std::FILE* out, const std::string& path);
 
 }  // namespace nst

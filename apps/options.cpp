@@ -1,7 +1,9 @@
 #include "apps/options.h"
 
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <limits>
 #include <sstream>
@@ -10,6 +12,7 @@
 
 #include "apps/run_memory.h"
 #include "apps/version.h"
+#include "engine/error.h"
 #include "layers/taps.h"
 
 namespace nst {
@@ -111,7 +114,32 @@ void split_objective_lists(const OptionLists& lists, Options& o) {
   check_style_weight_products(o);
 }
 
+// The options that must agree with each other, checked once all are parsed (CLI::ValidationError).
+void check_option_combinations(const Options& o) {
+  if (o.start_size > o.image_size)
+    throw CLI::ValidationError("--start-size",
+                               std::to_string(o.start_size) + " is above --image-size " + std::to_string(o.image_size));
+  if (o.scales == 1 && o.start_size > 0 && o.start_size < o.image_size)
+    throw CLI::ValidationError("--start-size", "--scales 1 leaves no room for a first scale of " +
+                                                   std::to_string(o.start_size) + " px below --image-size " +
+                                                   std::to_string(o.image_size));
+  try {
+    scale_schedule(scale_request(o, {o.image_size, o.image_size}));
+  } catch (const Error& e) {
+    throw CLI::ValidationError("--scales", e.message());
+  }
+  std::string ext = std::filesystem::path(o.output).extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (o.bit_depth == 16 && ext != ".png")
+    throw CLI::ValidationError("--bit-depth",
+                               "16 bits need a PNG output; JPEG holds 8 bits a channel (" + o.output + ")");
+}
+
 }  // namespace
+
+ScaleRequest scale_request(const Options& o, ImageSize final_size) {
+  return ScaleRequest{final_size, o.scales, o.start_size, o.iterations, o.last_scale_iterations};
+}
 
 void add_network_options(CLI::App& app, Options& o) {
   app.add_option("--image-size", o.image_size,
@@ -198,9 +226,23 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   add_objective_options(app, o, lists);
   add_network_options(app, o);
   app.add_option("--output,-o", o.output, "Output image, .png or .jpg (written atomically)")->required();
-  app.add_option("--iterations", o.iterations,
-                 "Optimizer iterations (one forward+backward each; with --lbfgs-line-search strong-wolfe, one or more)")
+  app.add_option("--bit-depth", o.bit_depth, "Bits per channel of a PNG output: 8 or 16 (JPEG: 8 only)")
       ->capture_default_str()
+      ->check(CLI::IsMember({8, 16}));
+  app.add_option("--iterations", o.iterations,
+                 "Optimizer iterations at each scale (one forward+backward each; with --lbfgs-line-search "
+                 "strong-wolfe, one or more)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
+  app.add_option("--scales", o.scales,
+                 "Coarse to fine: stylise at N sizes growing geometrically up to --image-size, each started from "
+                 "the last one's result upsampled (default 1; with --start-size alone, steps of about 2x)")
+      ->check(CLI::Range(1, 16));
+  app.add_option("--start-size", o.start_size,
+                 "Longer side of the first scale in pixels (default with --scales N: --image-size / 2^(N-1))")
+      ->check(CLI::Range(kMinScaleSide, kMaxImageSize));
+  app.add_option("--last-scale-iterations", o.last_scale_iterations,
+                 "Iterations at the last scale alone (default: --iterations)")
       ->check(CLI::Range(0, 1000000));
   app.add_option("--max-evaluations", o.max_evaluations,
                  "Stop once the objective has been evaluated this often (each one forward and backward pass; "
@@ -234,13 +276,15 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       ->check(CLI::Range(0, std::numeric_limits<int>::max()));
   app.add_option("--save-every", o.save_every,
                  "Every N iterations also write a checkpoint (0: never): the image, named <stem>_<iteration><ext> "
-                 "beside the output (-o out.png writes out_100.png, out_200.png, ...), and, for --resume, "
-                 "<stem>_<iteration>.nstate (the image as floats and the optimizer's state; only the latest is kept)")
+                 "beside the output (-o out.png writes out_100.png, out_200.png, ...; over several scales "
+                 "<stem>_s<scale>_<iteration><ext>: out_s1_100.png, ...), and, for --resume, the same name with "
+                 ".nstate (the image as floats, the scale and the optimizer's state; only the latest is kept)")
       ->capture_default_str()
       ->check(CLI::Range(0, std::numeric_limits<int>::max()));
   app.add_option("--resume", o.resume,
-                 "Continue the run saved in CHECKPOINT (a <stem>_<iteration>.nstate of --save-every) up to "
-                 "--iterations, with the same bits as a run that never stopped (on the CPU); the other options "
+                 "Continue the run saved in CHECKPOINT (a .nstate of --save-every) at its scale up to "
+                 "--iterations (then the scales after it), with the same bits as a run that never stopped (on the "
+                 "CPU); the other options "
                  "and input files must be those of the saved run")
       ->option_text("CHECKPOINT");
   app.add_option("--loss-log", o.loss_log,
@@ -251,6 +295,12 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
                "iteration as a CUDA "
                "graph (one launch instead of one per kernel; same results bit for bit)");
   if (!parse_command_line(app, argc, argv, o, &lists, exit_code)) return std::nullopt;
+  try {
+    check_option_combinations(o);
+  } catch (const CLI::ParseError& e) {
+    exit_code = app.exit(e);
+    return std::nullopt;
+  }
   return o;
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "layers/scales.h"
+
 namespace CLI {
 class App;
 }
@@ -23,8 +25,11 @@ struct Options {
   std::vector<float> style_blend_weights;  // empty: equal
   int image_size = 512;
   float style_scale = 1.0f;
-  int iterations = 1000;
-  long long max_evaluations = 0;  // 0: no limit
+  int iterations = 1000;           // at each scale
+  int scales = 0;                  // coarse to fine (layers/scales.h); 0: from --start-size, else 1
+  int start_size = 0;              // the first scale's longer side; 0: from --scales
+  int last_scale_iterations = -1;  // -1: --iterations
+  long long max_evaluations = 0;   // 0: no limit
   std::string optimizer = "lbfgs";
   std::optional<float> learning_rate;  // default: 1 for L-BFGS, 10 for Adam
   int lbfgs_history = 100;
@@ -48,6 +53,7 @@ struct Options {
   bool cuda_graph = false;
   std::string weights;   // empty: weights/default_weights_path.h searches
   std::string loss_log;  // empty: none; else a CSV of the losses at every iteration
+  int bit_depth = 8;     // of the PNG written: 8 or 16
 };
 
 // The stylisation run's command line (`nst --content … --style … --output …`). Returns nullopt
@@ -69,5 +75,8 @@ void add_objective_options(CLI::App& app, Options& o, OptionLists& lists);
 // Parses argv with `app` (adding --version), then splits and checks `lists` into `o` when given.
 // False, with `exit_code`, when the program should exit.
 bool parse_command_line(CLI::App& app, int argc, char** argv, Options& o, const OptionLists* lists, int& exit_code);
+
+// The coarse-to-fine schedule the options ask for (layers/scales.h), for a final image of `final_size`.
+ScaleRequest scale_request(const Options& o, ImageSize final_size);
 
 }  // namespace nst

@@ -110,12 +110,13 @@ bool read_png_rows(PngReader& reader, png_bytepp rows) {
   return true;
 }
 
-bool write_png(PngWriter& writer, const Rgb8Image& image, png_bytepp rows, std::FILE* out) {
+// rows: `height` rows of width × 3 samples of `bit_depth` bits (16: big-endian, as PNG stores them).
+bool write_png(PngWriter& writer, int width, int height, int bit_depth, png_bytepp rows, std::FILE* out) {
   png_structp png = writer.png;
   png_infop info = writer.info;
   if (setjmp(png_jmpbuf(png))) return false;
   png_init_io(png, out);  // a short fwrite is a libpng error ("Write Error")
-  png_set_IHDR(png, info, static_cast<png_uint_32>(image.width), static_cast<png_uint_32>(image.height), 8,
+  png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), bit_depth,
                PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   // zlib level 3: a 1024×768 photo in 0.32 s rather than 0.55 s at the default 6, 2% larger.
   png_set_compression_level(png, 3);
@@ -165,7 +166,21 @@ void encode_png(const Rgb8Image& image, std::FILE* out, const std::string& path)
   // libpng only reads the rows it is given; the cast drops const for its C interface.
   auto* pixels = const_cast<std::uint8_t*>(image.bytes.data());
   std::vector<png_bytep> rows = row_pointers(pixels, std::size_t(image.height), row_bytes);
-  NST_CHECK(write_png(writer, image, rows.data(), out),
+  NST_CHECK(write_png(writer, image.width, image.height, 8, rows.data(), out),
+            "image '" << path << "': writing PNG failed: " << writer.message);
+}
+
+void encode_png16(const Rgb16Image& image, std::FILE* out, const std::string& path) {
+  PngWriter writer;
+  NST_CHECK(writer.png && writer.info, "image '" << path << "': out of memory starting libpng");
+  std::vector<std::uint8_t> big_endian(image.samples.size() * 2);
+  for (std::size_t i = 0; i < image.samples.size(); ++i) {
+    big_endian[2 * i] = static_cast<std::uint8_t>(image.samples[i] >> 8);
+    big_endian[2 * i + 1] = static_cast<std::uint8_t>(image.samples[i] & 0xFF);
+  }
+  std::vector<png_bytep> rows =
+      row_pointers(big_endian.data(), std::size_t(image.height), std::size_t(image.width) * 6);
+  NST_CHECK(write_png(writer, image.width, image.height, 16, rows.data(), out),
             "image '" << path << "': writing PNG failed: " << writer.message);
 }
 

@@ -1,6 +1,7 @@
 #include "apps/progress.h"
 
 #include <string>
+#include <utility>
 
 namespace nst {
 
@@ -20,8 +21,9 @@ std::string format_duration(double seconds) {
 
 }  // namespace
 
-ProgressReporter::ProgressReporter(int iterations, std::FILE* out, bool live, int first_iteration)
-    : iterations_(iterations),
+ProgressReporter::ProgressReporter(int iterations, std::FILE* out, bool live, int first_iteration, std::string label)
+    : label_(std::move(label)),
+      iterations_(iterations),
       first_iteration_(first_iteration),
       out_(out),
       live_(live),
@@ -41,8 +43,8 @@ void ProgressReporter::update(int iteration, const std::optional<LossValues>& lo
   if (last_losses_)
     std::snprintf(loss_text, sizeof loss_text, "  loss %.4g (content %.4g, style %.4g, tv %.4g)", last_losses_->total,
                   last_losses_->content, last_losses_->style, last_losses_->tv);
-  std::fprintf(out_, "%siteration %d/%d%s  %.2f it/s  ETA %s%s", live_ ? "\r\033[K" : "", iteration, iterations_,
-               loss_text, rate, format_duration(left).c_str(), live_ ? "" : "\n");
+  std::fprintf(out_, "%s%siteration %d/%d%s  %.2f it/s  ETA %s%s", live_ ? "\r\033[K" : "", label_.c_str(), iteration,
+               iterations_, loss_text, rate, format_duration(left).c_str(), live_ ? "" : "\n");
   std::fflush(out_);
 }
 

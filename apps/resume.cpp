@@ -9,31 +9,49 @@
 
 namespace nst {
 
-std::string state_path(const std::string& output, int iteration) {
+std::string checkpoint_stem(const std::string& output, const RunPoint& point) {
   const std::filesystem::path p(output);
-  return (p.parent_path() / (p.stem().string() + "_" + std::to_string(iteration) + ".nstate")).string();
+  const std::string scale = point.scales > 1 ? "_s" + std::to_string(point.scale) : "";
+  return (p.parent_path() / (p.stem().string() + scale + "_" + std::to_string(point.iteration))).string();
+}
+
+std::string checkpoint_image_path(const std::string& output, const RunPoint& point) {
+  return checkpoint_stem(output, point) + std::filesystem::path(output).extension().string();
+}
+
+std::string state_path(const std::string& output, const RunPoint& point) {
+  return checkpoint_stem(output, point) + ".nstate";
 }
 
 StateSaver::StateSaver(std::string output, RunSettings settings)
     : output_(std::move(output)), settings_(std::move(settings)) {}
 
-void StateSaver::save(int iteration, const Tensor& x, const Optimizer& optimizer) {
-  Checkpoint checkpoint{iteration, settings_, x.to(Device::cpu), optimizer.export_state()};
-  const std::string path = state_path(output_, iteration);
+void StateSaver::save(const RunPoint& point, const Tensor& x, const Optimizer& optimizer) {
+  Checkpoint checkpoint{point.iteration, point.scale, settings_, x.to(Device::cpu), optimizer.export_state()};
+  const std::string path = state_path(output_, point);
   write_file_atomically(path, [&](std::FILE* out) { write_checkpoint(checkpoint, out, path); });
   if (!previous_.empty() && previous_ != path) std::remove(previous_.c_str());
   previous_ = path;
 }
 
-int resume_from(const std::string& path, const RunSettings& settings, int iterations, Tensor& x, Optimizer& optimizer) {
+RunPoint resume_from(const std::string& path, const RunSettings& settings, const std::vector<Scale>& schedule,
+                     Tensor& x, Optimizer& optimizer) {
   const Checkpoint checkpoint = read_checkpoint(path);
   check_same_run(checkpoint, settings, path);
-  NST_CHECK(checkpoint.iteration < iterations, "checkpoint " << path << " was saved at iteration "
-                                                             << checkpoint.iteration << ": --iterations " << iterations
-                                                             << " leaves nothing to continue");
-  NST_CHECK(checkpoint.image.shape() == x.shape(), "checkpoint " << path << ": its image is "
-                                                                 << to_string(checkpoint.image.shape())
-                                                                 << ", this run's is " << to_string(x.shape()));
+  const int scales = static_cast<int>(schedule.size());
+  NST_CHECK(checkpoint.scale <= scales, "checkpoint " << path << " was saved at scale " << checkpoint.scale
+                                                      << ": this run has " << scales << " scale"
+                                                      << (scales > 1 ? "s" : ""));
+  const Scale& scale = schedule[static_cast<std::size_t>(checkpoint.scale - 1)];
+  const std::string at_scale = scales > 1 ? " of scale " + std::to_string(checkpoint.scale) : "";
+  const std::string option = scales > 1 && checkpoint.scale == scales ? "--last-scale-iterations " : "--iterations ";
+  NST_CHECK(checkpoint.iteration < scale.iterations,
+            "checkpoint " << path << " was saved at iteration " << checkpoint.iteration << at_scale << ": " << option
+                          << scale.iterations << " leaves nothing to continue");
+  const Shape shape{1, 3, scale.size.height, scale.size.width};
+  NST_CHECK(checkpoint.image.shape() == shape, "checkpoint " << path << ": its image is "
+                                                             << to_string(checkpoint.image.shape()) << ", this run's"
+                                                             << at_scale << " is " << to_string(shape));
   Tensor image = checkpoint.image.to(x.device());
   try {
     optimizer.import_state(checkpoint.optimizer, image);
@@ -41,7 +59,7 @@ int resume_from(const std::string& path, const RunSettings& settings, int iterat
     NST_FAIL("checkpoint " << path << ": " << e.message());
   }
   x = std::move(image);
-  return checkpoint.iteration;
+  return RunPoint{checkpoint.scale, scales, checkpoint.iteration};
 }
 
 }  // namespace nst

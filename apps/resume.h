@@ -1,16 +1,30 @@
 #pragma once
-// --save-every's state files and --resume: a run saved at iteration k continues to --iterations with
-// the bits it would have had without stopping (on one device type; bit for bit on the CPU).
+// --save-every's state files and --resume: a run saved at iteration k of scale s continues to
+// --iterations there, then through the scales after it, with the bits it would have had without
+// stopping (on one device type; bit for bit on the CPU).
 #include <string>
+#include <vector>
 
 #include "engine/tensor.h"
 #include "layers/checkpoint.h"
 #include "layers/optimizer.h"
+#include "layers/scales.h"
 
 namespace nst {
 
-// "out.png", 100 → "out_100.nstate", beside "out_100.png"
-std::string state_path(const std::string& output, int iteration);
+// Where a run stands: iteration `iteration` of scale `scale` (1-based) of `scales`.
+struct RunPoint {
+  int scale = 1;
+  int scales = 1;
+  int iteration = 0;
+};
+
+// The name of a checkpoint's files beside the output, without extension: "out.png" at iteration
+// 100 → "out_100"; in a run over several scales, at scale 2 → "out_s2_100".
+std::string checkpoint_stem(const std::string& output, const RunPoint& point);
+// checkpoint_stem + the output's extension: the image. checkpoint_stem + ".nstate": the state.
+std::string checkpoint_image_path(const std::string& output, const RunPoint& point);
+std::string state_path(const std::string& output, const RunPoint& point);
 
 // Writes each checkpoint's state file, and removes the one before it once the new one is whole: a
 // state file holds the optimizer's history (L-BFGS: 2·history vectors the size of the image), and
@@ -18,8 +32,8 @@ std::string state_path(const std::string& output, int iteration);
 class StateSaver {
  public:
   StateSaver(std::string output, RunSettings settings);
-  // x after `iteration`, on the host; the optimizer after the step of `iteration`.
-  void save(int iteration, const Tensor& x, const Optimizer& optimizer);
+  // x after `point`, on the host; the optimizer after the step of that iteration.
+  void save(const RunPoint& point, const Tensor& x, const Optimizer& optimizer);
 
  private:
   std::string output_;
@@ -27,10 +41,11 @@ class StateSaver {
   std::string previous_;  // the last file written, "" before the first
 };
 
-// Reads the checkpoint at `path`, checks that it was saved by a run with these `settings` and can
-// continue to `iterations`, and moves its state into `optimizer` (fresh) and its image into x (on
-// x's device). Returns the iteration it was saved at. Throws an nst::Error naming `path` and what
-// does not fit, with x and the optimizer unchanged.
-int resume_from(const std::string& path, const RunSettings& settings, int iterations, Tensor& x, Optimizer& optimizer);
+// Reads the checkpoint at `path`, checks that it was saved by a run with these `settings` and that
+// its scale and iteration lie in `schedule` with iterations left there, and moves its state into
+// `optimizer` (fresh) and its image into x (on x's device, at the scale's size). Returns where it
+// was saved. Throws an nst::Error naming `path` and what does not fit, with x and the optimizer unchanged.
+RunPoint resume_from(const std::string& path, const RunSettings& settings, const std::vector<Scale>& schedule,
+                     Tensor& x, Optimizer& optimizer);
 
 }  // namespace nst

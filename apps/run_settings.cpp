@@ -57,7 +57,8 @@ std::string describe_file(const std::string& path) {
 }  // namespace
 
 RunSettings run_settings(const Options& o, Device device, const Tensor& content, const std::vector<Tensor>& styles,
-                         const std::vector<Tap>& content_taps, const std::vector<Tap>& style_taps) {
+                         const std::vector<Tap>& content_taps, const std::vector<Tap>& style_taps,
+                         const std::vector<Scale>& schedule) {
   std::string style_pixels;
   for (const Tensor& style : styles) style_pixels += (style_pixels.empty() ? "" : ", ") + describe_pixels(style);
   RunSettings settings{
@@ -80,6 +81,12 @@ RunSettings run_settings(const Options& o, Device device, const Tensor& content,
   };
   if (o.optimizer == "lbfgs") settings.emplace_back("--lbfgs-history", std::to_string(o.lbfgs_history));
   if (o.optimizer == "lbfgs") settings.emplace_back("--lbfgs-line-search", o.lbfgs_line_search);
+  if (schedule.size() > 1) {  // a single scale adds nothing, so that single-scale checkpoints stay as they were
+    std::string sizes;
+    for (const Scale& scale : schedule)
+      sizes += (sizes.empty() ? "" : ", ") + std::to_string(scale.size.width) + "x" + std::to_string(scale.size.height);
+    settings.emplace_back("--scales", sizes);
+  }
   return settings;
 }
 

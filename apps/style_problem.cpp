@@ -86,6 +86,16 @@ StyleProblem build_style_problem(const Options& o) {
   const Tap& deepest = *std::max_element(all_taps.begin(), all_taps.end(),
                                          [](const Tap& a, const Tap& b) { return a.conv_index < b.conv_index; });
   check_images_reach(deepest, run_images, o.image_size, o.style_scale, kMaxImageSize);
+  const std::vector<Scale> schedule = scale_schedule(scale_request(o, {p.content_image.width, p.content_image.height}));
+  if (schedule.size() > 1) {
+    const int first = schedule.front().longer_side();
+    try {
+      check_images_reach(deepest, run_images, first, o.style_scale, o.image_size);
+    } catch (const Error& e) {
+      NST_FAIL("the first of " << schedule.size() << " scales, " << first << " px: " << e.message()
+                               << " (as --start-size)");
+    }
+  }
   if (o.tf32 && p.device == Device::cpu) std::printf("note: --tf32 has no effect on the CPU, which computes in FP32\n");
   const ops::PoolKind pooling = o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max;
   const ops::ConvMath math = o.tf32 ? ops::ConvMath::tf32 : ops::ConvMath::fp32;
@@ -94,6 +104,7 @@ StyleProblem build_style_problem(const Options& o) {
   set_run_step("computing the content and style targets");
   p.content = to_vgg_input(p.content_image, p.device);
   for (const Image& s : style_images) p.styles.push_back(to_vgg_input(s, p.device));
+  p.style_images = std::move(style_images);
   p.style_blend = o.style_blend_weights;
   if (p.style_blend.empty()) p.style_blend.assign(p.styles.size(), 1.0f);
   p.user_weights = UserLossWeights{o.content_weight, o.style_weight, o.tv_weight, o.style_layer_weights};
@@ -101,6 +112,21 @@ StyleProblem build_style_problem(const Options& o) {
   p.objective = std::make_unique<StyleObjective>(*p.net, p.content_taps, p.style_taps, p.content, p.styles,
                                                  p.style_blend, p.weights);
   return p;
+}
+
+void set_problem_size(StyleProblem& p, const Options& o, ImageSize size) {
+  if (p.content.dim(2) == size.height && p.content.dim(3) == size.width) return;
+  set_run_step("computing the content and style targets at " + std::to_string(size.width) + "x" +
+               std::to_string(size.height) + " px");
+  p.objective.reset();  // its targets, before the new ones are made
+  p.content = to_vgg_input(resize(p.content_image, size.width, size.height), p.device);
+  const int style_longer_side = style_side(std::max(size.width, size.height), o.style_scale);
+  p.styles.clear();
+  for (const Image& s : p.style_images)
+    p.styles.push_back(to_vgg_input(resize_longer_side(s, style_longer_side), p.device));
+  p.weights = objective_weights(p.user_weights, p.content_taps, p.style_taps, p.content.dim(2), p.content.dim(3));
+  p.objective = std::make_unique<StyleObjective>(*p.net, p.content_taps, p.style_taps, p.content, p.styles,
+                                                 p.style_blend, p.weights);
 }
 
 Tensor initial_image(const Options& o, const StyleProblem& problem) {
@@ -113,8 +139,9 @@ Tensor initial_image(const Options& o, const StyleProblem& problem) {
     for (float& v : values) v = noise(rng);
     return Tensor::from_host(problem.content.shape(), values, problem.device);
   }
-  return to_vgg_input(resize(read_image(o.init), problem.content_image.width, problem.content_image.height),
-                      problem.device);
+  return to_vgg_input(
+      resize(read_image(o.init), static_cast<int>(problem.content.dim(3)), static_cast<int>(problem.content.dim(2))),
+      problem.device);
 }
 
 }  // namespace nst

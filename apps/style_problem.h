@@ -18,11 +18,12 @@ namespace nst {
 
 struct StyleProblem {
   Device device = Device::cpu;
-  Image content_image;       // resized to --image-size
-  std::string weights_path;  // the weights file read: --weights, or the one the search found
+  Image content_image;              // resized to --image-size
+  std::vector<Image> style_images;  // resized for --image-size (style_side)
+  std::string weights_path;         // the weights file read: --weights, or the one the search found
   std::vector<Tap> content_taps, style_taps;
   std::unique_ptr<Vgg19> net;  // the objective refers to it: kept at a fixed address
-  Tensor content;              // VGG inputs (1, 3, H, W) on `device`
+  Tensor content;              // VGG inputs (1, 3, H, W) on `device`, at the size J is built for
   std::vector<Tensor> styles;
   std::vector<float> style_blend;  // one per style image, as given (the objective normalises them)
   UserLossWeights user_weights;
@@ -38,7 +39,14 @@ Device choose_device(const std::string& requested);
 // naming the file or layer on any bad input; set_run_step says which step a failure was in.
 StyleProblem build_style_problem(const Options& o);
 
-// The starting image x_0 of --init: the content, seeded noise, or an image file resized to the content's size.
+// J rebuilt for an image of `size` (a scale of layers/scales.h): the content image resized to it,
+// each style image to style_side(its longer side, --style-scale), the weights of loss_weights.h
+// for that size, and the targets computed again. Resized from the images at --image-size; nothing
+// changes when J is already built for `size`.
+void set_problem_size(StyleProblem& problem, const Options& o, ImageSize size);
+
+// The starting image x_0 of --init: the content, seeded noise, or an image file resized to the
+// content's size (that of the problem's J).
 Tensor initial_image(const Options& o, const StyleProblem& problem);
 
 }  // namespace nst

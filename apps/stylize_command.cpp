@@ -1,6 +1,7 @@
 #include "apps/stylize_command.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -28,6 +29,7 @@
 #include "layers/adam.h"
 #include "layers/kept_image.h"
 #include "layers/lbfgs.h"
+#include "layers/scales.h"
 #include "layers/stylizer.h"
 
 namespace nst {
@@ -48,31 +50,33 @@ void check_output_path(const std::string& path) {
   check_output_writable(path);
 }
 
-// "out.png", 100 → "out_100.png"
-std::string checkpoint_path(const std::string& output, int iteration) {
-  std::filesystem::path p(output);
-  const std::string stem = p.stem().string() + "_" + std::to_string(iteration) + p.extension().string();
-  return (p.parent_path() / stem).string();
+// "iteration 30 of 100" or, over several scales, "iteration 30 of 100 of scale 2/3".
+std::string describe_point(const RunPoint& point, int iterations) {
+  return "iteration " + std::to_string(point.iteration) + " of " + std::to_string(iterations) +
+         (point.scales > 1 ? " of scale " + std::to_string(point.scale) + "/" + std::to_string(point.scales) : "");
 }
 
 // Thrown by the progress callback to leave the loop when SIGINT or SIGTERM arrived.
 struct StopRequested {
-  int iteration;
+  RunPoint point;
+  int iterations;  // of the scale
 };
 
-// What an interrupted run tells the user it kept: the checkpoint of `saved` (0: none).
-std::string interrupted_message(int signal, int iteration, int iterations, int saved, const std::string& output) {
-  return "interrupted by " + signal_name(signal) + " after iteration " + std::to_string(iteration) + " of " +
-         std::to_string(iterations) + "; " +
-         (saved == 0 ? std::string("nothing was written")
-                     : "kept the last checkpoint, " + checkpoint_path(output, saved) + " (continue with --resume " +
-                           state_path(output, saved) + "); " + output + " was not written");
+// What an interrupted run tells the user it kept: the checkpoint of `saved` (iteration 0: none).
+std::string interrupted_message(int signal, const StopRequested& stop, const RunPoint& saved,
+                                const std::string& output) {
+  return "interrupted by " + signal_name(signal) + " after " + describe_point(stop.point, stop.iterations) + "; " +
+         (saved.iteration == 0
+              ? std::string("nothing was written")
+              : "kept the last checkpoint, " + checkpoint_image_path(output, saved) + " (continue with --resume " +
+                    state_path(output, saved) + "); " + output + " was not written");
 }
 
 // Thrown by the progress callback to leave the loop once the run has turned non-finite: from
 // there on every image would be NaN or inf, written as black.
 struct NonFiniteRun {
-  int iteration;
+  RunPoint point;
+  int iterations;  // of the scale
   std::string what;
 };
 
@@ -127,83 +131,134 @@ void run_stylize_command(const Options& o) {
   }
   StyleProblem problem = build_style_problem(o);
   const Device device = problem.device;
-  const Image& content_image = problem.content_image;
-  StyleObjective& objective = *problem.objective;
-  Tensor x = initial_image(o, problem);
+  const std::vector<Scale> schedule =
+      scale_schedule(scale_request(o, {problem.content_image.width, problem.content_image.height}));
+  const int scales = static_cast<int>(schedule.size());
   std::optional<LossLog> loss_log;  // created once the inputs are known good
   if (!o.loss_log.empty()) loss_log.emplace(o.loss_log);
-  const std::unique_ptr<Optimizer> optimizer = make_optimizer(o);
+  std::unique_ptr<Optimizer> optimizer = make_optimizer(o);
   std::optional<StateSaver> state_saver;
-  int done = 0;  // iterations done before this run: those of the checkpoint resumed
+  Tensor x = initial_image(o, problem);  // replaced below, but for its device
+  RunPoint start{1, scales, 0};          // where this run starts: after the checkpoint resumed
   if (o.save_every > 0 || !o.resume.empty()) {
     Options as_run = o;
     as_run.weights = problem.weights_path;  // the file found, when --weights was not given
-    RunSettings settings =
-        run_settings(as_run, device, problem.content, problem.styles, problem.content_taps, problem.style_taps);
-    if (!o.resume.empty()) done = resume_from(o.resume, settings, o.iterations, x, *optimizer);
+    RunSettings settings = run_settings(as_run, device, problem.content, problem.styles, problem.content_taps,
+                                        problem.style_taps, schedule);
+    if (!o.resume.empty()) start = resume_from(o.resume, settings, schedule, x, *optimizer);
     if (o.save_every > 0) state_saver.emplace(o.output, std::move(settings));
+  }
+  if (o.resume.empty() && scales > 1) {
+    set_problem_size(problem, o, schedule.front().size);
+    x = initial_image(o, problem);
   }
   std::printf("optimizer: %s%s, %d iterations, keep %s\n", optimizer->name().c_str(),
               o.optimizer == "lbfgs" ? (" (line search " + o.lbfgs_line_search + ")").c_str() : "", o.iterations,
               o.keep.c_str());
-  if (done > 0) std::printf("resumed from %s after iteration %d\n", o.resume.c_str(), done);
+  if (scales > 1) {
+    std::printf("scales: %d, coarse to fine:", scales);
+    for (const Scale& scale : schedule)
+      std::printf(" %dx%d (%d iterations)", scale.size.width, scale.size.height, scale.iterations);
+    std::printf("\n");
+  }
+  if (start.iteration > 0)
+    std::printf("resumed from %s after %s\n", o.resume.c_str(),
+                describe_point(start, schedule[std::size_t(start.scale - 1)].iterations).c_str());
   std::fflush(stdout);
 
+  set_run_step("running the optimisation");
+  const KeepImage keep = parse_keep_image(o.keep);
+  const auto run_start = std::chrono::steady_clock::now();
+  const auto seconds_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  };
+  RunPoint last_saved{1, scales, 0};  // the last checkpoint written, iteration 0: none
+  std::optional<ProgressReporter> progress;
+  std::optional<LastFiniteImage> last_finite;
+  Image content_colors;  // the content at the scale's size, for --original-colors
   auto to_output_image = [&](const Tensor& t) {
     const Image image = from_vgg_input(t);
-    return o.original_colors ? keep_original_colors(image, content_image) : image;
-  };
-  // The loss is read for the progress line and the image at save points and at the end; both are
-  // checked there, so a run that overflows stops without any read the loop did not already make.
-  set_run_step("running the optimisation");
-  LastFiniteImage last_finite(x);
-  int last_saved = 0;  // the iteration of the last checkpoint written, 0: none
-  ProgressReporter progress(o.iterations, stderr, isatty(fileno(stderr)) != 0, done + 1);
-  const auto after_iteration = [&](int iteration, const Tensor& image) {
-    if (stop_signal() != 0) throw StopRequested{iteration};
-    const bool report = (o.print_every > 0 && iteration % o.print_every == 0) || iteration == o.iterations;
-    std::optional<LossValues> losses;
-    if (report || loss_log) losses = objective.read_losses();
-    if (loss_log) loss_log->record(iteration, *losses);
-    progress.update(iteration, losses);
-    if (losses && !last_finite.losses_read(iteration, losses_are_finite(*losses), image))
-      throw NonFiniteRun{iteration, "the loss turned non-finite (" + describe_losses(*losses) + ")"};
-    if (o.save_every > 0 && iteration % o.save_every == 0 && iteration != o.iterations) {
-      const Tensor host = image.to(Device::cpu);
-      if (!is_finite(host)) throw NonFiniteRun{iteration, "the image turned non-finite"};
-      last_finite.finite_image(iteration, image);
-      write_image(to_output_image(host), checkpoint_path(o.output, iteration));
-      state_saver->save(iteration, host, *optimizer);
-      last_saved = iteration;
-    }
+    return o.original_colors ? keep_original_colors(image, content_colors) : image;
   };
   LoopReport loop;
+  std::int64_t evaluations = 0;
+  // One scale: its objective, a fresh optimizer (L-BFGS's pairs belong to one image size) unless it
+  // is the scale resumed, and the loop. The loss is read for the progress line and the image at save
+  // points and at the end; both are checked there, so a run that overflows stops without any read
+  // the loop did not already make.
+  const OptimiseScale optimise_scale = [&](const Scale& scale, Tensor& image) {
+    set_problem_size(problem, o, scale.size);
+    StyleObjective& objective = *problem.objective;
+    if (o.original_colors) content_colors = resize(problem.content_image, scale.size.width, scale.size.height);
+    const int done = scale.index == start.scale ? start.iteration : 0;
+    if (scale.index != start.scale) optimizer = make_optimizer(o);
+    int log_offset = 0;  // the loss log counts iterations on across the scales
+    for (int s = 0; s + 1 < scale.index; ++s) log_offset += schedule[std::size_t(s)].iterations;
+    const std::string label = scales > 1 ? "scale " + std::to_string(scale.index) + "/" + std::to_string(scales) +
+                                               " (" + std::to_string(scale.size.width) + "x" +
+                                               std::to_string(scale.size.height) + ") "
+                                         : "";
+    progress.emplace(scale.iterations, stderr, isatty(fileno(stderr)) != 0, done + 1, label);
+    last_finite.emplace(image);
+    const auto after_iteration = [&](int iteration, const Tensor& current) {
+      const RunPoint point{scale.index, scales, iteration};
+      if (stop_signal() != 0) throw StopRequested{point, scale.iterations};
+      const bool report = (o.print_every > 0 && iteration % o.print_every == 0) || iteration == scale.iterations;
+      std::optional<LossValues> losses;
+      if (report || loss_log) losses = objective.read_losses();
+      if (loss_log) loss_log->record(log_offset + iteration, *losses);
+      progress->update(iteration, losses);
+      if (losses && !last_finite->losses_read(iteration, losses_are_finite(*losses), current))
+        throw NonFiniteRun{point, scale.iterations, "the loss turned non-finite (" + describe_losses(*losses) + ")"};
+      if (o.save_every > 0 && iteration % o.save_every == 0 && iteration != scale.iterations) {
+        const Tensor host = current.to(Device::cpu);
+        if (!is_finite(host)) throw NonFiniteRun{point, scale.iterations, "the image turned non-finite"};
+        last_finite->finite_image(iteration, current);
+        write_image(to_output_image(host), checkpoint_image_path(o.output, point), o.bit_depth);
+        state_saver->save(point, host, *optimizer);
+        last_saved = point;
+      }
+    };
+    const auto scale_start = std::chrono::steady_clock::now();
+    loop = stylize(objective, *optimizer, image, scale.iterations, after_iteration,
+                   LoopOptions{o.cuda_graph, done + 1, keep, o.max_evaluations});
+    evaluations += loop.evaluations;
+    if (!is_finite(image.to(Device::cpu)))
+      throw NonFiniteRun{{scale.index, scales, loop.iterations}, scale.iterations, "the image turned non-finite"};
+    progress->finish();
+    if (scales > 1)
+      std::printf("scale %d/%d (%dx%d): %d iterations in %.1f s (%.3f s/iteration), kept %s: %s\n", scale.index, scales,
+                  scale.size.width, scale.size.height, loop.iterations - done, seconds_since(scale_start),
+                  loop.iterations > done ? seconds_since(scale_start) / (loop.iterations - done) : 0.0,
+                  describe_kept_image(keep, loop).c_str(), describe_losses(objective.read_losses()).c_str());
+    std::fflush(stdout);
+  };
   const StopSignalsDeferred stop_after_an_iteration;  // a checkpoint or the output is written whole
   try {
-    loop = stylize(objective, *optimizer, x, o.iterations, after_iteration,
-                   LoopOptions{o.cuda_graph, done + 1, parse_keep_image(o.keep), o.max_evaluations});
-    const Tensor result = x.to(Device::cpu);
-    if (!is_finite(result)) throw NonFiniteRun{o.iterations, "the image turned non-finite"};
-    progress.finish();
-    write_image(to_output_image(result), o.output);
+    stylize_coarse_to_fine(schedule, std::size_t(start.scale - 1), x, optimise_scale);
+    write_image(to_output_image(x.to(Device::cpu)), o.output, o.bit_depth);
   } catch (const StopRequested& stop) {
-    progress.finish();
-    throw Interrupted(stop_signal(),
-                      interrupted_message(stop_signal(), stop.iteration, o.iterations, last_saved, o.output));
+    progress->finish();
+    throw Interrupted(stop_signal(), interrupted_message(stop_signal(), stop, last_saved, o.output));
   } catch (const NonFiniteRun& stop) {
-    progress.finish();
-    write_image(to_output_image(last_finite.image().to(Device::cpu)), o.output);
-    NST_FAIL(stop.what << " at iteration " << stop.iteration << " of " << o.iterations << ", so the run stopped; "
-                       << o.output << " holds the last finite image, "
-                       << (last_finite.iteration() == 0 ? std::string("the initial one")
-                                                        : "from iteration " + std::to_string(last_finite.iteration()))
+    progress->finish();
+    write_image(to_output_image(last_finite->image().to(Device::cpu)), o.output, o.bit_depth);
+    NST_FAIL(stop.what << " at " << describe_point(stop.point, stop.iterations) << ", so the run stopped; " << o.output
+                       << " holds the last finite image, "
+                       << (last_finite->iteration() == 0 ? std::string("the initial one")
+                                                         : "from iteration " + std::to_string(last_finite->iteration()))
+                       << (scales > 1 ? " of scale " + std::to_string(stop.point.scale) : "")
                        << ". Smaller loss weights or --learning-rate may keep it finite");
   }
-  std::printf("wrote %s: %s, %s (%.1f s, %lld evaluations, %.3f s/iteration)\n", o.output.c_str(),
-              describe_kept_image(parse_keep_image(o.keep), loop).c_str(),
-              describe_losses(objective.read_losses()).c_str(), progress.elapsed_seconds(),
-              static_cast<long long>(loop.evaluations),
-              loop.iterations > done ? progress.elapsed_seconds() / (loop.iterations - done) : 0.0);
+  const Scale& last = schedule.back();
+  const int done = start.scale == scales ? start.iteration : 0;
+  const double seconds = seconds_since(run_start);
+  std::printf("wrote %s: %s, %s (%.1f s, %lld evaluations", o.output.c_str(), describe_kept_image(keep, loop).c_str(),
+              describe_losses(problem.objective->read_losses()).c_str(), seconds, static_cast<long long>(evaluations));
+  if (scales == 1)
+    std::printf(", %.3f s/iteration)\n", loop.iterations > done ? seconds / (loop.iterations - done) : 0.0);
+  else
+    std::printf(" over %d scales; the last %dx%d)\n", scales, last.size.width, last.size.height);
   if (device == Device::cuda) {
     const CudaMemoryStats memory = cuda_memory_stats();
     std::printf("peak device memory %.1f MiB in use, %zu cudaMalloc calls in all\n",

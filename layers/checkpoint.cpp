@@ -18,7 +18,7 @@ namespace {
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the .nstate file is little-endian, as is this host's memory");
 
 constexpr char kMagic[8] = {'N', 'S', 'T', 'S', 'T', 'A', 'T', 'E'};
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;  // version 1 is read too: it has no scale
 constexpr std::size_t kHeaderBytes = sizeof kMagic + sizeof(std::uint32_t) + sizeof(std::uint64_t);
 constexpr std::size_t kTrailerBytes = sizeof(std::uint64_t);
 constexpr std::uint32_t kMaxStringBytes = 1 << 16;
@@ -66,6 +66,7 @@ class BodySink {
 
 void put_body(const Checkpoint& c, BodySink& sink) {
   sink.put_value(static_cast<std::uint32_t>(c.iteration));
+  sink.put_value(static_cast<std::uint32_t>(c.scale));
   sink.put_value(static_cast<std::uint32_t>(c.settings.size()));
   for (const auto& [key, value] : c.settings) {
     sink.put_string(key);
@@ -138,10 +139,15 @@ class ByteReader {
   const std::string& path_;
 };
 
-Checkpoint parse_body(ByteReader& in, const std::string& path) {
+Checkpoint parse_body(ByteReader& in, std::uint32_t version, const std::string& path) {
   Checkpoint c;
   c.iteration = static_cast<int>(in.value<std::uint32_t>("the iteration"));
   NST_CHECK(c.iteration >= 0, "checkpoint " << path << ": malformed: iteration " << c.iteration);
+  if (version >= 2) {
+    const auto scale = in.value<std::uint32_t>("the scale");
+    NST_CHECK(scale >= 1 && scale <= 1000, "checkpoint " << path << ": malformed: scale " << scale);
+    c.scale = static_cast<int>(scale);
+  }
   const auto settings = in.value<std::uint32_t>("the number of settings");
   for (std::uint32_t i = 0; i < settings; ++i) {
     std::string key = in.string("a setting's name");
@@ -194,8 +200,8 @@ Checkpoint parse_checkpoint(const std::uint8_t* bytes, std::size_t size, const s
             "checkpoint " << path << ": not an nst checkpoint (it does not start with NSTSTATE)");
   ByteReader header(bytes + sizeof kMagic, kHeaderBytes - sizeof kMagic, path);
   const auto version = header.value<std::uint32_t>("the version");
-  NST_CHECK(version == kVersion,
-            "checkpoint " << path << ": format version " << version << ", this nst reads version " << kVersion);
+  NST_CHECK(version == 1 || version == kVersion,
+            "checkpoint " << path << ": format version " << version << ", this nst reads versions 1 to " << kVersion);
   const auto body_bytes = header.value<std::uint64_t>("the body size");
   const std::size_t room = size - kHeaderBytes - kTrailerBytes;
   NST_CHECK(body_bytes == room, "checkpoint " << path << ": " << size << " bytes, but its header says "
@@ -208,7 +214,7 @@ Checkpoint parse_checkpoint(const std::uint8_t* bytes, std::size_t size, const s
   std::memcpy(&saved_hash, body + room, sizeof saved_hash);
   NST_CHECK(hash.hash == saved_hash, "checkpoint " << path << ": corrupt (its checksum does not match its contents)");
   ByteReader in(body, room, path);
-  return parse_body(in, path);
+  return parse_body(in, version, path);
 }
 
 Checkpoint read_checkpoint(const std::string& path) {

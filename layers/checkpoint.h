@@ -1,12 +1,13 @@
 #pragma once
 // A run's checkpoint: everything a resumed run needs to continue with the same bits as a run that
-// never stopped — the iteration reached, the image x as float32 (the PNG beside it is 8-bit), the
+// never stopped — the scale and the iteration reached in it, the image x as float32 (the PNG beside it is 8-bit), the
 // optimizer's state, and the run's settings and inputs (so that a resume with other ones is
 // refused rather than continued into a different objective).
 //
 // The .nstate file, all integers and floats little-endian:
-//   header   "NSTSTATE" (8 bytes), format version (u32, = 1), body size in bytes (u64)
+//   header   "NSTSTATE" (8 bytes), format version (u32, = 2), body size in bytes (u64)
 //   body     iteration                                   u32
+//            scale (1-based, layers/scales.h)            u32   (not in version 1: its files are scale 1)
 //            settings: count (u32), then key, value      string, string
 //            image                                       tensor
 //            optimizer name                              string
@@ -15,7 +16,7 @@
 //   trailer  FNV-1a 64 of the body's bytes               u64
 //   string:  length (u32, at most 65536), the bytes (UTF-8)
 //   tensor:  rank (u32, at most 8), each dimension (i64), the values (f32, row-major)
-// A file of any other size than header + body + trailer, another magic or version, a checksum that
+// A file of any other size than header + body + trailer, another magic or version (1 or 2), a checksum that
 // does not match, or a body that does not parse to its last byte is refused.
 #include <cstddef>
 #include <cstdint>
@@ -40,7 +41,8 @@ struct Fnv1a64 {
 using RunSettings = std::vector<std::pair<std::string, std::string>>;
 
 struct Checkpoint {
-  int iteration = 0;     // iterations done
+  int iteration = 0;     // iterations done at `scale`
+  int scale = 1;         // of a coarse-to-fine run (layers/scales.h), 1-based
   RunSettings settings;  // of the run that saved it
   Tensor image;          // x after `iteration`, on the host
   OptimizerState optimizer;

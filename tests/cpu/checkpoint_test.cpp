@@ -27,6 +27,7 @@ using Bytes = std::vector<std::uint8_t>;
 Checkpoint sample_checkpoint() {
   Checkpoint c;
   c.iteration = 40;
+  c.scale = 3;
   c.settings = {{"--optimizer", "lbfgs"}, {"--style-weight", "100"}, {"--content", "32x24 pixels 0123abcd"}};
   c.image = random_tensor({1, 3, 4, 5}, 1);
   c.optimizer.optimizer = "lbfgs";
@@ -77,6 +78,7 @@ TEST_F(CheckpointFile, WhatIsWrittenIsReadBackBitForBit) {
   std::fclose(out);
   const Checkpoint read = read_checkpoint(file);
   EXPECT_EQ(read.iteration, 40);
+  EXPECT_EQ(read.scale, 3);
   EXPECT_EQ(read.settings, saved.settings);
   EXPECT_EQ(read.image.shape(), saved.image.shape());
   EXPECT_TRUE(all_equal(read.image.to_host(), saved.image.to_host()));
@@ -122,17 +124,17 @@ TEST_F(CheckpointFile, EveryFlippedByteIsRefused) {
     }
   }
   Bytes other_version = whole;
-  other_version[8] = 2;
-  EXPECT_NE(refusal(other_version).find("format version 2, this nst reads version 1"), std::string::npos);
+  other_version[8] = 3;
+  EXPECT_NE(refusal(other_version).find("format version 3, this nst reads versions 1 to 2"), std::string::npos);
   Bytes png = whole;
   std::memcpy(png.data(), "\x89PNG\r\n\x1a\n", 8);
   EXPECT_NE(refusal(png).find("not an nst checkpoint"), std::string::npos);
 }
 
 // A body behind a valid header and checksum, as a hostile or buggy writer could make: every length
-// in it is still checked against the bytes left.
-Bytes framed(const Bytes& body) {
-  Bytes file{'N', 'S', 'T', 'S', 'T', 'A', 'T', 'E', 1, 0, 0, 0};
+// in it is still checked against the bytes left. Version 1's body has no scale after the iteration.
+Bytes framed(const Bytes& body, std::uint8_t version = 1) {
+  Bytes file{'N', 'S', 'T', 'S', 'T', 'A', 'T', 'E', version, 0, 0, 0};
   const std::uint64_t size = body.size();
   file.insert(file.end(), reinterpret_cast<const std::uint8_t*>(&size),
               reinterpret_cast<const std::uint8_t*>(&size) + 8);
@@ -192,12 +194,33 @@ TEST_F(CheckpointFile, DuplicateNamesAndTrailingBytesAreRefused) {
   duplicated.insert(duplicated.end(), last_scalar.begin(), last_scalar.end());
   const std::size_t count_at = body.size() - (4 + 1 + 8) - 4;
   duplicated[count_at] = 2;
-  EXPECT_NE(refusal(framed(duplicated)).find("malformed: optimizer scalar 'a' appears twice"), std::string::npos)
-      << refusal(framed(duplicated));
+  EXPECT_NE(refusal(framed(duplicated, 2)).find("malformed: optimizer scalar 'a' appears twice"), std::string::npos)
+      << refusal(framed(duplicated, 2));
   Bytes trailing = body;
   trailing.push_back(7);
-  EXPECT_NE(refusal(framed(trailing)).find("malformed: 1 bytes after the last scalar"), std::string::npos);
-  EXPECT_EQ(refusal(framed(body)), "");
+  EXPECT_NE(refusal(framed(trailing, 2)).find("malformed: 1 bytes after the last scalar"), std::string::npos);
+  EXPECT_EQ(refusal(framed(body, 2)), "");
+}
+
+// Version 1 (before coarse to fine) had no scale after the iteration: its files read as scale 1.
+TEST_F(CheckpointFile, AVersionOneFileIsScaleOne) {
+  const Bytes bytes = bytes_of(sample_checkpoint());
+  Bytes body(bytes.begin() + 20, bytes.end() - 8);
+  ASSERT_EQ(body[4], 3);  // the scale, after the 4 bytes of the iteration
+  body.erase(body.begin() + 4, body.begin() + 8);
+  const std::string file = path("v1.nstate");
+  const Bytes v1 = framed(body, 1);
+  std::FILE* out = std::fopen(file.c_str(), "wb");
+  ASSERT_NE(out, nullptr);
+  std::fwrite(v1.data(), 1, v1.size(), out);
+  std::fclose(out);
+  const Checkpoint read = read_checkpoint(file);
+  EXPECT_EQ(read.iteration, 40);
+  EXPECT_EQ(read.scale, 1);
+  EXPECT_EQ(read.settings, sample_checkpoint().settings);
+  Bytes zero_body(bytes.begin() + 20, bytes.end() - 8);  // a version-2 file of scale 0 is malformed
+  for (std::size_t i = 4; i < 8; ++i) zero_body.at(i) = 0;
+  EXPECT_NE(refusal(framed(zero_body, 2)).find("malformed: scale 0"), std::string::npos);
 }
 
 TEST_F(CheckpointFile, MissingAndIrregularFilesAreRefusedNamingThem) {
