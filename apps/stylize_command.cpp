@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "apps/image.h"
+#include "apps/image_size_check.h"
 #include "apps/loss_log.h"
 #include "apps/output_checks.h"
 #include "apps/output_file.h"
@@ -157,8 +158,14 @@ void run_stylize_command(const Options& o) {
               o.keep.c_str());
   if (scales > 1) {
     std::printf("scales: %d, coarse to fine:", scales);
-    for (const Scale& scale : schedule)
-      std::printf(" %dx%d (%d iterations)", scale.size.width, scale.size.height, scale.iterations);
+    for (const Scale& scale : schedule) {
+      std::printf(" %dx%d (style", scale.size.width, scale.size.height);
+      for (const Image& s : problem.style_images) {
+        const ImageSize style = longer_side_size(s.width, s.height, style_side(scale.longer_side(), o.style_scale));
+        std::printf(" %dx%d", style.width, style.height);
+      }
+      std::printf(", %d iterations)", scale.iterations);
+    }
     std::printf("\n");
   }
   if (start.iteration > 0)

@@ -28,8 +28,8 @@ std::vector<Scale> scale_schedule(const ScaleRequest& r) {
     NST_CHECK(schedule.empty() || rounded > schedule.back().longer_side(),
               count << " scales from " << start << " to " << final_side << " px: scales " << k << " and " << k + 1
                     << " would both be " << rounded << " px");
-    const ImageSize size = k == count - 1 ? r.final_size
-                                          : longer_side_size(r.final_size.width, r.final_size.height, rounded);
+    const ImageSize size =
+        k == count - 1 ? r.final_size : longer_side_size(r.final_size.width, r.final_size.height, rounded);
     const int iterations = k == count - 1 && r.last_scale_iterations >= 0 ? r.last_scale_iterations : r.iterations;
     schedule.push_back(Scale{k + 1, count, size, iterations});
   }
@@ -42,9 +42,9 @@ void stylize_coarse_to_fine(const std::vector<Scale>& schedule, std::size_t firs
   for (std::size_t s = first; s < schedule.size(); ++s) {
     const ImageSize size = schedule[s].size;
     if (s > first) x = resample_bicubic(x, size);
-    NST_CHECK(x.dim(2) == size.height && x.dim(3) == size.width,
-              "scale " << s + 1 << " is " << size.width << "×" << size.height << " px, its image "
-                       << to_string(x.shape()));
+    NST_CHECK(x.dim(2) == size.height && x.dim(3) == size.width, "scale " << s + 1 << " is " << size.width << "×"
+                                                                          << size.height << " px, its image "
+                                                                          << to_string(x.shape()));
     optimise_scale(schedule[s], x);
   }
 }

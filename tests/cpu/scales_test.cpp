@@ -103,7 +103,7 @@ TEST(Resample, UpsamplingAPlaneReproducesALinearRampEachPlaneApart) {
     for (int x = 0; x < ow; ++x) {
       const double cx = (x + 0.5) * w / ow - 0.5, cy = (y + 0.5) * h / oh - 0.5;
       EXPECT_NEAR(got[std::size_t(oh * ow + y * ow + x)], -50, 1e-4);  // a constant stays (weights sum to 1)
-      if (cx < 2 || cx > w - 3 || cy < 2 || cy > h - 3) continue;     // the edge repeats within 2 px
+      if (cx < 2 || cx > w - 3 || cy < 2 || cy > h - 3) continue;      // the edge repeats within 2 px
       EXPECT_NEAR(got[std::size_t(y * ow + x)], 3 * cx - 2 * cy + 7, 1e-4) << y << "," << x;
     }
 }
@@ -135,8 +135,7 @@ TEST(CoarseToFine, EachScaleStartsFromTheLastResultResampled) {
   for (std::size_t first : {std::size_t{0}, std::size_t{1}}) {
     const ImageSize start = schedule[first].size;
     Tensor x = Tensor::from_host({1, 3, start.height, start.width},
-                                 random_values(3 * start.height * start.width, 2, -100.0f, 100.0f),
-                                 Device::cpu);
+                                 random_values(3 * start.height * start.width, 2, -100.0f, 100.0f), Device::cpu);
     std::vector<int> visited;
     std::vector<float> expected_start;  // what the next scale must start from; empty: not known
     stylize_coarse_to_fine(schedule, first, x, [&](const Scale& scale, Tensor& image) {
