@@ -1,0 +1,145 @@
+#include "layers/tiled_stylizer.h"
+
+#include <numeric>
+#include <utility>
+
+#include "engine/error.h"
+#include "engine/ops/gram.h"
+#include "engine/ops/vector_ops.h"
+#include "layers/image_window.h"
+#include "layers/stylizer.h"
+#include "layers/tile_objective.h"
+#include "weights/vgg19_spec.h"
+
+namespace nst {
+
+namespace {
+
+// The positions of a layer of stride `stride` whose features a core owns, in its window's grid:
+// pixels [b, e) own positions [b/s, e/s) (b and inner e are multiples of the alignment, itself a
+// multiple of s; at the image's end e/s rounds down as the pools do).
+Span owned_positions(const Span& core, const Span& window, std::int64_t stride) {
+  const std::int64_t offset = window.begin / stride;
+  return {core.begin / stride - offset, core.end / stride - offset};
+}
+
+// M_l: the positions of a tap's layer for an image of height × width (each pool floors).
+std::int64_t positions_at(const Tap& tap, std::int64_t height, std::int64_t width) {
+  const std::int64_t stride = receptive_field(tap.conv_index).stride;
+  return (height / stride) * (width / stride);
+}
+
+// The update region's indicator on the window, for TileObjective's gradient mask.
+Tensor update_mask(const Tile& tile, Device device) {
+  const std::int64_t rows = tile.rows_window.size(), cols = tile.cols_window.size();
+  std::vector<float> mask(static_cast<std::size_t>(3 * rows * cols), 0.0f);
+  for (std::int64_t c = 0; c < 3; ++c)
+    for (std::int64_t i = tile.rows_update.begin; i < tile.rows_update.end; ++i)
+      for (std::int64_t j = tile.cols_update.begin; j < tile.cols_update.end; ++j)
+        mask[static_cast<std::size_t>((c * rows + i - tile.rows_window.begin) * cols + j - tile.cols_window.begin)] =
+            1.0f;
+  return Tensor::from_host({1, 3, rows, cols}, mask, device);
+}
+
+Tensor window_on(const Tensor& image, const Tile& tile, Device device) {
+  return crop(image, tile.rows_window, tile.cols_window).to(device);
+}
+
+}  // namespace
+
+std::vector<Tensor> tiled_grams(Vgg19& net, const std::vector<Tap>& style_taps, const Tensor& image,
+                                const TileLayout& layout) {
+  const Device device = net.device();
+  std::vector<Tensor> grams;
+  for (const Tap& tap : style_taps) {
+    const std::int64_t channels = vgg19_conv_specs()[static_cast<std::size_t>(tap.conv_index)].out_channels;
+    grams.push_back(Tensor::zeros({1, channels, channels}, device));
+  }
+  for (const Tile& tile : tile_grid(image.dim(2), image.dim(3), layout)) {
+    net.forward(window_on(image, tile, device));
+    for (std::size_t l = 0; l < style_taps.size(); ++l) {
+      const std::int64_t stride = receptive_field(style_taps[l].conv_index).stride;
+      const Tensor owned =
+          crop(net.activation(style_taps[l]).to(Device::cpu), owned_positions(tile.rows_core, tile.rows_window, stride),
+               owned_positions(tile.cols_core, tile.cols_window, stride))
+              .to(device);
+      ops::axpy(1.0f, ops::gram(owned), grams[l]);
+    }
+  }
+  return grams;
+}
+
+std::vector<Tensor> tiled_style_targets(Vgg19& net, const TiledProblem& problem, const TileLayout& layout) {
+  NST_CHECK(!problem.styles.empty() && problem.style_blend.size() == problem.styles.size(),
+            problem.styles.size() << " style images but " << problem.style_blend.size() << " blend weights");
+  const float blend_total = std::accumulate(problem.style_blend.begin(), problem.style_blend.end(), 0.0f);
+  NST_CHECK(blend_total > 0.0f, "style blend weights sum to zero");
+  const std::int64_t height = problem.content.dim(2), width = problem.content.dim(3);
+  std::vector<Tensor> targets;
+  for (std::size_t s = 0; s < problem.styles.size(); ++s) {
+    const Tensor& style = problem.styles[s];
+    std::vector<Tensor> grams = tiled_grams(net, problem.style_taps, style, layout);
+    if (targets.empty())
+      for (const Tensor& g : grams) targets.push_back(Tensor::zeros(g.shape(), g.device()));
+    for (std::size_t l = 0; l < grams.size(); ++l) {
+      const Tap& tap = problem.style_taps[l];
+      const double scale = problem.style_blend[s] / blend_total * static_cast<double>(positions_at(tap, height, width)) /
+                           static_cast<double>(positions_at(tap, style.dim(2), style.dim(3)));
+      ops::axpy(static_cast<float>(scale), grams[l], targets[l]);
+    }
+  }
+  return targets;
+}
+
+TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x, const TiledOptions& options,
+                              const TileVisitCallback& after_visit) {
+  NST_CHECK(x.device() == Device::cpu && x.shape() == problem.content.shape(),
+            "tiled run: the image " << to_string(x.shape()) << " must be on the host, shaped as the content "
+                                    << to_string(problem.content.shape()));
+  NST_CHECK(options.passes >= 1 && options.iterations >= 0 && options.make_optimizer,
+            "tiled run: " << options.passes << " passes and " << options.iterations << " iterations per visit");
+  const Device device = net.device();
+  const std::int64_t height = x.dim(2), width = x.dim(3);
+  const std::vector<Tile> tiles = tile_grid(height, width, options.layout);
+  std::vector<std::int64_t> whole_positions;
+  for (const Tap& tap : problem.style_taps) whole_positions.push_back(positions_at(tap, height, width));
+  const std::vector<Tensor> targets = tiled_style_targets(net, problem, options.layout);
+  TileObjective objective(net, problem.content_taps, problem.style_taps, problem.weights, whole_positions);
+
+  TiledReport report;
+  for (int pass = 1; pass <= options.passes; ++pass) {
+    std::vector<Tensor> grams = tiled_grams(net, problem.style_taps, x, options.layout);  // G^l, afresh
+    for (std::size_t n = 0; n < tiles.size(); ++n) {
+      const std::size_t index = pass % 2 == 1 ? n : tiles.size() - 1 - n;
+      const Tile& tile = tiles[index];
+      Tensor window = window_on(x, tile, device);
+      objective.begin_visit(window_on(problem.content, tile, device), window, targets, grams,
+                            update_mask(tile, device));
+      const std::unique_ptr<Optimizer> optimizer = options.make_optimizer();
+      TileVisit visit;
+      visit.loop = stylize(objective, *optimizer, window, options.iterations, {},
+                           LoopOptions{false, 1, options.keep, 0});
+      visit.objective = objective.value().item();
+      blend_tile(x, window.to(Device::cpu), tile);
+      // G^l += G^l_W(after) − G^l_W(before): the window's features are the only ones x's change moved.
+      net.forward(window_on(x, tile, device));
+      for (std::size_t l = 0; l < grams.size(); ++l) {
+        ops::axpy(1.0f, ops::gram(net.activation(problem.style_taps[l])), grams[l]);
+        ops::axpy(-1.0f, objective.start_grams()[l], grams[l]);
+      }
+      ++report.visits;
+      report.evaluations += visit.loop.evaluations;
+      if (after_visit) {
+        visit.pass = pass;
+        visit.passes = options.passes;
+        visit.tile = static_cast<int>(index) + 1;
+        visit.tiles = static_cast<int>(tiles.size());
+        visit.geometry = &tile;
+        after_visit(visit);
+      }
+    }
+  }
+  return report;
+}
+
+}  // namespace nst

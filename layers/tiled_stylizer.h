@@ -1,0 +1,76 @@
+#pragma once
+// One scale optimised in tiles, for images whose network pass does not fit in memory at once
+// (docs/MATH.md §10). The whole image stays on the host; each tile's window goes to the device:
+//
+//   A^l    the style targets, ONCE, from the whole style images, their Grams summed tile by tile
+//          over the positions each core owns (the cores partition the image, so the sum is exact);
+//   pass   G^l of the whole x, summed the same way; then every tile in turn (row-major on even
+//          passes, reversed on odd ones, so that a seam's news travels both ways):
+//            its window and the content's go to the device, TileObjective makes the visit's
+//            targets, a fresh optimizer runs `iterations` iterations on the window (gradient zero
+//            in the margin), the window comes back and is blended into x with feather weights,
+//            and G^l += G^l_W(window after) − G^l_W(window before), which keeps G^l the Gram of
+//            the current x for the next tile.
+//
+// Each visit starts a fresh optimizer: L-BFGS's history of a tile is 2·m window-sized vectors, so
+// keeping one per tile would hold 2·m copies of the whole image (m = 100: 200 images, 29 GB at
+// 4000×3000), and the curvature it records goes stale as the neighbours and R^l move.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "engine/tensor.h"
+#include "layers/kept_image.h"
+#include "layers/optimizer.h"
+#include "layers/style_objective.h"
+#include "layers/stylizer.h"
+#include "layers/tile_geometry.h"
+#include "layers/vgg19.h"
+
+namespace nst {
+
+struct TiledProblem {
+  std::vector<Tap> content_taps, style_taps;
+  ObjectiveWeights weights;  // α_c, β_l, γ of the whole image (layers/loss_weights.h)
+  Tensor content;            // the whole content image, a VGG input (1, 3, H, W) on the host
+  std::vector<Tensor> styles;  // the whole style images, VGG inputs on the host
+  std::vector<float> style_blend;  // w_s, one per style image (normalised here)
+};
+
+struct TiledOptions {
+  TileLayout layout;
+  int passes = 3;
+  int iterations = 0;  // per visit of a tile
+  KeepImage keep = KeepImage::best;
+  std::function<std::unique_ptr<Optimizer>()> make_optimizer;
+};
+
+struct TileVisit {
+  int pass = 0, passes = 0;  // 1-based
+  int tile = 0, tiles = 0;   // 1-based, in the grid's row-major numbering
+  const Tile* geometry = nullptr;
+  float objective = 0;  // the tile's objective at the image it kept (host read, once per visit)
+  LoopReport loop;
+};
+using TileVisitCallback = std::function<void(const TileVisit& visit)>;
+
+struct TiledReport {
+  int visits = 0;
+  std::int64_t evaluations = 0;  // of tile objectives, every visit's
+};
+
+// G^l of a whole host image at each style tap, summed over the tiles (their windows on the net's
+// device), each tile contributing the positions its core owns.
+std::vector<Tensor> tiled_grams(Vgg19& net, const std::vector<Tap>& style_taps, const Tensor& image,
+                                const TileLayout& layout);
+
+// A^l = Σ_s w_s·G^l(style_s)·M_l/M_l^s, every Gram by tiles; M_l for an image of height × width.
+std::vector<Tensor> tiled_style_targets(Vgg19& net, const TiledProblem& problem, const TileLayout& layout);
+
+// Optimises the host image x (the whole image, VGG input space) in tiles, in place. With
+// iterations = 0 x comes back unchanged, bit for bit.
+TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x, const TiledOptions& options,
+                              const TileVisitCallback& after_visit = {});
+
+}  // namespace nst
