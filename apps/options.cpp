@@ -146,6 +146,16 @@ void add_network_options(CLI::App& app, Options& o) {
                  "Longer side of the output in pixels (" + default_run_memory_note() + ")")
       ->capture_default_str()
       ->check(CLI::Range(16, kMaxImageSize));
+  app.add_option("--max-memory", o.max_memory,
+                 "The most memory a run may take on its device (host RAM on the CPU), e.g. 24G, 800M (binary "
+                 "units; default: what the device has available, less 10%). A run whose estimated peak is larger is "
+                 "optimised in overlapping tiles that each fit (docs/MATH.md section 10)")
+      ->option_text("SIZE")
+      ->check([](const std::string& text) {
+        std::string problem;
+        parse_memory_size(text, &problem);
+        return problem;
+      });
   app.add_option("--pooling", o.pooling,
                  "VGG pooling: max or avg (avg makes the style term ~30-70x smaller at the same weights: raise "
                  "--style-weight to match max's look)")
@@ -290,6 +300,17 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--loss-log", o.loss_log,
                  "Write the losses of every iteration to this CSV file (iteration,total,content,style,tv; "
                  "for nst visualize --loss-plot). Reads them back each iteration: slower on a GPU");
+  app.add_option("--tile-passes", o.tile_passes,
+                 "A tiled run (see --max-memory): passes over the tiles, each visiting every tile in turn "
+                 "with --iterations/passes iterations, so that the seams converge")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1000));
+  app.add_option("--tile-size", o.tile_size,
+                 "Optimise in tiles whose cores are this many pixels on a side (rounded down to the deepest "
+                 "layer's stride), even when the run would fit whole (0: tiles only over --max-memory, as large "
+                 "as fit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, kMaxImageSize));
   app.add_flag("--cuda-graph", o.cuda_graph,
                "GPU and lbfgs without line search only: from the third iteration on, replay one recorded "
                "iteration as a CUDA "

@@ -51,9 +51,12 @@ struct Options {
   std::string device = "auto";
   bool tf32 = false;
   bool cuda_graph = false;
-  std::string weights;   // empty: weights/default_weights_path.h searches
-  std::string loss_log;  // empty: none; else a CSV of the losses at every iteration
-  int bit_depth = 8;     // of the PNG written: 8 or 16
+  std::string weights;     // empty: weights/default_weights_path.h searches
+  std::string loss_log;    // empty: none; else a CSV of the losses at every iteration
+  int bit_depth = 8;       // of the PNG written: 8 or 16
+  std::string max_memory;  // "24G", "800M", …; empty: what the device has available, less 10%
+  int tile_passes = 3;     // a tiled run's passes over its tiles
+  int tile_size = 0;       // > 0: tiles with cores of this side, whatever the estimate
 };
 
 // The stylisation run's command line (`nst --content … --style … --output …`). Returns nullopt

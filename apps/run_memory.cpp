@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <sys/resource.h>
@@ -87,10 +88,11 @@ bool address_space_room(std::size_t& bytes) {
   return true;
 }
 
-bool fits(const MemoryEstimate& estimate, const AvailableMemory& host, const AvailableMemory& device) {
-  const bool host_fits = host.source.empty() || estimate.host_peak() <= host.bytes;
-  const bool device_fits = estimate.device == Device::cpu || estimate.device_peak() <= device.bytes;
-  return host_fits && device_fits;
+// Whether a run's estimate keeps within the limit on its device and, for a GPU run, within what
+// the host has available (a CPU run's limit is its host's).
+bool fits(const MemoryEstimate& estimate, const MemoryLimit& limit, const AvailableMemory& host) {
+  if (estimate.device == Device::cpu) return estimate.host_peak() <= limit.bytes;
+  return estimate.device_peak() <= limit.bytes && (host.source.empty() || estimate.host_peak() <= host.bytes);
 }
 
 }  // namespace
@@ -159,35 +161,99 @@ std::string default_run_memory_note() {
          " on a GPU; each run prints its estimate and is refused if it does not fit";
 }
 
-void check_run_memory(const Options& o, ImageSize content, const std::vector<ImageSize>& style_originals,
-                      const std::vector<Tap>& content_taps, const std::vector<Tap>& style_taps, Device device) {
-  const auto estimate_at = [&](int image_size) {
-    return estimate_run_memory(
-        run_memory_config(o, image_size, content, style_originals, content_taps, style_taps, device));
+std::size_t parse_memory_size(const std::string& text, std::string* problem) {
+  const auto refuse = [&](const std::string& why) {
+    if (problem) *problem = "'" + text + "' " + why;
+    return std::size_t{0};
   };
-  const MemoryEstimate estimate = estimate_at(o.image_size);
-  const AvailableMemory host = available_memory(Device::cpu);
-  const AvailableMemory gpu = device == Device::cuda ? available_memory(Device::cuda) : AvailableMemory{};
-  const auto available = [](const AvailableMemory& a) {
-    return a.source.empty() ? std::string("available memory unknown") : format_bytes(a.bytes) + " available";
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || !std::isfinite(value) || value <= 0)
+    return refuse("is not a memory size (a positive number with K, M, G or T, e.g. 24G or 800M)");
+  std::string unit(end);
+  for (char& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (unit.size() == 3 && unit.substr(1) == "IB") unit = unit.substr(0, 1);
+  if (unit.size() == 2 && unit[1] == 'B') unit = unit.substr(0, 1);
+  const std::string units = "BKMGT";  // B: bytes, then powers of 1024
+  const std::size_t power = unit.empty() ? 0 : units.find(unit);
+  if (unit.size() > 1 || power == std::string::npos) return refuse("has an unknown unit (use K, M, G or T)");
+  const double bytes = value * std::pow(1024.0, static_cast<double>(power));
+  if (bytes < static_cast<double>(kMib)) return refuse("is below 1 MiB");
+  if (bytes > std::pow(1024.0, 5)) return refuse("is above 1024 TiB");
+  if (problem) problem->clear();
+  return static_cast<std::size_t>(bytes);
+}
+
+MemoryLimit memory_limit(const Options& o, Device device) {
+  if (!o.max_memory.empty()) {
+    std::string problem;
+    const std::size_t bytes = parse_memory_size(o.max_memory, &problem);
+    NST_CHECK(problem.empty(), "--max-memory " << problem);
+    return {bytes, "--max-memory " + o.max_memory};
+  }
+  const AvailableMemory available = available_memory(device);
+  if (available.source.empty()) return {std::numeric_limits<std::size_t>::max(), "available memory unknown"};
+  return {available.bytes / 100 * (100 - kMemoryMarginPercent), format_bytes(available.bytes) + " available (" +
+                                                                    available.source + ") less " +
+                                                                    std::to_string(kMemoryMarginPercent) + "%"};
+}
+
+std::optional<TilePlan> check_run_memory(const Options& o, ImageSize content,
+                                         const std::vector<ImageSize>& style_originals,
+                                         const std::vector<Tap>& content_taps, const std::vector<Tap>& style_taps,
+                                         Device device, bool allow_tiles) {
+  const auto config_at = [&](int image_size) {
+    return run_memory_config(o, image_size, content, style_originals, content_taps, style_taps, device);
+  };
+  const MemoryEstimate estimate = estimate_run_memory(config_at(o.image_size));
+  const MemoryLimit limit = memory_limit(o, device);
+  const AvailableMemory host = device == Device::cuda ? available_memory(Device::cpu) : AvailableMemory{};
+  const auto limit_text = [&] {
+    return limit.bytes == std::numeric_limits<std::size_t>::max()
+               ? limit.source
+               : "limit " + format_bytes(limit.bytes) + ": " + limit.source;
   };
   if (device == Device::cpu)
-    std::printf("memory: ~%s estimated (host, %s)\n", format_bytes(estimate.host_peak()).c_str(),
-                available(host).c_str());
+    std::printf("memory: ~%s estimated (host, %s)\n", format_bytes(estimate.host_peak()).c_str(), limit_text().c_str());
   else
     std::printf("memory: ~%s estimated (GPU, %s; host ~%s, %s)\n", format_bytes(estimate.device_peak()).c_str(),
-                available(gpu).c_str(), format_bytes(estimate.host_peak()).c_str(), available(host).c_str());
+                limit_text().c_str(), format_bytes(estimate.host_peak()).c_str(),
+                host.source.empty() ? "available memory unknown" : (format_bytes(host.bytes) + " available").c_str());
   std::printf("  %s\n", estimate.describe_peak().c_str());
   std::fflush(stdout);
-  if (fits(estimate, host, gpu)) return;
+  const bool tiles_asked = allow_tiles && o.tile_size > 0;
+  if (!tiles_asked && fits(estimate, limit, host)) return std::nullopt;
 
-  const bool gpu_short = device == Device::cuda && estimate.device_peak() > gpu.bytes;
-  const AvailableMemory& short_of = gpu_short ? gpu : host;
-  const std::size_t needed = gpu_short ? estimate.device_peak() : estimate.host_peak();
-  int largest = 0;  // the largest --image-size that fits (the estimate grows with it)
+  std::string tiles_note;
+  if (allow_tiles) {
+    std::optional<TilePlan> plan = tiles_asked ? plan_tiles_of(config_at(o.image_size), o.tile_size)
+                                               : plan_tiles(config_at(o.image_size), limit.bytes);
+    if (plan && fits(plan->estimate, limit, host)) {
+      std::printf(
+          "tiles: %s, so optimised in %zu tiles, windows up to %lldx%lld px (core %lld, "
+          "overlap %lld, margin %lld: the receptive span of the deepest layer), %d passes; ~%s estimated\n"
+          "  %s\n",
+          tiles_asked ? "--tile-size given" : "over the limit whole", plan->tiles,
+          static_cast<long long>(plan->window.width), static_cast<long long>(plan->window.height),
+          static_cast<long long>(plan->layout.core), static_cast<long long>(plan->layout.overlap),
+          static_cast<long long>(plan->layout.margin), o.tile_passes,
+          format_bytes(plan->estimate.device_peak()).c_str(), plan->estimate.describe_peak().c_str());
+      std::fflush(stdout);
+      return plan;
+    }
+    tiles_note = tiles_asked ? ", not even in tiles of --tile-size " + std::to_string(o.tile_size)
+                             : ", not even in the smallest tiles";
+  }
+
+  const bool gpu_short = device == Device::cuda && estimate.device_peak() > limit.bytes;
+  const std::size_t needed = device == Device::cuda && !gpu_short ? estimate.host_peak() : estimate.device_peak();
+  const std::string allowed = device == Device::cuda && !gpu_short
+                                  ? format_bytes(host.bytes) + " is available (" + host.source + ")"
+                                  : "the limit is " + format_bytes(limit.bytes) + " (" + limit.source + ")";
+  int largest = 0;  // the largest --image-size that fits whole (the estimate grows with it)
   for (int low = 16, high = o.image_size - 1; low <= high;) {
     const int middle = low + (high - low) / 2;
-    if (fits(estimate_at(middle), host, gpu))
+    if (fits(estimate_run_memory(config_at(middle)), limit, host))
       largest = middle, low = middle + 1;
     else
       high = middle - 1;
@@ -201,9 +267,8 @@ void check_run_memory(const Options& o, ImageSize content, const std::vector<Ima
   advice << "), --style-scale (now " << o.style_scale << ")";
   if (o.optimizer != "adam") advice << " or --lbfgs-history (now " << o.lbfgs_history << ")";
   NST_FAIL("not enough memory: the run needs about "
-           << format_bytes(needed) << " of " << (gpu_short ? "GPU" : "host") << " memory (" << estimate.describe_peak()
-           << "), but " << format_bytes(short_of.bytes) << " is available (" << short_of.source << "); "
-           << advice.str());
+           << format_bytes(needed) << " of " << (device == Device::cuda && gpu_short ? "GPU" : "host") << " memory ("
+           << estimate.describe_peak() << "), but " << allowed << tiles_note << "; " << advice.str());
 }
 
 }  // namespace nst

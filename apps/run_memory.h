@@ -7,6 +7,7 @@
 //   CUDA: cudaMemGetInfo's free bytes, plus what the caching allocator holds cached.
 // NST_MEMORY_AVAILABLE_MIB, when set, replaces both (so that a test can force a refusal).
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "apps/options.h"
 #include "engine/device.h"
 #include "layers/memory_estimate.h"
+#include "layers/tile_plan.h"
 
 namespace nst {
 
@@ -34,10 +36,25 @@ RunMemoryConfig run_memory_config(const Options& o, int image_size, ImageSize co
 // For --help: what a run with the default options needs, on a square image with the full VGG19.
 std::string default_run_memory_note();
 
-// Prints the estimate ("memory: ~412 MiB estimated (host, 23.1 GiB available)" and its parts), then
-// throws nst::Error when it does not fit, naming the estimate, what is available and where that
-// number comes from, and what to lower (with the largest --image-size that would fit).
-void check_run_memory(const Options& o, ImageSize content, const std::vector<ImageSize>& style_originals,
-                      const std::vector<Tap>& content_taps, const std::vector<Tap>& style_taps, Device device);
+// "24G", "800M", "512K", "1.5GiB", "2000000000" (bytes) → bytes, binary units; on a malformed or
+// out-of-range size, 0 and `problem` says why.
+std::size_t parse_memory_size(const std::string& text, std::string* problem);
+
+// The most a run may take on `device`: --max-memory, or what is available less kMemoryMarginPercent.
+struct MemoryLimit {
+  std::size_t bytes = 0;
+  std::string source;  // "--max-memory", or "23.4 GiB available (MemAvailable) less 10%"
+};
+inline constexpr int kMemoryMarginPercent = 10;
+MemoryLimit memory_limit(const Options& o, Device device);
+
+// Prints the estimate ("memory: ~412 MiB estimated (host, limit 21.1 GiB: …)" and its parts). When it
+// is over the limit and `allow_tiles`, returns the plan of tiles that fit (printed too); otherwise,
+// or when not even the smallest tile fits, throws nst::Error naming the estimate, the limit and
+// where it comes from, and what to lower (with the largest --image-size that would fit whole).
+std::optional<TilePlan> check_run_memory(const Options& o, ImageSize content,
+                                         const std::vector<ImageSize>& style_originals,
+                                         const std::vector<Tap>& content_taps, const std::vector<Tap>& style_taps,
+                                         Device device, bool allow_tiles);
 
 }  // namespace nst

@@ -12,6 +12,8 @@
 #include "apps/vgg_image.h"
 #include "engine/error.h"
 #include "engine/gpu.h"
+#include "layers/adam.h"
+#include "layers/lbfgs.h"
 #include "weights/default_weights_path.h"
 #include "weights/vgg19_weights.h"
 
@@ -35,7 +37,7 @@ Device choose_device(const std::string& requested) {
   return cuda_available() ? Device::cuda : Device::cpu;
 }
 
-StyleProblem build_style_problem(const Options& o) {
+StyleProblem build_style_problem(const Options& o, bool allow_tiles) {
   StyleProblem p;
   p.device = choose_device(o.device);
   std::printf("device: %s\n", p.device == Device::cuda ? ("cuda, " + cuda_device_description()).c_str() : "cpu");
@@ -66,8 +68,8 @@ StyleProblem build_style_problem(const Options& o) {
               join_tap_names(p.style_taps).c_str());
   std::vector<ImageSize> style_originals;
   for (const Image& s : style_images) style_originals.push_back({s.width, s.height});
-  check_run_memory(o, {p.content_image.width, p.content_image.height}, style_originals, p.content_taps, p.style_taps,
-                   p.device);
+  p.tiles = check_run_memory(o, {p.content_image.width, p.content_image.height}, style_originals, p.content_taps,
+                             p.style_taps, p.device, allow_tiles);
   for (std::size_t i = 0; i < style_images.size(); ++i)
     style_images[i] = resized("the style image", o.styles[i], style_images[i], style_side(o.image_size, o.style_scale));
   std::printf("image: %dx%d, style%s:", p.content_image.width, p.content_image.height, o.styles.size() > 1 ? "s" : "");
@@ -102,15 +104,16 @@ StyleProblem build_style_problem(const Options& o) {
   p.net = std::make_unique<Vgg19>(Vgg19::from_file(p.weights_path, pooling, p.device, all_taps, math));
 
   set_run_step("computing the content and style targets");
-  p.content = to_vgg_input(p.content_image, p.device);
-  for (const Image& s : style_images) p.styles.push_back(to_vgg_input(s, p.device));
+  p.content = to_vgg_input(p.content_image, p.image_device());
+  for (const Image& s : style_images) p.styles.push_back(to_vgg_input(s, p.image_device()));
   p.style_images = std::move(style_images);
   p.style_blend = o.style_blend_weights;
   if (p.style_blend.empty()) p.style_blend.assign(p.styles.size(), 1.0f);
   p.user_weights = UserLossWeights{o.content_weight, o.style_weight, o.tv_weight, o.style_layer_weights};
   p.weights = objective_weights(p.user_weights, p.content_taps, p.style_taps, p.content.dim(2), p.content.dim(3));
-  p.objective = std::make_unique<StyleObjective>(*p.net, p.content_taps, p.style_taps, p.content, p.styles,
-                                                 p.style_blend, p.weights);
+  if (!p.tiles)
+    p.objective = std::make_unique<StyleObjective>(*p.net, p.content_taps, p.style_taps, p.content, p.styles,
+                                                   p.style_blend, p.weights);
   return p;
 }
 
@@ -129,6 +132,19 @@ void set_problem_size(StyleProblem& p, const Options& o, ImageSize size) {
                                                  p.style_blend, p.weights);
 }
 
+std::unique_ptr<Optimizer> make_optimizer(const Options& o) {
+  if (o.optimizer == "adam") {
+    AdamOptions adam;
+    adam.learning_rate = o.learning_rate.value_or(adam.learning_rate);
+    return std::make_unique<Adam>(adam);
+  }
+  LbfgsOptions lbfgs;
+  lbfgs.history_size = o.lbfgs_history;
+  lbfgs.learning_rate = o.learning_rate.value_or(lbfgs.learning_rate);
+  lbfgs.line_search = parse_lbfgs_line_search(o.lbfgs_line_search);
+  return std::make_unique<Lbfgs>(lbfgs);
+}
+
 Tensor initial_image(const Options& o, const StyleProblem& problem) {
   if (o.init == "content") return problem.content.clone();
   if (o.init == "random") {
@@ -137,11 +153,11 @@ Tensor initial_image(const Options& o, const StyleProblem& problem) {
     std::uniform_real_distribution<float> noise(-20.0f, 20.0f);
     std::vector<float> values(static_cast<std::size_t>(problem.content.numel()));
     for (float& v : values) v = noise(rng);
-    return Tensor::from_host(problem.content.shape(), values, problem.device);
+    return Tensor::from_host(problem.content.shape(), values, problem.image_device());
   }
   return to_vgg_input(
       resize(read_image(o.init), static_cast<int>(problem.content.dim(3)), static_cast<int>(problem.content.dim(2))),
-      problem.device);
+      problem.image_device());
 }
 
 }  // namespace nst

@@ -3,6 +3,7 @@
 // explain, gradcheck): the device, the images read and resized, VGG19 up to the deepest layer
 // needed, the weights α_c, β_l, γ of layers/loss_weights.h, and the StyleObjective with its targets.
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,8 +11,10 @@
 #include "apps/options.h"
 #include "engine/tensor.h"
 #include "layers/loss_weights.h"
+#include "layers/optimizer.h"
 #include "layers/style_objective.h"
 #include "layers/taps.h"
+#include "layers/tile_plan.h"
 #include "layers/vgg19.h"
 
 namespace nst {
@@ -27,8 +30,12 @@ struct StyleProblem {
   std::vector<Tensor> styles;
   std::vector<float> style_blend;  // one per style image, as given (the objective normalises them)
   UserLossWeights user_weights;
-  ObjectiveWeights weights;  // α_c, β_l, γ
-  std::unique_ptr<StyleObjective> objective;
+  ObjectiveWeights weights;                   // α_c, β_l, γ
+  std::unique_ptr<StyleObjective> objective;  // none for a tiled run
+  // Set when the run is over --max-memory whole and is optimised in tiles (layers/tiled_stylizer.h):
+  // then content and styles are on the host, and only the net is on `device`.
+  std::optional<TilePlan> tiles;
+  Device image_device() const { return tiles ? Device::cpu : device; }  // where content, styles and x live
 };
 
 // "auto" → CUDA when usable; "cuda" without a usable GPU is an error saying why.
@@ -36,8 +43,12 @@ Device choose_device(const std::string& requested);
 
 // Reads the images and weights (weights/default_weights_path.h finds them when --weights is not
 // given), prints what was chosen (device, weights, layers, sizes) and builds J. Throws nst::Error
-// naming the file or layer on any bad input; set_run_step says which step a failure was in.
-StyleProblem build_style_problem(const Options& o);
+// naming the file or layer on any bad input; set_run_step says which step a failure was in. A run
+// over the memory limit is refused, or with `allow_tiles` planned in tiles (J is then not built).
+StyleProblem build_style_problem(const Options& o, bool allow_tiles = false);
+
+// The optimizer of --optimizer, with --learning-rate, --lbfgs-history and --lbfgs-line-search.
+std::unique_ptr<Optimizer> make_optimizer(const Options& o);
 
 // J rebuilt for an image of `size` (a scale of layers/scales.h): the content image resized to it,
 // each style image to style_side(its longer side, --style-scale), the weights of loss_weights.h

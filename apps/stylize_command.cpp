@@ -24,6 +24,7 @@
 #include "apps/run_step.h"
 #include "apps/signals.h"
 #include "apps/style_problem.h"
+#include "apps/tiled_run.h"
 #include "apps/vgg_image.h"
 #include "engine/error.h"
 #include "engine/gpu.h"
@@ -106,19 +107,6 @@ std::string describe_kept_image(KeepImage keep, const LoopReport& loop) {
   return which + "the image after iteration " + std::to_string(loop.kept_after_iterations);
 }
 
-std::unique_ptr<Optimizer> make_optimizer(const Options& o) {
-  if (o.optimizer == "adam") {
-    AdamOptions adam;
-    adam.learning_rate = o.learning_rate.value_or(adam.learning_rate);
-    return std::make_unique<Adam>(adam);
-  }
-  LbfgsOptions lbfgs;
-  lbfgs.history_size = o.lbfgs_history;
-  lbfgs.learning_rate = o.learning_rate.value_or(lbfgs.learning_rate);
-  lbfgs.line_search = parse_lbfgs_line_search(o.lbfgs_line_search);
-  return std::make_unique<Lbfgs>(lbfgs);
-}
-
 }  // namespace
 
 void run_stylize_command(const Options& o) {
@@ -130,7 +118,11 @@ void run_stylize_command(const Options& o) {
     check_output_is_no_input(o, "--loss-log", o.loss_log);
     NST_CHECK(!same_file(o.loss_log, o.output), "--loss-log " << o.loss_log << " is the same file as --output");
   }
-  StyleProblem problem = build_style_problem(o);
+  StyleProblem problem = build_style_problem(o, true);
+  if (problem.tiles) {
+    run_tiled_stylize(o, problem);
+    return;
+  }
   const Device device = problem.device;
   const std::vector<Scale> schedule =
       scale_schedule(scale_request(o, {problem.content_image.width, problem.content_image.height}));

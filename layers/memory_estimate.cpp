@@ -213,6 +213,35 @@ MemoryEstimate estimate_run_memory(const RunMemoryConfig& config) {
   return estimate;
 }
 
+MemoryEstimate estimate_tiled_run_memory(const RunMemoryConfig& config, PlaneSize window) {
+  RunMemoryConfig tile = config;
+  tile.image = window;
+  tile.styles = {window};
+  MemoryEstimate estimate = estimate_run_memory(tile);
+  const Device device = config.device;
+  const auto& specs = vgg19_conv_specs();
+  std::size_t whole_tensors = 2 * tensor_bytes(image_shape(config.image), Device::cpu);  // x, the content
+  std::size_t decoded = static_cast<std::size_t>(pixels(config.image) * kImageChannels) * sizeof(float);
+  for (const PlaneSize style : config.styles) {
+    whole_tensors += tensor_bytes(image_shape(style), Device::cpu);
+    decoded += static_cast<std::size_t>(pixels(style) * kImageChannels) * sizeof(float);
+  }
+  // The output: x's float RGB image and a second one (--original-colors), and 8-bit rows.
+  const std::size_t output = static_cast<std::size_t>(pixels(config.image) * kImageChannels) * (2 * sizeof(float) + 1);
+  std::size_t grams = 0;
+  for (const Tap& tap : config.style_taps) {
+    const std::int64_t channels = specs[static_cast<std::size_t>(tap.conv_index)].out_channels;
+    grams += 3 * tensor_bytes({1, channels, channels}, device);  // G^l, G^l_W at the start, A^l − R^l
+  }
+  const std::size_t windows = 3 * tensor_bytes(image_shape(window), device);
+  for (MemoryPhase& phase : estimate.phases) {
+    phase.parts.push_back({"whole images", MemoryPlace::host_tensors, whole_tensors});
+    phase.parts.push_back({"whole images", MemoryPlace::host_other, decoded + output});
+    phase.parts.push_back({"tile bookkeeping", MemoryPlace::device_tensors, grams + windows});
+  }
+  return estimate;
+}
+
 std::size_t MemoryEstimate::allocator_peak(Device allocator) const {
   std::size_t peak = 0;
   for (const MemoryPhase& phase : phases) {

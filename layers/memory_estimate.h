@@ -78,6 +78,13 @@ struct MemoryEstimate {
 
 MemoryEstimate estimate_run_memory(const RunMemoryConfig& config);
 
+// The same run optimised in tiles (layers/tiled_stylizer.h) whose largest window is `window`: a
+// run at the window's size (the network, the window's targets, the optimizer; the style images
+// pass in windows too), plus the whole images on the host (x, the content and style inputs, their
+// decoded pixels, the output) and, on the device, the whole image's Grams, the visit's shifted
+// targets and Grams, and the windows sent there (x's, the content's, the update mask).
+MemoryEstimate estimate_tiled_run_memory(const RunMemoryConfig& config, PlaneSize window);
+
 // "412 MiB" ("3.2 MiB" below 10 MiB); "1.3 GiB" from 1 GiB on.
 std::string format_bytes(std::size_t bytes);
 
