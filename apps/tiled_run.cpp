@@ -65,7 +65,8 @@ void run_tiled_stylize(const Options& o, StyleProblem& problem) {
     report = optimise_in_tiles(*problem.net, tiled, x, options, [&](const TileVisit& v) {
       std::fprintf(stderr, "pass %d/%d, tile %d/%d (rows %lld-%lld, columns %lld-%lld): tile objective %g, %.1f s\n",
                    v.pass, v.passes, v.tile, v.tiles, static_cast<long long>(v.geometry->rows_core.begin),
-                   static_cast<long long>(v.geometry->rows_core.end), static_cast<long long>(v.geometry->cols_core.begin),
+                   static_cast<long long>(v.geometry->rows_core.end),
+                   static_cast<long long>(v.geometry->cols_core.begin),
                    static_cast<long long>(v.geometry->cols_core.end), static_cast<double>(v.objective), seconds());
       if (stop_signal() != 0) throw StopRequested{};
     });
@@ -76,8 +77,8 @@ void run_tiled_stylize(const Options& o, StyleProblem& problem) {
   const float* values = x.data();
   NST_CHECK(std::all_of(values, values + x.numel(), [](float v) { return std::isfinite(v); }),
             "the tiled run's image turned non-finite, so " << o.output
-                                                          << " was not written; smaller loss weights or "
-                                                             "--learning-rate may keep it finite");
+                                                           << " was not written; smaller loss weights or "
+                                                              "--learning-rate may keep it finite");
   const Image image = from_vgg_input(x);
   write_image(o.original_colors ? keep_original_colors(image, problem.content_image) : image, o.output);
   std::printf("wrote %s: tiled, %d visits, %lld evaluations of tile objectives (%.1f s)\n", o.output.c_str(),

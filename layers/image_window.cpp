@@ -25,8 +25,7 @@ Tensor crop(const Tensor& image, const Span& rows, const Span& cols) {
   float* out = window.data();
   for (std::int64_t c = 0; c < channels; ++c)
     for (std::int64_t i = rows.begin; i < rows.end; ++i)
-      for (std::int64_t j = cols.begin; j < cols.end; ++j)
-        *out++ = in[(c * height + i) * width + j];
+      for (std::int64_t j = cols.begin; j < cols.end; ++j) *out++ = in[(c * height + i) * width + j];
   return window;
 }
 

@@ -37,8 +37,8 @@ ReceptiveField receptive_field(int conv_index) {
 
 TileLayout tile_layout_for(const std::vector<Tap>& taps, std::int64_t core) {
   NST_CHECK(!taps.empty(), "tiles: no layer to read");
-  const Tap& deepest =
-      *std::max_element(taps.begin(), taps.end(), [](const Tap& a, const Tap& b) { return a.conv_index < b.conv_index; });
+  const Tap& deepest = *std::max_element(taps.begin(), taps.end(),
+                                         [](const Tap& a, const Tap& b) { return a.conv_index < b.conv_index; });
   const ReceptiveField field = receptive_field(deepest.conv_index);
   TileLayout layout;
   layout.alignment = field.stride;
@@ -49,9 +49,9 @@ TileLayout tile_layout_for(const std::vector<Tap>& taps, std::int64_t core) {
 }
 
 std::vector<Span> core_spans(std::int64_t length, const TileLayout& layout) {
-  NST_CHECK(length > 0 && layout.alignment > 0 && layout.core >= layout.alignment &&
-                layout.core % layout.alignment == 0,
-            "tiles: core " << layout.core << " px is not a positive multiple of the alignment " << layout.alignment);
+  NST_CHECK(
+      length > 0 && layout.alignment > 0 && layout.core >= layout.alignment && layout.core % layout.alignment == 0,
+      "tiles: core " << layout.core << " px is not a positive multiple of the alignment " << layout.alignment);
   const std::int64_t count = (length + layout.core - 1) / layout.core;
   std::vector<Span> spans;
   std::int64_t begin = 0;

@@ -19,10 +19,9 @@ TileObjective::TileObjective(Vgg19& net, std::vector<Tap> content_taps, std::vec
       whole_positions_(std::move(whole_positions)) {
   NST_CHECK(weights_.content.size() == content_taps_.size() && weights_.style.size() == style_taps_.size() &&
                 whole_positions_.size() == style_taps_.size(),
-            "tile objective: " << content_taps_.size() << " content and " << style_taps_.size()
-                               << " style layers, but " << weights_.content.size() << " content weights, "
-                               << weights_.style.size() << " style weights and " << whole_positions_.size()
-                               << " position counts");
+            "tile objective: " << content_taps_.size() << " content and " << style_taps_.size() << " style layers, but "
+                               << weights_.content.size() << " content weights, " << weights_.style.size()
+                               << " style weights and " << whole_positions_.size() << " position counts");
   const Device device = net_.device();
   tv_loss_ = Tensor::zeros({1}, device);
   total_ = Tensor::zeros({1}, device);
@@ -43,8 +42,8 @@ void TileObjective::begin_visit(const Tensor& content_window, const Tensor& x_wi
   net_.forward(content_window);
   content_terms_.clear();
   for (std::size_t c = 0; c < content_taps_.size(); ++c)
-    content_terms_.push_back({content_taps_[c], weights_.content[c], net_.activation(content_taps_[c]).clone(),
-                              Tensor::zeros({1}, device)});
+    content_terms_.push_back(
+        {content_taps_[c], weights_.content[c], net_.activation(content_taps_[c]).clone(), Tensor::zeros({1}, device)});
   net_.forward(x_window);
   style_terms_.clear();
   start_grams_.clear();
@@ -63,8 +62,8 @@ void TileObjective::begin_visit(const Tensor& content_window, const Tensor& x_wi
 }
 
 void TileObjective::evaluate(const Tensor& x, Tensor& gradient) {
-  NST_CHECK(x.shape() == update_mask_.shape(), "tile objective: evaluated at " << to_string(x.shape())
-                                                                                << " before a visit of that window");
+  NST_CHECK(x.shape() == update_mask_.shape(),
+            "tile objective: evaluated at " << to_string(x.shape()) << " before a visit of that window");
   net_.forward(x);
   ops::fill(total_, 0.0f);
   for (ContentTerm& term : content_terms_) {

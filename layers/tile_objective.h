@@ -48,7 +48,7 @@ class TileObjective : public Objective {
  private:
   struct StyleTerm {
     Tap tap;
-    float weight;         // β_l·(M_l^W / M_l)²
+    float weight;           // β_l·(M_l^W / M_l)²
     Tensor shifted_target;  // A^l − R^l: the window's Gram is compared with it
     Tensor gram, loss;
   };

@@ -83,7 +83,8 @@ std::vector<Tensor> tiled_style_targets(Vgg19& net, const TiledProblem& problem,
       for (const Tensor& g : grams) targets.push_back(Tensor::zeros(g.shape(), g.device()));
     for (std::size_t l = 0; l < grams.size(); ++l) {
       const Tap& tap = problem.style_taps[l];
-      const double scale = problem.style_blend[s] / blend_total * static_cast<double>(positions_at(tap, height, width)) /
+      const double scale = problem.style_blend[s] / blend_total *
+                           static_cast<double>(positions_at(tap, height, width)) /
                            static_cast<double>(positions_at(tap, style.dim(2), style.dim(3)));
       ops::axpy(static_cast<float>(scale), grams[l], targets[l]);
     }
@@ -117,8 +118,8 @@ TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x
                             update_mask(tile, device));
       const std::unique_ptr<Optimizer> optimizer = options.make_optimizer();
       TileVisit visit;
-      visit.loop = stylize(objective, *optimizer, window, options.iterations, {},
-                           LoopOptions{false, 1, options.keep, 0});
+      visit.loop =
+          stylize(objective, *optimizer, window, options.iterations, {}, LoopOptions{false, 1, options.keep, 0});
       visit.objective = objective.value().item();
       blend_tile(x, window.to(Device::cpu), tile);
       // G^l += G^l_W(after) − G^l_W(before): the window's features are the only ones x's change moved.

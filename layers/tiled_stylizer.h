@@ -32,9 +32,9 @@ namespace nst {
 
 struct TiledProblem {
   std::vector<Tap> content_taps, style_taps;
-  ObjectiveWeights weights;  // α_c, β_l, γ of the whole image (layers/loss_weights.h)
-  Tensor content;            // the whole content image, a VGG input (1, 3, H, W) on the host
-  std::vector<Tensor> styles;  // the whole style images, VGG inputs on the host
+  ObjectiveWeights weights;        // α_c, β_l, γ of the whole image (layers/loss_weights.h)
+  Tensor content;                  // the whole content image, a VGG input (1, 3, H, W) on the host
+  std::vector<Tensor> styles;      // the whole style images, VGG inputs on the host
   std::vector<float> style_blend;  // w_s, one per style image (normalised here)
 };
 

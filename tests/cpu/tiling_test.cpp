@@ -93,7 +93,8 @@ TEST(TileGeometry, CoresPartitionTheImageAndRegionsWidenAsStated) {
     std::vector<int> owners(static_cast<std::size_t>(height * width), 0);
     for (const Tile& t : tiles) {
       for (std::int64_t i = t.rows_core.begin; i < t.rows_core.end; ++i)
-        for (std::int64_t j = t.cols_core.begin; j < t.cols_core.end; ++j) ++owners[static_cast<std::size_t>(i * width + j)];
+        for (std::int64_t j = t.cols_core.begin; j < t.cols_core.end; ++j)
+          ++owners[static_cast<std::size_t>(i * width + j)];
       for (const auto& [core, update, window, length] :
            {std::make_tuple(t.rows_core, t.rows_update, t.rows_window, height),
             std::make_tuple(t.cols_core, t.cols_update, t.cols_window, width)}) {
@@ -188,8 +189,12 @@ struct Term {
   const char* name;
   ObjectiveWeights (*choose)(const ObjectiveWeights&);
 };
-ObjectiveWeights content_only(const ObjectiveWeights& w) { return {w.content, std::vector<float>(w.style.size(), 0.0f), 0.0f}; }
-ObjectiveWeights style_only(const ObjectiveWeights& w) { return {std::vector<float>(w.content.size(), 0.0f), w.style, 0.0f}; }
+ObjectiveWeights content_only(const ObjectiveWeights& w) {
+  return {w.content, std::vector<float>(w.style.size(), 0.0f), 0.0f};
+}
+ObjectiveWeights style_only(const ObjectiveWeights& w) {
+  return {std::vector<float>(w.content.size(), 0.0f), w.style, 0.0f};
+}
 ObjectiveWeights tv_only(const ObjectiveWeights& w) {
   return {std::vector<float>(w.content.size(), 0.0f), std::vector<float>(w.style.size(), 0.0f), w.tv};
 }
@@ -249,15 +254,16 @@ GradientError tile_gradient_error(SmallProblem& p, const TileLayout& layout, std
 }
 
 TEST(TileObjective, GradientNearSeamsIsTheWholeImages) {
-  for (const Term& term : {Term{"content", content_only}, Term{"style", style_only}, Term{"tv", tv_only},
-                           Term{"all", all_terms}}) {
+  for (const Term& term :
+       {Term{"content", content_only}, Term{"style", style_only}, Term{"tv", tv_only}, Term{"all", all_terms}}) {
     SmallProblem p(term.choose);
     const TileLayout layout = tile_layout_for(p.style_taps, 48);  // 2×3 tiles of 48×36..40
     for (const std::size_t tile : {std::size_t{4}, std::size_t{0}}) {
       const GradientError e = tile_gradient_error(p, layout, tile);
-      std::printf("%-7s tile %zu: max |dJ/dx tile - whole| %.2e of max |dJ/dx| %.3e (%.1e relative; near seams "
-                  "%.1e)\n",
-                  term.name, tile, e.everywhere, e.scale, e.everywhere / e.scale, e.near_seams / e.scale);
+      std::printf(
+          "%-7s tile %zu: max |dJ/dx tile - whole| %.2e of max |dJ/dx| %.3e (%.1e relative; near seams "
+          "%.1e)\n",
+          term.name, tile, e.everywhere, e.scale, e.everywhere / e.scale, e.near_seams / e.scale);
       EXPECT_GT(e.scale, 0.0f) << term.name;
       EXPECT_LE(e.everywhere, 1e-4f * e.scale) << term.name << ", tile " << tile;
       EXPECT_EQ(e.in_margin, 0.0f) << term.name << ": the margin must not move";
