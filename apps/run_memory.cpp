@@ -198,6 +198,22 @@ MemoryLimit memory_limit(const Options& o, Device device) {
                                                                     std::to_string(kMemoryMarginPercent) + "%"};
 }
 
+std::optional<TilePlan> scale_tiles(const Options& o, ImageSize size, const std::vector<ImageSize>& styles,
+                                    const std::vector<Tap>& content_taps, const std::vector<Tap>& style_taps,
+                                    Device device) {
+  const RunMemoryConfig config =
+      run_memory_config(o, std::max(size.width, size.height), size, styles, content_taps, style_taps, device);
+  if (o.tile_size > 0) return plan_tiles_of(config, o.tile_size);
+  const MemoryLimit limit = memory_limit(o, device);
+  const AvailableMemory host = device == Device::cuda ? available_memory(Device::cpu) : AvailableMemory{};
+  if (fits(estimate_run_memory(config), limit, host)) return std::nullopt;
+  std::optional<TilePlan> plan = plan_tiles(config, limit.bytes);
+  NST_CHECK(plan && fits(plan->estimate, limit, host), "not enough memory for the scale of "
+                                                           << size.width << "x" << size.height
+                                                           << " px, not even in tiles (" << limit.source << ")");
+  return plan;
+}
+
 std::optional<TilePlan> check_run_memory(const Options& o, ImageSize content,
                                          const std::vector<ImageSize>& style_originals,
                                          const std::vector<Tap>& content_taps, const std::vector<Tap>& style_taps,

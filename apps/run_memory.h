@@ -36,6 +36,14 @@ RunMemoryConfig run_memory_config(const Options& o, int image_size, ImageSize co
 // For --help: what a run with the default options needs, on a square image with the full VGG19.
 std::string default_run_memory_note();
 
+// Whether the scale of `size` (the content at that size; `styles` the style images at --image-size,
+// resized per scale as the run resizes them) is optimised in tiles: with --tile-size, always; else
+// when its estimate is over the memory limit, in the largest tiles that fit. Throws nst::Error when
+// not even the smallest tiles fit.
+std::optional<TilePlan> scale_tiles(const Options& o, ImageSize size, const std::vector<ImageSize>& styles,
+                                    const std::vector<Tap>& content_taps, const std::vector<Tap>& style_taps,
+                                    Device device);
+
 // "24G", "800M", "512K", "1.5GiB", "2000000000" (bytes) → bytes, binary units; on a malformed or
 // out-of-range size, 0 and `problem` says why.
 std::size_t parse_memory_size(const std::string& text, std::string* problem);

@@ -104,6 +104,7 @@ StyleProblem build_style_problem(const Options& o, bool allow_tiles) {
   p.net = std::make_unique<Vgg19>(Vgg19::from_file(p.weights_path, pooling, p.device, all_taps, math));
 
   set_run_step("computing the content and style targets");
+  p.tiled = p.tiles.has_value();
   p.content = to_vgg_input(p.content_image, p.image_device());
   for (const Image& s : style_images) p.styles.push_back(to_vgg_input(s, p.image_device()));
   p.style_images = std::move(style_images);
@@ -111,25 +112,27 @@ StyleProblem build_style_problem(const Options& o, bool allow_tiles) {
   if (p.style_blend.empty()) p.style_blend.assign(p.styles.size(), 1.0f);
   p.user_weights = UserLossWeights{o.content_weight, o.style_weight, o.tv_weight, o.style_layer_weights};
   p.weights = objective_weights(p.user_weights, p.content_taps, p.style_taps, p.content.dim(2), p.content.dim(3));
-  if (!p.tiles)
+  if (!p.tiled)
     p.objective = std::make_unique<StyleObjective>(*p.net, p.content_taps, p.style_taps, p.content, p.styles,
                                                    p.style_blend, p.weights);
   return p;
 }
 
-void set_problem_size(StyleProblem& p, const Options& o, ImageSize size) {
-  if (p.content.dim(2) == size.height && p.content.dim(3) == size.width) return;
+void set_problem_size(StyleProblem& p, const Options& o, ImageSize size, bool tiled) {
+  if (p.content.dim(2) == size.height && p.content.dim(3) == size.width && p.tiled == tiled) return;
   set_run_step("computing the content and style targets at " + std::to_string(size.width) + "x" +
                std::to_string(size.height) + " px");
   p.objective.reset();  // its targets, before the new ones are made
-  p.content = to_vgg_input(resize(p.content_image, size.width, size.height), p.device);
+  p.tiled = tiled;
+  p.content = to_vgg_input(resize(p.content_image, size.width, size.height), p.image_device());
   const int style_longer_side = style_side(std::max(size.width, size.height), o.style_scale);
   p.styles.clear();
   for (const Image& s : p.style_images)
-    p.styles.push_back(to_vgg_input(resize_longer_side(s, style_longer_side), p.device));
+    p.styles.push_back(to_vgg_input(resize_longer_side(s, style_longer_side), p.image_device()));
   p.weights = objective_weights(p.user_weights, p.content_taps, p.style_taps, p.content.dim(2), p.content.dim(3));
-  p.objective = std::make_unique<StyleObjective>(*p.net, p.content_taps, p.style_taps, p.content, p.styles,
-                                                 p.style_blend, p.weights);
+  if (!tiled)
+    p.objective = std::make_unique<StyleObjective>(*p.net, p.content_taps, p.style_taps, p.content, p.styles,
+                                                   p.style_blend, p.weights);
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const Options& o) {

@@ -32,10 +32,12 @@ struct StyleProblem {
   UserLossWeights user_weights;
   ObjectiveWeights weights;                   // α_c, β_l, γ
   std::unique_ptr<StyleObjective> objective;  // none for a tiled run
-  // Set when the run is over --max-memory whole and is optimised in tiles (layers/tiled_stylizer.h):
-  // then content and styles are on the host, and only the net is on `device`.
+  // Set when the final scale is over --max-memory whole and is optimised in tiles
+  // (layers/tiled_stylizer.h): then content and styles are on the host, and only the net is on
+  // `device`. Each scale decides for itself (scale_tiles, apps/run_memory.h).
   std::optional<TilePlan> tiles;
-  Device image_device() const { return tiles ? Device::cpu : device; }  // where content, styles and x live
+  bool tiled = false;                                                   // J is not built at the current size
+  Device image_device() const { return tiled ? Device::cpu : device; }  // where content and styles live
 };
 
 // "auto" → CUDA when usable; "cuda" without a usable GPU is an error saying why.
@@ -53,8 +55,10 @@ std::unique_ptr<Optimizer> make_optimizer(const Options& o);
 // J rebuilt for an image of `size` (a scale of layers/scales.h): the content image resized to it,
 // each style image to style_side(its longer side, --style-scale), the weights of loss_weights.h
 // for that size, and the targets computed again. Resized from the images at --image-size; nothing
-// changes when J is already built for `size`.
-void set_problem_size(StyleProblem& problem, const Options& o, ImageSize size);
+// changes when J is already built for `size`. For a scale optimised in tiles (`tiled`), the
+// content and style images are left on the host and J is not built (layers/tiled_stylizer.h makes
+// its own targets, tile by tile).
+void set_problem_size(StyleProblem& problem, const Options& o, ImageSize size, bool tiled = false);
 
 // The starting image x_0 of --init: the content, seeded noise, or an image file resized to the
 // content's size (that of the problem's J).

@@ -24,6 +24,7 @@
 #include "apps/run_step.h"
 #include "apps/signals.h"
 #include "apps/style_problem.h"
+#include "apps/run_memory.h"
 #include "apps/tiled_run.h"
 #include "apps/vgg_image.h"
 #include "engine/error.h"
@@ -119,10 +120,7 @@ void run_stylize_command(const Options& o) {
     NST_CHECK(!same_file(o.loss_log, o.output), "--loss-log " << o.loss_log << " is the same file as --output");
   }
   StyleProblem problem = build_style_problem(o, true);
-  if (problem.tiles) {
-    run_tiled_stylize(o, problem);
-    return;
-  }
+  if (problem.tiles) check_tiled_options(o);  // the final scale is tiled (and any tiled scale is no larger)
   const Device device = problem.device;
   const std::vector<Scale> schedule =
       scale_schedule(scale_request(o, {problem.content_image.width, problem.content_image.height}));
@@ -185,18 +183,32 @@ void run_stylize_command(const Options& o) {
   // is the scale resumed, and the loop. The loss is read for the progress line and the image at save
   // points and at the end; both are checked there, so a run that overflows stops without any read
   // the loop did not already make.
+  bool last_scale_tiled = false;
+  std::vector<ImageSize> style_sizes;  // at --image-size, for each scale's memory plan
+  for (const Image& s : problem.style_images) style_sizes.push_back({s.width, s.height});
   const OptimiseScale optimise_scale = [&](const Scale& scale, Tensor& image) {
-    set_problem_size(problem, o, scale.size);
-    StyleObjective& objective = *problem.objective;
-    if (o.original_colors) content_colors = resize(problem.content_image, scale.size.width, scale.size.height);
-    const int done = scale.index == start.scale ? start.iteration : 0;
-    if (scale.index != start.scale) optimizer = make_optimizer(o);
-    int log_offset = 0;  // the loss log counts iterations on across the scales
-    for (int s = 0; s + 1 < scale.index; ++s) log_offset += schedule[std::size_t(s)].iterations;
     const std::string label = scales > 1 ? "scale " + std::to_string(scale.index) + "/" + std::to_string(scales) +
                                                " (" + std::to_string(scale.size.width) + "x" +
                                                std::to_string(scale.size.height) + ") "
                                          : "";
+    if (o.original_colors) content_colors = resize(problem.content_image, scale.size.width, scale.size.height);
+    // Over the memory limit whole (or --tile-size): this scale in tiles, the image on the host.
+    const std::optional<TilePlan> tiles =
+        problem.tiles ? scale_tiles(o, scale.size, style_sizes, problem.content_taps, problem.style_taps, device)
+                      : std::nullopt;
+    last_scale_tiled = tiles.has_value();
+    set_problem_size(problem, o, scale.size, last_scale_tiled);
+    if (tiles) {
+      image = image.to(Device::cpu);
+      optimise_scale_in_tiles(o, problem, *tiles, image, scale.iterations, label);
+      return;
+    }
+    image = image.to(device);
+    StyleObjective& objective = *problem.objective;
+    const int done = scale.index == start.scale ? start.iteration : 0;
+    if (scale.index != start.scale) optimizer = make_optimizer(o);
+    int log_offset = 0;  // the loss log counts iterations on across the scales
+    for (int s = 0; s + 1 < scale.index; ++s) log_offset += schedule[std::size_t(s)].iterations;
     progress.emplace(scale.iterations, stderr, isatty(fileno(stderr)) != 0, done + 1, label);
     last_finite.emplace(image);
     const auto after_iteration = [&](int iteration, const Tensor& current) {
@@ -252,6 +264,10 @@ void run_stylize_command(const Options& o) {
   const Scale& last = schedule.back();
   const int done = start.scale == scales ? start.iteration : 0;
   const double seconds = seconds_since(run_start);
+  if (last_scale_tiled) {
+    std::printf("wrote %s: the last scale in tiles (%.1f s)\n", o.output.c_str(), seconds);
+    return;
+  }
   std::printf("wrote %s: %s, %s (%.1f s, %lld evaluations", o.output.c_str(), describe_kept_image(keep, loop).c_str(),
               describe_losses(problem.objective->read_losses()).c_str(), seconds, static_cast<long long>(evaluations));
   if (scales == 1)

@@ -85,6 +85,31 @@ TEST_F(TiledRun, TwoByTwoTilesLowerTheLossAndWriteAValidPng) {
   EXPECT_LT(after, 0.5 * before);
 }
 
+// Coarse to fine with tiles: scale 1 (32×24) in one tile, scale 2 (64×48) in 2×2, started from
+// scale 1's result upsampled; the whole-image J at the end is below the content's.
+TEST_F(TiledRun, TwoScalesWithTwoByTwoTilesLowerTheLoss) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
+  const std::string problem = "--content " + content + " --style " + style + " --weights " + weights +
+                              " --image-size 64 --content-layers relu2_1 --style-layers relu1_1,relu2_1 --device cpu";
+  const Outcome run =
+      run_nst(problem + " --scales 2 --tile-size 32 --tile-passes 2 --iterations 10 -o " + path("tiled.png"));
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("scale 1/2 (32x24) tiles: 1,"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("scale 2/2 (64x48) tiles: 4,"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("scale 2/2 (64x48) pass 2/2, tile 1/4"), std::string::npos) << run.output;
+  const Image written = read_image(path("tiled.png"));
+  EXPECT_EQ(written.width, 64);
+  EXPECT_EQ(written.height, 48);
+  const double before = explained_objective(run_nst("explain " + problem).output);
+  const double after = explained_objective(run_nst("explain " + problem + " --init " + path("tiled.png")).output);
+  ASSERT_GT(before, 0);
+  ASSERT_GT(after, 0);
+  std::printf("whole-image J: content %g, after 2 scales, the second in 2x2 tiles %g\n", before, after);
+  EXPECT_LT(after, 0.5 * before);
+}
+
 TEST_F(TiledRun, ZeroIterationsWriteTheUntiledImage) {
   NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
   NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
