@@ -136,6 +136,7 @@ TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x
         visit.tile = static_cast<int>(index) + 1;
         visit.tiles = static_cast<int>(tiles.size());
         visit.geometry = &tile;
+        visit.grams = &grams;
         after_visit(visit);
       }
     }

@@ -52,6 +52,7 @@ struct TileVisit {
   const Tile* geometry = nullptr;
   float objective = 0;  // the tile's objective at the image it kept (host read, once per visit)
   LoopReport loop;
+  const std::vector<Tensor>* grams = nullptr;  // G^l of x after the visit, as the bookkeeping keeps it
 };
 using TileVisitCallback = std::function<void(const TileVisit& visit)>;
 

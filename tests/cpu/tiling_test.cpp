@@ -282,6 +282,31 @@ TEST(TileObjective, MarginShorterThanTheReceptiveSpanBreaksTheMatch) {
   EXPECT_GT(e.near_seams, 1e-4f * e.scale) << "the seam-gradient test's bound would not catch a short margin";
 }
 
+// The bookkeeping G^l += G^l_W(after) − G^l_W(before) keeps the whole image's Grams: after every
+// visit they equal the Grams summed afresh over the tiles of the current x (within 1e-4 of the
+// largest entry: float sums in another order, accumulated over the visits).
+TEST(TiledRun, KeptGramsAreTheCurrentImagesAfterEveryVisit) {
+  SmallProblem p;
+  TiledOptions options;
+  options.layout = tile_layout_for(p.style_taps, 56);
+  options.passes = 1;
+  options.iterations = 3;
+  options.make_optimizer = [] { return std::make_unique<Lbfgs>(LbfgsOptions{}); };
+  Tensor x = p.x.clone();
+  int visits = 0;
+  optimise_in_tiles(*p.net, p.problem, x, options, [&](const TileVisit& visit) {
+    const std::vector<Tensor> fresh = tiled_grams(*p.net, p.style_taps, x, options.layout);
+    for (std::size_t l = 0; l < fresh.size(); ++l) {
+      const std::vector<float> expected = fresh[l].to_host(), kept = (*visit.grams)[l].to_host();
+      const float bound = 1e-4f * max_abs(expected);
+      for (std::size_t k = 0; k < expected.size(); ++k)
+        ASSERT_NEAR(kept[k], expected[k], bound) << "visit " << visit.tile << ", " << p.style_taps[l].name;
+    }
+    ++visits;
+  });
+  EXPECT_EQ(visits, 4);
+}
+
 TEST(TiledRun, TwoByTwoTilesLowerTheWholeImagesObjective) {
   SmallProblem p;
   TiledOptions options;
