@@ -158,7 +158,7 @@ std::string default_run_memory_note() {
   };
   return "with the other defaults, the full VGG19 and square images, " + std::to_string(defaults.image_size) +
          " px needs about " + estimate_on(Device::cpu) + " on the CPU, " + estimate_on(Device::cuda) +
-         " on a GPU; each run prints its estimate and is refused if it does not fit";
+         " on a GPU; each run prints its estimate, and one over --max-memory is optimised in tiles that fit";
 }
 
 std::size_t parse_memory_size(const std::string& text, std::string* problem) {
