@@ -6,7 +6,9 @@
 //   1,3.2e+07,0,3.1e+07,1.2e+05
 //
 // Row i holds J and its weighted terms (Σα_c·J_content^c, Σβ_l·J_style^l, γ·TV) at the image the
-// optimizer evaluated in iteration i, before that iteration's step.
+// optimizer evaluated in iteration i, before that iteration's step. Over several scales (--scales)
+// the iterations count on across them: scale 2's first row follows scale 1's last, and holds the
+// loss of scale 2's own objective.
 #include <cstdio>
 #include <string>
 #include <vector>

@@ -129,6 +129,10 @@ void set_problem_size(StyleProblem& p, const Options& o, ImageSize size, bool ti
   p.styles.clear();
   for (const Image& s : p.style_images)
     p.styles.push_back(to_vgg_input(resize_longer_side(s, style_longer_side), p.image_device()));
+  std::printf("image: %dx%d, style%s:", size.width, size.height, p.styles.size() > 1 ? "s" : "");
+  for (const Tensor& s : p.styles)
+    std::printf(" %lldx%lld", static_cast<long long>(s.dim(3)), static_cast<long long>(s.dim(2)));
+  std::printf("\n");
   p.weights = objective_weights(p.user_weights, p.content_taps, p.style_taps, p.content.dim(2), p.content.dim(3));
   if (!tiled)
     p.objective = std::make_unique<StyleObjective>(*p.net, p.content_taps, p.style_taps, p.content, p.styles,

@@ -34,8 +34,16 @@ from PIL import Image
 
 MEAN_BGR = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 CONVS = ["block1_conv1", "block1_conv2", "block2_conv1", "block2_conv2", "block3_conv1", "block3_conv2",
-         "block3_conv3", "block3_conv4", "block4_conv1", "block4_conv2"]
-POOL_AFTER = {"block1_conv2", "block2_conv2", "block3_conv4"}
+         "block3_conv3", "block3_conv4", "block4_conv1", "block4_conv2", "block4_conv3", "block4_conv4",
+         "block5_conv1"]
+POOL_AFTER = {"block1_conv2", "block2_conv2", "block3_conv4", "block4_conv4"}
+# The layers (conv indices, 0-based) of nst's defaults: for the partial weights file (up to
+# block4_conv1) and for the full one (Gatys': content relu4_2; style relu1_1 ... relu5_1).
+NETWORKS = {
+    "partial": {"content": 8, "style": [0, 2, 4, 8], "names": ["relu1_1", "relu2_1", "relu3_1", "relu4_1"]},
+    "full": {"content": 9, "style": [0, 2, 4, 8, 12],
+             "names": ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"]},
+}
 
 
 def load_image(path, size):
@@ -85,16 +93,21 @@ def main():
     p.add_argument("--device", choices=["cpu", "cuda"], default="cpu")
     p.add_argument("--losses", action="store_true", help="print the losses of one float64 evaluation and exit")
     p.add_argument("--init", help="with --losses: the image to evaluate at (default: the content image)")
+    p.add_argument("--network", choices=sorted(NETWORKS), default="partial",
+                   help="nst's default layers for the partial weights file, or for the full one")
+    p.add_argument("--history", type=int, default=100, help="L-BFGS history size")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     device = torch.device(a.device)
     if a.device == "cuda":
         torch.backends.cudnn.benchmark = True
 
-    content_tap, style_taps = 8, [0, 2, 4, 8]  # relu4_1; relu1_1, relu2_1, relu3_1, relu4_1
-    style_names = ["relu1_1", "relu2_1", "relu3_1", "relu4_1"]
+    network = NETWORKS[a.network]
+    content_tap, style_taps, style_names = network["content"], network["style"], network["names"]
+    taps = style_taps + ([] if content_tap in style_taps else [content_tap])  # the content's last
     dtype = torch.float64 if a.losses else torch.float32
-    layers = [(name, w.to(device, dtype), b.to(device, dtype)) for name, w, b in load_weights(a.weights, 9)]
+    depth = max(taps) + 1
+    layers = [(name, w.to(device, dtype), b.to(device, dtype)) for name, w, b in load_weights(a.weights, depth)]
     content = load_image(a.content, a.size).to(device, dtype)
     style = load_image(a.style, a.size).to(device, dtype)
     with torch.no_grad():
@@ -109,8 +122,8 @@ def main():
 
     def terms(x):
         """The weighted terms of J(x), by name."""
-        feats = trunk(x, layers, style_taps)  # relu4_1 is both the content and a style layer
-        out = {"content": alpha * 0.5 * ((feats[3] - target_content) ** 2).sum()}
+        feats = trunk(x, layers, taps)
+        out = {"content": alpha * 0.5 * ((feats[taps.index(content_tap)] - target_content) ** 2).sum()}
         for name, f, t, beta in zip(style_names, feats, targets, betas):
             c, m = f.shape[1], f.shape[2] * f.shape[3]
             out["style_" + name] = beta * ((gram(f) - t) ** 2).sum() / (2 * c * m) ** 2
@@ -130,7 +143,7 @@ def main():
         return
 
     x = content.clone().requires_grad_(True)
-    optimizer = torch.optim.LBFGS([x], lr=1, max_iter=1, history_size=100, tolerance_grad=-1, tolerance_change=-1)
+    optimizer = torch.optim.LBFGS([x], lr=1, max_iter=1, history_size=a.history, tolerance_grad=-1, tolerance_change=-1)
 
     def closure():
         optimizer.zero_grad()
