@@ -255,8 +255,8 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
                  "Iterations at the last scale alone (default: --iterations)")
       ->check(CLI::Range(0, 1000000));
   app.add_option("--max-evaluations", o.max_evaluations,
-                 "Stop once the objective has been evaluated this often (each one forward and backward pass; "
-                 "0: no limit)")
+                 "Stop once the objective has been evaluated this often, at each scale (each one forward and "
+                 "backward pass; 0: no limit)")
       ->capture_default_str()
       ->check(CLI::Range(0LL, 1000000000LL));
   app.add_option("--optimizer", o.optimizer, "lbfgs or adam")
