@@ -16,8 +16,8 @@
 
 namespace nst {
 
-// The factor between neighbouring scales when only --scales or only --start-size is given (chosen by
-// measurement at 1024 px, bench/RESULTS.md "Multi-scale").
+// The factor between neighbouring scales when only --scales or only --start-size is given: a doubling,
+// as in the multires scripts users run by hand (not swept; bench/RESULTS.md "Coarse to fine at 1024 px").
 inline constexpr double kDefaultScaleStep = 2.0;
 // The smallest start size: below it the deepest default layer (relu5_1, after 4 poolings) has no
 // positions left.
