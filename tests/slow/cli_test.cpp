@@ -26,6 +26,7 @@
 
 #include "apps/image.h"
 #include "engine/gpu.h"
+#include "tests/support/run_nst.h"
 #include "tests/support/shared_files.h"
 
 namespace nst::testing {
@@ -33,25 +34,14 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
+using Outcome = NstOutcome;
 
 // `command_prefix` + nst + arguments, through the shell.
 Outcome run_command(const std::string& command_prefix, const std::string& arguments) {
-  const std::string command = command_prefix + std::string(NST_BINARY_DIR) + "/nst " + arguments + " 2>&1";
-  Outcome outcome{-1, ""};
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) outcome.output += buffer;
-  const int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
+  return run_nst_binary(arguments, command_prefix);
 }
 
-Outcome run_nst(const std::string& arguments) { return run_command("", arguments); }
+Outcome run_nst(const std::string& arguments) { return run_nst_binary(arguments); }
 
 // run_nst from the folder `dir`, for relative paths.
 Outcome run_nst_in(const fs::path& dir, const std::string& arguments) {

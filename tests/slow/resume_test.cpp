@@ -11,7 +11,6 @@
 #include <string>
 #include <vector>
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -19,6 +18,7 @@
 #include "apps/image.h"
 #include "layers/checkpoint.h"
 #include "tests/support/compare.h"
+#include "tests/support/run_nst.h"
 #include "tests/support/shared_files.h"
 
 namespace nst::testing {
@@ -26,22 +26,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Outcome {
-  int exit_code;
-  std::string output;  // stdout and stderr together
-};
+using Outcome = NstOutcome;
 
-Outcome run_nst(const std::string& arguments) {
-  const std::string command = std::string(NST_BINARY_DIR) + "/nst " + arguments + " 2>&1";
-  Outcome outcome{-1, ""};
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) outcome.output += buffer;
-  const int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
+Outcome run_nst(const std::string& arguments) { return run_nst_binary(arguments); }
 
 std::string file_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

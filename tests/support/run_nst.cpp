@@ -6,8 +6,8 @@
 
 namespace nst::testing {
 
-NstOutcome run_nst_binary(const std::string& arguments) {
-  const std::string command = std::string(NST_BINARY_DIR) + "/nst " + arguments + " 2>&1";
+NstOutcome run_nst_binary(const std::string& arguments, const std::string& command_prefix) {
+  const std::string command = command_prefix + std::string(NST_BINARY_DIR) + "/nst " + arguments + " 2>&1";
   NstOutcome outcome{-1, ""};
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) return outcome;

@@ -9,7 +9,8 @@ struct NstOutcome {
   std::string output;  // stdout and stderr together
 };
 
-// `nst <arguments>` (the arguments as one shell string).
-NstOutcome run_nst_binary(const std::string& arguments);
+// `<command_prefix>nst <arguments>` through the shell (the arguments as one shell string; the
+// prefix, e.g. "OMP_NUM_THREADS=1 " or "cd DIR && ", as the shell reads it).
+NstOutcome run_nst_binary(const std::string& arguments, const std::string& command_prefix = "");
 
 }  // namespace nst::testing
