@@ -26,8 +26,9 @@ std::string state_path(const std::string& output, const RunPoint& point) {
 StateSaver::StateSaver(std::string output, RunSettings settings)
     : output_(std::move(output)), settings_(std::move(settings)) {}
 
-void StateSaver::save(const RunPoint& point, const Tensor& x, const Optimizer& optimizer) {
-  Checkpoint checkpoint{point.iteration, point.scale, settings_, x.to(Device::cpu), optimizer.export_state()};
+void StateSaver::save(const RunPoint& point, const Tensor& x, const Optimizer& optimizer, const KeptImage& kept) {
+  Checkpoint checkpoint{point.iteration,           point.scale,           settings_, x.to(Device::cpu),
+                        optimizer.export_state(), kept.export_state()};
   const std::string path = state_path(output_, point);
   write_file_atomically(path, [&](std::FILE* out) { write_checkpoint(checkpoint, out, path); });
   if (!previous_.empty() && previous_ != path) std::remove(previous_.c_str());
@@ -35,8 +36,12 @@ void StateSaver::save(const RunPoint& point, const Tensor& x, const Optimizer& o
 }
 
 RunPoint resume_from(const std::string& path, const RunSettings& settings, const std::vector<Scale>& schedule,
-                     Tensor& x, Optimizer& optimizer) {
-  const Checkpoint checkpoint = read_checkpoint(path);
+                     Tensor& x, Optimizer& optimizer, OptimizerState& kept) {
+  Checkpoint checkpoint = read_checkpoint(path);
+  NST_CHECK(checkpoint.version >= 3, "checkpoint " << path << ": format version " << checkpoint.version
+                                                   << ", written by an older nst that did not save the image --keep "
+                                                      "gives back; this one cannot continue it as the run that never "
+                                                      "stopped would: start the run again");
   check_same_run(checkpoint, settings, path);
   const int scales = static_cast<int>(schedule.size());
   NST_CHECK(checkpoint.scale <= scales, "checkpoint " << path << " was saved at scale " << checkpoint.scale
@@ -59,6 +64,7 @@ RunPoint resume_from(const std::string& path, const RunSettings& settings, const
     NST_FAIL("checkpoint " << path << ": " << e.message());
   }
   x = std::move(image);
+  kept = std::move(checkpoint.kept);
   return RunPoint{checkpoint.scale, scales, checkpoint.iteration};
 }
 

@@ -7,6 +7,7 @@
 
 #include "engine/tensor.h"
 #include "layers/checkpoint.h"
+#include "layers/kept_image.h"
 #include "layers/optimizer.h"
 #include "layers/scales.h"
 
@@ -32,8 +33,8 @@ std::string state_path(const std::string& output, const RunPoint& point);
 class StateSaver {
  public:
   StateSaver(std::string output, RunSettings settings);
-  // x after `point`, on the host; the optimizer after the step of that iteration.
-  void save(const RunPoint& point, const Tensor& x, const Optimizer& optimizer);
+  // x after `point`, on the host; the optimizer and the kept image after the step of that iteration.
+  void save(const RunPoint& point, const Tensor& x, const Optimizer& optimizer, const KeptImage& kept);
 
  private:
   std::string output_;
@@ -43,9 +44,11 @@ class StateSaver {
 
 // Reads the checkpoint at `path`, checks that it was saved by a run with these `settings` and that
 // its scale and iteration lie in `schedule` with iterations left there, and moves its state into
-// `optimizer` (fresh) and its image into x (on x's device, at the scale's size). Returns where it
-// was saved. Throws an nst::Error naming `path` and what does not fit, with x and the optimizer unchanged.
+// `optimizer` (fresh) and its image into x (on x's device, at the scale's size), and gives the
+// kept image's state in `kept` (for KeptImage::import_state at the start of the scale resumed).
+// Returns where it was saved. Throws an nst::Error naming `path` and what does not fit, with x and
+// the optimizer unchanged; a file of format version 1 or 2, which has no kept image state, is refused.
 RunPoint resume_from(const std::string& path, const RunSettings& settings, const std::vector<Scale>& schedule,
-                     Tensor& x, Optimizer& optimizer);
+                     Tensor& x, Optimizer& optimizer, OptimizerState& kept);
 
 }  // namespace nst

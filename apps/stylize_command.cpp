@@ -102,6 +102,8 @@ std::string describe_kept_image(KeepImage keep, const LoopReport& loop) {
   if (keep == KeepImage::last) return "the last image, after iteration " + std::to_string(loop.kept_iteration);
   const std::string which =
       "the lowest-loss image evaluated (evaluation " + std::to_string(loop.kept_evaluation) + "), ";
+  if (loop.kept_before_resume)
+    return which + "before the resume, at or before iteration " + std::to_string(loop.kept_iteration);
   if (loop.kept_after_iterations < 0)
     return which + "a line-search trial in iteration " + std::to_string(loop.kept_iteration);
   if (loop.kept_after_iterations == 0) return which + "the initial image";
@@ -131,12 +133,13 @@ void run_stylize_command(const Options& o) {
   std::optional<StateSaver> state_saver;
   Tensor x = initial_image(o, problem);  // replaced below, but for its device
   RunPoint start{1, scales, 0};          // where this run starts: after the checkpoint resumed
+  OptimizerState resumed_kept;           // the kept image's state in the checkpoint resumed
   if (o.save_every > 0 || !o.resume.empty()) {
     Options as_run = o;
     as_run.weights = problem.weights_path;  // the file found, when --weights was not given
     RunSettings settings = run_settings(as_run, device, problem.content, problem.styles, problem.content_taps,
                                         problem.style_taps, schedule);
-    if (!o.resume.empty()) start = resume_from(o.resume, settings, schedule, x, *optimizer);
+    if (!o.resume.empty()) start = resume_from(o.resume, settings, schedule, x, *optimizer, resumed_kept);
     if (o.save_every > 0) state_saver.emplace(o.output, std::move(settings));
   }
   if (o.resume.empty() && scales > 1) {
@@ -211,6 +214,14 @@ void run_stylize_command(const Options& o) {
     for (int s = 0; s + 1 < scale.index; ++s) log_offset += schedule[std::size_t(s)].iterations;
     progress.emplace(scale.iterations, stderr, isatty(fileno(stderr)) != 0, done + 1, label);
     last_finite.emplace(image);
+    KeptImage kept(keep, image);
+    if (done > 0) {
+      try {
+        kept.import_state(resumed_kept);
+      } catch (const Error& e) {
+        NST_FAIL("checkpoint " << o.resume << ": " << e.message());
+      }
+    }
     const auto after_iteration = [&](int iteration, const Tensor& current) {
       const RunPoint point{scale.index, scales, iteration};
       if (stop_signal() != 0) throw StopRequested{point, scale.iterations};
@@ -226,12 +237,12 @@ void run_stylize_command(const Options& o) {
         if (!is_finite(host)) throw NonFiniteRun{point, scale.iterations, "the image turned non-finite"};
         last_finite->finite_image(iteration, current);
         write_image(to_output_image(host), checkpoint_image_path(o.output, point), o.bit_depth);
-        state_saver->save(point, host, *optimizer);
+        state_saver->save(point, host, *optimizer, kept);
         last_saved = point;
       }
     };
     const auto scale_start = std::chrono::steady_clock::now();
-    loop = stylize(objective, *optimizer, image, scale.iterations, after_iteration,
+    loop = stylize(objective, *optimizer, image, kept, scale.iterations, after_iteration,
                    LoopOptions{o.cuda_graph, done + 1, keep, o.max_evaluations});
     evaluations += loop.evaluations;
     if (!is_finite(image.to(Device::cpu)))

@@ -18,7 +18,7 @@ namespace {
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "the .nstate file is little-endian, as is this host's memory");
 
 constexpr char kMagic[8] = {'N', 'S', 'T', 'S', 'T', 'A', 'T', 'E'};
-constexpr std::uint32_t kVersion = 2;  // version 1 is read too: it has no scale
+constexpr std::uint32_t kVersion = 3;  // versions 1 (no scale) and 2 (no kept image) are read too
 constexpr std::size_t kHeaderBytes = sizeof kMagic + sizeof(std::uint32_t) + sizeof(std::uint64_t);
 constexpr std::size_t kTrailerBytes = sizeof(std::uint64_t);
 constexpr std::uint32_t kMaxStringBytes = 1 << 16;
@@ -64,6 +64,20 @@ class BodySink {
   Fnv1a64 hash_;
 };
 
+void put_state(const OptimizerState& state, BodySink& sink) {
+  sink.put_string(state.optimizer);
+  sink.put_value(static_cast<std::uint32_t>(state.tensors.size()));
+  for (const auto& [name, tensor] : state.tensors) {
+    sink.put_string(name);
+    sink.put_tensor(tensor);
+  }
+  sink.put_value(static_cast<std::uint32_t>(state.scalars.size()));
+  for (const auto& [name, value] : state.scalars) {
+    sink.put_string(name);
+    sink.put_value(value);
+  }
+}
+
 void put_body(const Checkpoint& c, BodySink& sink) {
   sink.put_value(static_cast<std::uint32_t>(c.iteration));
   sink.put_value(static_cast<std::uint32_t>(c.scale));
@@ -73,17 +87,8 @@ void put_body(const Checkpoint& c, BodySink& sink) {
     sink.put_string(value);
   }
   sink.put_tensor(c.image);
-  sink.put_string(c.optimizer.optimizer);
-  sink.put_value(static_cast<std::uint32_t>(c.optimizer.tensors.size()));
-  for (const auto& [name, tensor] : c.optimizer.tensors) {
-    sink.put_string(name);
-    sink.put_tensor(tensor);
-  }
-  sink.put_value(static_cast<std::uint32_t>(c.optimizer.scalars.size()));
-  for (const auto& [name, value] : c.optimizer.scalars) {
-    sink.put_string(name);
-    sink.put_value(value);
-  }
+  put_state(c.optimizer, sink);
+  put_state(c.kept, sink);
 }
 
 // Reads values from a byte range, each only after checking it is all there.
@@ -139,8 +144,30 @@ class ByteReader {
   const std::string& path_;
 };
 
+// One state section; `what` ("optimizer", "kept image") names it in messages.
+OptimizerState parse_state(ByteReader& in, const std::string& what, const std::string& path) {
+  OptimizerState state;
+  state.optimizer = in.string((what + " state: its name").c_str());
+  const auto tensors = in.value<std::uint32_t>((what + " state: the number of tensors").c_str());
+  for (std::uint32_t i = 0; i < tensors; ++i) {
+    std::string name = in.string((what + " state: a tensor's name").c_str());
+    Tensor tensor = in.tensor(what + " tensor '" + name + "'");
+    NST_CHECK(state.tensors.emplace(name, std::move(tensor)).second,
+              "checkpoint " << path << ": malformed: " << what << " tensor '" << name << "' appears twice");
+  }
+  const auto scalars = in.value<std::uint32_t>((what + " state: the number of scalars").c_str());
+  for (std::uint32_t i = 0; i < scalars; ++i) {
+    std::string name = in.string((what + " state: a scalar's name").c_str());
+    const auto value = in.value<double>((what + " state: a scalar").c_str());
+    NST_CHECK(state.scalars.emplace(name, value).second,
+              "checkpoint " << path << ": malformed: " << what << " scalar '" << name << "' appears twice");
+  }
+  return state;
+}
+
 Checkpoint parse_body(ByteReader& in, std::uint32_t version, const std::string& path) {
   Checkpoint c;
+  c.version = version;
   c.iteration = static_cast<int>(in.value<std::uint32_t>("the iteration"));
   NST_CHECK(c.iteration >= 0, "checkpoint " << path << ": malformed: iteration " << c.iteration);
   if (version >= 2) {
@@ -154,21 +181,8 @@ Checkpoint parse_body(ByteReader& in, std::uint32_t version, const std::string& 
     c.settings.emplace_back(std::move(key), in.string("a setting's value"));
   }
   c.image = in.tensor("the image");
-  c.optimizer.optimizer = in.string("the optimizer's name");
-  const auto tensors = in.value<std::uint32_t>("the number of optimizer tensors");
-  for (std::uint32_t i = 0; i < tensors; ++i) {
-    std::string name = in.string("an optimizer tensor's name");
-    Tensor tensor = in.tensor("optimizer tensor '" + name + "'");
-    NST_CHECK(c.optimizer.tensors.emplace(name, std::move(tensor)).second,
-              "checkpoint " << path << ": malformed: optimizer tensor '" << name << "' appears twice");
-  }
-  const auto scalars = in.value<std::uint32_t>("the number of optimizer scalars");
-  for (std::uint32_t i = 0; i < scalars; ++i) {
-    std::string name = in.string("an optimizer scalar's name");
-    const auto value = in.value<double>("an optimizer scalar");
-    NST_CHECK(c.optimizer.scalars.emplace(name, value).second,
-              "checkpoint " << path << ": malformed: optimizer scalar '" << name << "' appears twice");
-  }
+  c.optimizer = parse_state(in, "optimizer", path);
+  if (version >= 3) c.kept = parse_state(in, "kept image", path);
   NST_CHECK(in.left() == 0, "checkpoint " << path << ": malformed: " << in.left() << " bytes after the last scalar");
   return c;
 }
@@ -200,7 +214,7 @@ Checkpoint parse_checkpoint(const std::uint8_t* bytes, std::size_t size, const s
             "checkpoint " << path << ": not an nst checkpoint (it does not start with NSTSTATE)");
   ByteReader header(bytes + sizeof kMagic, kHeaderBytes - sizeof kMagic, path);
   const auto version = header.value<std::uint32_t>("the version");
-  NST_CHECK(version == 1 || version == kVersion,
+  NST_CHECK(version >= 1 && version <= kVersion,
             "checkpoint " << path << ": format version " << version << ", this nst reads versions 1 to " << kVersion);
   const auto body_bytes = header.value<std::uint64_t>("the body size");
   const std::size_t room = size - kHeaderBytes - kTrailerBytes;

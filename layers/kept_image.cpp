@@ -40,6 +40,7 @@ KeptImage::KeptImage(KeepImage keep, const Tensor& initial) : keep_(keep) {
 
 void KeptImage::evaluated(const Tensor& loss, const Tensor& x) {
   if (keep_ == KeepImage::best) ops::keep_if_lower(loss, x, best_image_, best_state_);
+  ++evaluations_;
 }
 
 void KeptImage::iterated(const Tensor& x) {
@@ -49,14 +50,14 @@ void KeptImage::iterated(const Tensor& x) {
   decay_power_ *= kIterateAverageDecay;
 }
 
+void KeptImage::replayed_iteration() {
+  ++evaluations_;
+  if (keep_ == KeepImage::average) decay_power_ *= kIterateAverageDecay;
+}
+
 std::int64_t KeptImage::best_evaluation() const {
   NST_CHECK(keep_ == KeepImage::best, "keep " << to_string(keep_) << " keeps no best evaluation");
   return static_cast<std::int64_t>(best_state_.to_host()[1]);
-}
-
-std::int64_t KeptImage::evaluations() const {
-  NST_CHECK(keep_ == KeepImage::best, "keep " << to_string(keep_) << " counts no evaluations");
-  return static_cast<std::int64_t>(best_state_.to_host()[2]);
 }
 
 void KeptImage::copy_to(Tensor& out) const {
@@ -65,6 +66,42 @@ void KeptImage::copy_to(Tensor& out) const {
     out.copy_from(average_);
     ops::scale(out, static_cast<float>(1.0 / (1.0 - decay_power_)));  // bias correction
   }
+}
+
+OptimizerState KeptImage::export_state() const {
+  OptimizerState state;
+  state.optimizer = "keep " + to_string(keep_);
+  state.scalars["evaluations"] = static_cast<double>(evaluations_);
+  if (keep_ == KeepImage::best) {
+    state.tensors["image"] = best_image_.to(Device::cpu);
+    state.tensors["best"] = best_state_.to(Device::cpu);
+  }
+  if (keep_ == KeepImage::average) {
+    state.tensors["average"] = average_.to(Device::cpu);
+    state.scalars["decay_power"] = decay_power_;
+  }
+  return state;
+}
+
+void KeptImage::import_state(const OptimizerState& state) {
+  NST_CHECK(state.optimizer == "keep " + to_string(keep_),
+            "kept image state of '" << state.optimizer << "', this run has --keep " << to_string(keep_));
+  const std::int64_t evaluations = state.integer("evaluations", 0, std::int64_t{1} << 53);
+  if (keep_ == KeepImage::best) {
+    const Tensor& image = state.tensor("image", best_image_.shape());
+    const Tensor& best = state.tensor("best", best_state_.shape());
+    best_image_.copy_from(image);
+    best_state_.copy_from(best);
+  }
+  if (keep_ == KeepImage::average) {
+    const Tensor& average = state.tensor("average", average_.shape());
+    const double decay_power = state.scalar("decay_power");
+    NST_CHECK(decay_power >= 0 && decay_power < 1,
+              state.optimizer << " state: scalar 'decay_power' is " << decay_power << ", expected one in [0, 1)");
+    average_.copy_from(average);
+    decay_power_ = decay_power;
+  }
+  evaluations_ = evaluations;
 }
 
 }  // namespace nst

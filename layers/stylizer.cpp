@@ -14,7 +14,7 @@ namespace nst {
 namespace {
 
 // The objective as the optimizer sees it: every evaluation is also offered to the kept image (a
-// device-side compare-and-copy for keep best) and counted.
+// device-side compare-and-copy for keep best), which counts it.
 class ObservedObjective : public Objective {
  public:
   ObservedObjective(Objective& objective, KeptImage& kept) : objective_(objective), kept_(kept) {}
@@ -22,11 +22,8 @@ class ObservedObjective : public Objective {
   void evaluate(const Tensor& x, Tensor& gradient) override {
     objective_.evaluate(x, gradient);
     kept_.evaluated(objective_.value(), x);
-    ++evaluations;
   }
   const Tensor& value() const override { return objective_.value(); }
-
-  std::int64_t evaluations = 0;  // by the host; a replayed graph adds its one evaluation itself
 
  private:
   Objective& objective_;
@@ -44,10 +41,17 @@ int iteration_of(std::int64_t evaluation, const std::vector<std::int64_t>& evalu
 
 LoopReport stylize(Objective& objective, Optimizer& optimizer, Tensor& x, int iterations,
                    const IterationCallback& after_iteration, LoopOptions options) {
-  NST_CHECK(iterations >= 0, "iterations must not be negative, got " << iterations);
-  Tensor gradient(x.shape(), x.device());  // allocated once, reused by every iteration
   KeptImage kept(options.keep, x);
+  return stylize(objective, optimizer, x, kept, iterations, after_iteration, options);
+}
+
+LoopReport stylize(Objective& objective, Optimizer& optimizer, Tensor& x, KeptImage& kept, int iterations,
+                   const IterationCallback& after_iteration, LoopOptions options) {
+  NST_CHECK(iterations >= 0, "iterations must not be negative, got " << iterations);
+  options.keep = kept.keep();
+  Tensor gradient(x.shape(), x.device());  // allocated once, reused by every iteration
   ObservedObjective observed(objective, kept);
+  const std::int64_t evaluations_before = kept.evaluations();  // those of the run resumed
   const auto iterate = [&] {
     optimizer.iterate(observed, x, gradient);
     kept.iterated(x);
@@ -60,11 +64,13 @@ LoopReport stylize(Objective& objective, Optimizer& optimizer, Tensor& x, int it
   bool graph_wanted = options.cuda_graph && x.device() == Device::cuda;
   if (options.cuda_graph && !graph_wanted) report.graph_not_used = "CUDA graphs need the image on the GPU";
   for (int iteration = options.first_iteration; iteration <= iterations; ++iteration) {
+    bool recorded_now = false;
     if (graph_wanted && optimizer.next_step_is_stationary()) {
       graph_wanted = false;  // one try: a failure says why and the loop goes on without
       try {
         graph = CudaGraph::capture(iterate);
         report.graph_nodes = graph->nodes();
+        recorded_now = true;
       } catch (const Error& e) {
         report.graph_not_used = e.message();
       }
@@ -72,14 +78,16 @@ LoopReport stylize(Objective& objective, Optimizer& optimizer, Tensor& x, int it
     if (graph) {
       graph->replay();
       ++report.replayed_iterations;
-      ++observed.evaluations;  // a stationary iteration evaluates once (Optimizer::next_step_is_stationary)
+      // The host's part of the kept image's bookkeeping ran while the graph recorded; later replays
+      // repeat only the device's (a stationary iteration evaluates once: next_step_is_stationary).
+      if (!recorded_now) kept.replayed_iteration();
     } else {
       iterate();
     }
-    evaluations_after.push_back(observed.evaluations);
+    evaluations_after.push_back(kept.evaluations());
     report.iterations = iteration;
     if (after_iteration) after_iteration(iteration, x);
-    if (options.max_evaluations > 0 && observed.evaluations >= options.max_evaluations) break;
+    if (options.max_evaluations > 0 && kept.evaluations() >= options.max_evaluations) break;
   }
   iterations = report.iterations;
   if (options.cuda_graph && !graph && report.graph_not_used.empty())
@@ -91,18 +99,22 @@ LoopReport stylize(Objective& objective, Optimizer& optimizer, Tensor& x, int it
   // The image to give back, evaluated, so that the objective's losses are its own. The last
   // iterate's evaluation is also the last candidate for keep best.
   if (options.keep != KeepImage::average && !optimizer.ends_evaluated_at_x()) observed.evaluate(x, gradient);
-  report.evaluations = observed.evaluations;
-  report.kept_evaluation = observed.evaluations;
+  report.evaluations = kept.evaluations();
+  report.kept_evaluation = kept.evaluations();
   if (options.keep == KeepImage::best) report.kept_evaluation = kept.best_evaluation();
   if (options.keep == KeepImage::average) report.kept_evaluation = 0;
-  if (report.kept_evaluation != observed.evaluations) {
+  if (report.kept_evaluation != kept.evaluations()) {
     kept.copy_to(x);
     objective.evaluate(x, gradient);
     ++report.evaluations;
   }
   report.kept_iteration = iterations;
   report.kept_after_iterations = iterations;
-  if (options.keep == KeepImage::best) {
+  if (options.keep == KeepImage::best && report.kept_evaluation <= evaluations_before) {
+    // Kept from before a resume: which iteration it was is not in the checkpoint.
+    report.kept_before_resume = true;
+    report.kept_iteration = report.kept_after_iterations = options.first_iteration - 1;
+  } else if (options.keep == KeepImage::best) {
     // Evaluation e ran during iteration i; an optimizer that evaluates at the start of an iteration
     // evaluated x_{i−1} there, one that ends evaluated at x evaluated x_i last and trials before it.
     report.kept_iteration = iteration_of(report.kept_evaluation, evaluations_after, options.first_iteration);

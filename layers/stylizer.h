@@ -28,10 +28,11 @@ struct LoopOptions {
   // The first iteration to run: 1, or k + 1 for a run resumed after iteration k with the optimizer's
   // state restored (apps/resume.h).
   int first_iteration = 1;
-  KeepImage keep = KeepImage::last;  // which image ends in x
+  KeepImage keep = KeepImage::last;  // which image ends in x (the first form of stylize() only)
   // Stop after the first iteration at which the objective has been evaluated this often (0: no
   // limit). An evaluation is one forward and one backward pass, what an iteration's time is spent
   // on, so this fixes a run's time across optimizers that evaluate once or more per iteration.
+  // A resumed run counts the evaluations before the resume too (KeptImage::evaluations).
   std::int64_t max_evaluations = 0;
 };
 
@@ -40,16 +41,23 @@ struct LoopReport {
   int replayed_iterations = 0;   // iterations run by replaying the graph
   std::size_t graph_nodes = 0;   // kernels and copies in the graph
   std::string graph_not_used;    // why no graph was used, if one was asked for
-  std::int64_t evaluations = 0;  // of the objective, the final one included
+  std::int64_t evaluations = 0;  // of the objective, the final one and those before a resume included
   // The image left in x: the one of evaluation `kept_evaluation` (1-based; 0 for keep ema, an
   // average never evaluated in the loop), x after `kept_after_iterations` iterations, or −1 when it
-  // was a line search's trial during iteration `kept_iteration`.
+  // was a line search's trial during iteration `kept_iteration`; or, kept_before_resume, an
+  // evaluation of the run resumed (kept_iteration and kept_after_iterations: its last iteration).
   std::int64_t kept_evaluation = 0;
   int kept_after_iterations = 0;
   int kept_iteration = 0;
+  bool kept_before_resume = false;
 };
 
+// Runs iterations options.first_iteration … `iterations`, keeping options.keep's image.
 LoopReport stylize(Objective& objective, Optimizer& optimizer, Tensor& x, int iterations,
+                   const IterationCallback& after_iteration, LoopOptions options = {});
+// The same with the caller's kept image (made for x; its state may come from a checkpoint, and the
+// callback may export it for one).
+LoopReport stylize(Objective& objective, Optimizer& optimizer, Tensor& x, KeptImage& kept, int iterations,
                    const IterationCallback& after_iteration, LoopOptions options = {});
 
 // True when every loss is a finite number.

@@ -36,6 +36,10 @@ Checkpoint sample_checkpoint() {
   c.optimizer.tensors["newest_ys"] = Tensor::filled({1}, 0.25f, Device::cpu);
   c.optimizer.scalars["steps_taken"] = 40;
   c.optimizer.scalars["learning_rate"] = 0.1f;  // a float, held exactly by the double
+  c.kept.optimizer = "keep best";
+  c.kept.tensors["image"] = random_tensor({1, 3, 4, 5}, 3);
+  c.kept.tensors["best"] = Tensor::from_host({3}, {2.5e6f, 17, 41}, Device::cpu);
+  c.kept.scalars["evaluations"] = 41;
   return c;
 }
 
@@ -89,6 +93,12 @@ TEST_F(CheckpointFile, WhatIsWrittenIsReadBackBitForBit) {
     EXPECT_TRUE(all_equal(back.to_host(), tensor.to_host())) << name;
   }
   EXPECT_EQ(read.optimizer.scalars, saved.optimizer.scalars);
+  EXPECT_EQ(read.kept.optimizer, "keep best");
+  ASSERT_EQ(read.kept.tensors.size(), 2u);
+  for (const auto& [name, tensor] : saved.kept.tensors)
+    EXPECT_TRUE(all_equal(read.kept.tensor(name, tensor.shape()).to_host(), tensor.to_host())) << name;
+  EXPECT_EQ(read.kept.scalars, saved.kept.scalars);
+  EXPECT_EQ(read.version, 3u);
   // The layout of layers/checkpoint.h: 20 bytes of header, the body, 8 of checksum.
   const Bytes bytes = bytes_of(saved);
   EXPECT_EQ(std::string(bytes.begin(), bytes.begin() + 8), "NSTSTATE");
@@ -124,8 +134,8 @@ TEST_F(CheckpointFile, EveryFlippedByteIsRefused) {
     }
   }
   Bytes other_version = whole;
-  other_version[8] = 3;
-  EXPECT_NE(refusal(other_version).find("format version 3, this nst reads versions 1 to 2"), std::string::npos);
+  other_version[8] = 4;
+  EXPECT_NE(refusal(other_version).find("format version 4, this nst reads versions 1 to 3"), std::string::npos);
   Bytes png = whole;
   std::memcpy(png.data(), "\x89PNG\r\n\x1a\n", 8);
   EXPECT_NE(refusal(png).find("not an nst checkpoint"), std::string::npos);
@@ -185,8 +195,8 @@ TEST_F(CheckpointFile, LengthsBeyondTheFileAreRefusedBeforeAnyAllocation) {
 
 TEST_F(CheckpointFile, DuplicateNamesAndTrailingBytesAreRefused) {
   Checkpoint c = sample_checkpoint();
-  c.optimizer.tensors.clear();
-  c.optimizer.scalars = {{"a", 1.0}};
+  c.kept.tensors.clear();
+  c.kept.scalars = {{"a", 1.0}};
   Bytes bytes = bytes_of(c);
   Bytes body(bytes.begin() + 20, bytes.end() - 8);
   Bytes duplicated = body;  // the last scalar appended again, its count raised to 2
@@ -194,18 +204,40 @@ TEST_F(CheckpointFile, DuplicateNamesAndTrailingBytesAreRefused) {
   duplicated.insert(duplicated.end(), last_scalar.begin(), last_scalar.end());
   const std::size_t count_at = body.size() - (4 + 1 + 8) - 4;
   duplicated[count_at] = 2;
-  EXPECT_NE(refusal(framed(duplicated, 2)).find("malformed: optimizer scalar 'a' appears twice"), std::string::npos)
-      << refusal(framed(duplicated, 2));
+  EXPECT_NE(refusal(framed(duplicated, 3)).find("malformed: kept image scalar 'a' appears twice"), std::string::npos)
+      << refusal(framed(duplicated, 3));
   Bytes trailing = body;
   trailing.push_back(7);
-  EXPECT_NE(refusal(framed(trailing, 2)).find("malformed: 1 bytes after the last scalar"), std::string::npos);
-  EXPECT_EQ(refusal(framed(body, 2)), "");
+  EXPECT_NE(refusal(framed(trailing, 3)).find("malformed: 1 bytes after the last scalar"), std::string::npos);
+  EXPECT_EQ(refusal(framed(body, 3)), "");
+}
+
+// The body of version 2: that of version 3 without the kept image state (an empty one here: its
+// name's length and two counts, 12 bytes).
+Bytes version_two_body(const Bytes& version_three_file) {
+  return Bytes(version_three_file.begin() + 20, version_three_file.end() - 8 - 12);
+}
+
+// Version 2 (before the kept image) is read with no kept image state: a resume refuses it
+// (tests/slow/resume_test.cpp).
+TEST_F(CheckpointFile, AVersionTwoFileHasNoKeptImageState) {
+  Checkpoint c = sample_checkpoint();
+  c.kept = OptimizerState{};
+  const Bytes v2 = framed(version_two_body(bytes_of(c)), 2);
+  ASSERT_EQ(refusal(v2), "");
+  const Checkpoint read = parse_checkpoint(v2.data(), v2.size(), "v2.nstate");
+  EXPECT_EQ(read.version, 2u);
+  EXPECT_EQ(read.scale, 3);
+  EXPECT_TRUE(read.kept.optimizer.empty() && read.kept.tensors.empty() && read.kept.scalars.empty());
+  EXPECT_EQ(read.optimizer.scalars, c.optimizer.scalars);
 }
 
 // Version 1 (before coarse to fine) had no scale after the iteration: its files read as scale 1.
 TEST_F(CheckpointFile, AVersionOneFileIsScaleOne) {
-  const Bytes bytes = bytes_of(sample_checkpoint());
-  Bytes body(bytes.begin() + 20, bytes.end() - 8);
+  Checkpoint c = sample_checkpoint();
+  c.kept = OptimizerState{};
+  const Bytes bytes = bytes_of(c);
+  Bytes body = version_two_body(bytes);
   ASSERT_EQ(body[4], 3);  // the scale, after the 4 bytes of the iteration
   body.erase(body.begin() + 4, body.begin() + 8);
   const std::string file = path("v1.nstate");
@@ -218,7 +250,7 @@ TEST_F(CheckpointFile, AVersionOneFileIsScaleOne) {
   EXPECT_EQ(read.iteration, 40);
   EXPECT_EQ(read.scale, 1);
   EXPECT_EQ(read.settings, sample_checkpoint().settings);
-  Bytes zero_body(bytes.begin() + 20, bytes.end() - 8);  // a version-2 file of scale 0 is malformed
+  Bytes zero_body = version_two_body(bytes);  // a version-2 file of scale 0 is malformed
   for (std::size_t i = 4; i < 8; ++i) zero_body.at(i) = 0;
   EXPECT_NE(refusal(framed(zero_body, 2)).find("malformed: scale 0"), std::string::npos);
 }

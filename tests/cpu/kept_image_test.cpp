@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/error.h"
 #include "engine/ops/best_iterate.h"
 #include "layers/adam.h"
 #include "layers/kept_image.h"
@@ -105,6 +106,47 @@ TEST(KeptImage, KeepBestLeavesTheEvaluatedImageOfLowestLoss) {
   EXPECT_EQ(run.report.kept_evaluation, static_cast<std::int64_t>(best + 1));
   EXPECT_EQ(run.report.kept_after_iterations, static_cast<int>(best));
   EXPECT_EQ(run.report.evaluations, iterations + 2);
+}
+
+// A run whose optimizer and kept image are exported after some iteration and imported into new ones
+// (what --save-every and --resume do through a checkpoint) keeps the image, and reports the
+// evaluations, of a run that never stopped: bit for bit, for best (split just after the best
+// image's evaluation, so that the image kept comes from the state imported) and ema.
+TEST(KeptImage, ExportedStateContinuesTheRunBitForBit) {
+  for (const KeepImage keep : {KeepImage::best, KeepImage::average}) {
+    SCOPED_TRACE(to_string(keep));
+    const LoopRun whole = run_adam(keep, 30);
+    // Evaluation e is of x_{e−1}, during iteration e.
+    const int split = keep == KeepImage::best ? static_cast<int>(whole.report.kept_evaluation) : 12;
+    ASSERT_LT(split, 30) << "the best is the last";
+    HostObjective objective{bowl, Device::cpu};
+    Tensor x = Tensor::zeros({5}, Device::cpu);
+    Adam first({0.5f});
+    OptimizerState optimizer_state, kept_state;
+    Tensor x_split;
+    KeptImage first_kept(keep, x);
+    stylize(objective, first, x, first_kept, split, [&](int iteration, const Tensor& image) {
+      if (iteration != split) return;
+      optimizer_state = first.export_state();
+      kept_state = first_kept.export_state();
+      x_split = image.clone();
+    });
+    Adam second({0.5f});
+    KeptImage second_kept(keep, x_split);
+    second.import_state(optimizer_state, x_split);
+    second_kept.import_state(kept_state);
+    const LoopReport report = stylize(objective, second, x_split, second_kept, 30, nullptr, {false, split + 1});
+    EXPECT_EQ(x_split.to_host(), whole.x.to_host());
+    EXPECT_EQ(report.evaluations, whole.report.evaluations);
+    EXPECT_EQ(report.kept_evaluation, whole.report.kept_evaluation);
+    EXPECT_EQ(report.kept_before_resume, keep == KeepImage::best);
+  }
+  // Another keep's state, or one of another shape, is refused.
+  KeptImage ema(KeepImage::average, Tensor::zeros({5}, Device::cpu));
+  KeptImage best(KeepImage::best, Tensor::zeros({5}, Device::cpu));
+  EXPECT_THROW(best.import_state(ema.export_state()), Error);
+  KeptImage small(KeepImage::average, Tensor::zeros({4}, Device::cpu));
+  EXPECT_THROW(ema.import_state(small.export_state()), Error);
 }
 
 TEST(KeptImage, KeepLastLeavesTheLastIterateAndEvaluatesIt) {

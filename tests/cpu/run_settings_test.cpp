@@ -73,6 +73,8 @@ TEST_F(RunSettingsTest, NamesEveryOptionThatChangesTheRun) {
   EXPECT_EQ(changed([](Options& o) { o.lbfgs_history = 5; }), Keys{"--lbfgs-history"});
   EXPECT_EQ(differences(base, settings(options_, Device::cuda)), Keys{"--device"});
   EXPECT_EQ(changed([](Options& o) { o.lbfgs_line_search = "strong-wolfe"; }), Keys{"--lbfgs-line-search"});
+  // The checkpoint holds the state of the image kept (the best so far, or the average): of one --keep.
+  EXPECT_EQ(changed([](Options& o) { o.keep = "ema"; }), Keys{"--keep"});
   // Adam has no history and no line search: the settings are absent, not compared.
   Options adam = options_;
   adam.optimizer = "adam";
@@ -87,7 +89,6 @@ TEST_F(RunSettingsTest, OptionsAResumedRunMayChangeAreNotAmongThem) {
   o.print_every = 1;
   o.save_every = 3;
   o.cuda_graph = true;
-  o.keep = "ema";          // which image is written, not the steps (the kept image is not in a checkpoint)
   o.max_evaluations = 40;  // where the run stops, like --iterations
   o.output = "elsewhere.png";
   o.content = "moved.jpg";

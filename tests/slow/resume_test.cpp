@@ -58,7 +58,14 @@ std::string file_bytes(const std::string& path) {
   return ::testing::AssertionSuccess();
 }
 
-class Resume : public ::testing::TestWithParam<std::string> {
+// A run's optimizer and the image it keeps (with what makes that image other than the last).
+struct ResumeCase {
+  std::string name, arguments;
+};
+
+void PrintTo(const ResumeCase& run, std::ostream* out) { *out << run.name; }
+
+class Resume : public ::testing::TestWithParam<ResumeCase> {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("nst_resume_" + std::to_string(::getpid()));
@@ -69,14 +76,16 @@ class Resume : public ::testing::TestWithParam<std::string> {
   fs::path dir_;
 };
 
-// lbfgs keeps 3 pairs, so its ring wraps between the save (1 pair) and iteration 6 (3 of 5).
+// lbfgs keeps 3 pairs, so its ring wraps between the save (1 pair) and iteration 6 (3 of 5). The
+// kept image's state is in the checkpoint: --keep ema's average, and --keep best's image even when,
+// as with Adam at lr 100, it is the initial one, from before the save.
 TEST_P(Resume, ResumedRunHasTheBitsOfAnUninterruptedOne) {
   NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
   NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
   NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
   const std::string common = "--content " + content + " --style " + style + " --weights " + weights +
-                             " --image-size 32 --device cpu --print-every 0 --lbfgs-history 3 --optimizer " +
-                             GetParam() + " --save-every 2";
+                             " --image-size 32 --device cpu --print-every 0 --lbfgs-history 3 " + GetParam().arguments +
+                             " --save-every 2";
   // Interrupted: its state after iteration 2 is the last it kept (the final iteration saves none).
   const Outcome interrupted = run_nst(common + " --iterations 4 --output " + path("i.png"));
   ASSERT_EQ(interrupted.exit_code, 0) << interrupted.output;
@@ -101,9 +110,19 @@ TEST_P(Resume, ResumedRunHasTheBitsOfAnUninterruptedOne) {
   EXPECT_EQ(read_image(path("r.png")).rgb, read_image(path("u.png")).rgb);
   // The run did move: a test of equal states would pass for a run standing still.
   EXPECT_NE(read_checkpoint(path("i_2.nstate")).image.to_host(), read_checkpoint(path("u_6.nstate")).image.to_host());
+  if (GetParam().name == "adam_best_before_save") {
+    EXPECT_NE(resumed.output.find("before the resume, at or before iteration 2"), std::string::npos) << resumed.output;
+  }
 }
 
-INSTANTIATE_TEST_SUITE_P(Optimizers, Resume, ::testing::Values("lbfgs", "adam"));
+INSTANTIATE_TEST_SUITE_P(Runs, Resume,
+                         ::testing::Values(ResumeCase{"lbfgs_last", "--optimizer lbfgs --keep last"},
+                                           ResumeCase{"adam_last", "--optimizer adam --keep last"},
+                                           ResumeCase{"lbfgs_ema", "--optimizer lbfgs --keep ema"},
+                                           ResumeCase{"adam_ema", "--optimizer adam --keep ema"},
+                                           ResumeCase{"adam_best_before_save",
+                                                      "--optimizer adam --learning-rate 100 --keep best"}),
+                         [](const ::testing::TestParamInfo<ResumeCase>& run) { return run.param.name; });
 
 class ResumeRefusal : public Resume {};
 
