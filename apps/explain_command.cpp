@@ -106,18 +106,16 @@ void write_dump(Hdf5Writer& out, const Options& o, const StyleProblem& p, const 
 
 std::optional<ExplainOptions> parse_explain_options(int argc, char** argv, int& exit_code) {
   ExplainOptions eo;
-  OptionLists lists;
   CLI::App app{
       "nst explain: evaluates J once at the initial image of the run these options describe and prints,\n"
       "for each content layer, style layer and TV, its raw loss, its weight, its weighted loss and the\n"
       "2-norm of its weighted gradient, then J. --dump writes every tensor and number behind the table\n"
       "to HDF5 (docs/MATH.md, worked example).",
       "nst explain"};
-  add_objective_options(app, eo.run, lists);
-  add_network_options(app, eo.run);
+  ProblemOptions problem(app, eo.run);
   app.add_option("--dump", eo.dump,
                  "Write inputs, features, Grams, targets, the weighted losses and dJ/dx to this HDF5 file");
-  if (!parse_command_line(app, argc, argv, eo.run, &lists, exit_code)) return std::nullopt;
+  if (!problem.parse(argc, argv, exit_code)) return std::nullopt;
   return eo;
 }
 

@@ -12,7 +12,6 @@ namespace nst {
 std::optional<GradcheckOptions> parse_gradcheck_options(int argc, char** argv, int& exit_code) {
   GradcheckOptions go;
   go.run.image_size = 32;  // each pixel costs two forwards: small by default
-  OptionLists lists;
   CLI::App app{
       "nst gradcheck: checks dJ/dx at the initial image of the run these options describe against\n"
       "central finite differences through the real network, (J(x + h e_k) - J(x - h e_k)) / 2h with J\n"
@@ -20,8 +19,7 @@ std::optional<GradcheckOptions> parse_gradcheck_options(int argc, char** argv, i
       "|analytic - numeric| / max(|analytic|, |numeric|, 1e-2 * the term's largest gradient entry).\n"
       "Exit status 0 when every term's largest error is within --bound, 2 when one is not.",
       "nst gradcheck"};
-  add_objective_options(app, go.run, lists);
-  add_network_options(app, go.run);
+  ProblemOptions problem(app, go.run);
   app.add_option("--pixels", go.check.pixels, "Number of random pixels (channel, row, column) to check")
       ->capture_default_str()
       ->check(CLI::Range(1, 100000));
@@ -31,7 +29,7 @@ std::optional<GradcheckOptions> parse_gradcheck_options(int argc, char** argv, i
   app.add_option("--bound", go.check.bound, "Largest relative error accepted")
       ->capture_default_str()
       ->check(CLI::Range(1e-9, 1.0));
-  if (!parse_command_line(app, argc, argv, go.run, &lists, exit_code)) return std::nullopt;
+  if (!problem.parse(argc, argv, exit_code)) return std::nullopt;
   go.check.seed = go.run.seed;
   return go;
 }

@@ -55,14 +55,20 @@ std::string number_problem(double value, double low, double high, bool low_allow
   return "";
 }
 
-// A CLI11 check for a float option: read as double first, so 1e39 is "above the maximum" rather
-// than a float overflowed to inf.
+// Why `text` is not a finite number in [low, high] (see number_problem), read as double first, so
+// 1e39 is "above the maximum" rather than a float overflowed to inf; empty when it is, with `value`.
+std::string number_text_problem(const std::string& text, double& value, double low, double high,
+                                bool low_allowed = true) {
+  if (!CLI::detail::lexical_cast(text, value)) return "'" + text + "' is not a number";
+  return number_problem(value, low, high, low_allowed);
+}
+
+// A CLI11 check for a float option.
 CLI::Validator finite_in(double low, double high, bool low_allowed = true) {
   return CLI::Validator(
-      [=](std::string& text) -> std::string {
+      [=](std::string& text) {
         double value = 0;
-        if (!CLI::detail::lexical_cast(text, value)) return "'" + text + "' is not a number";
-        return number_problem(value, low, high, low_allowed);
+        return number_text_problem(text, value, low, high, low_allowed);
       },
       (low_allowed ? "[" : "(") + format_number(low) + " - " + format_number(high) + "]");
 }
@@ -73,18 +79,19 @@ std::vector<float> parse_floats(const std::string& text, const std::string& opti
   std::vector<float> values;
   for (const std::string& item : split_list(text)) {
     double value = 0;
-    try {
-      std::size_t used = 0;
-      value = std::stod(item, &used);
-      if (used != item.size()) throw std::invalid_argument(item);
-    } catch (const std::exception&) {
-      throw CLI::ValidationError(option, "'" + item + "' is not a number");
-    }
-    const std::string problem = number_problem(value, 0, high);
+    const std::string problem = number_text_problem(item, value, 0, high);
     if (!problem.empty()) throw CLI::ValidationError(option, problem);
     values.push_back(static_cast<float>(value));
   }
   return values;
+}
+
+// A count option of at most INT_MAX (not CLI::NonNegativeNumber: its error prints its bound,
+// DBL_MAX, as 309 digits).
+void add_count_option(CLI::App& app, const std::string& name, int& value, const std::string& description) {
+  app.add_option(name, value, description)
+      ->capture_default_str()
+      ->check(CLI::Range(0, std::numeric_limits<int>::max()));
 }
 
 // β·λ_l = style_weight · λ_l (docs in layers/loss_weights.h): each factor may be in range while
@@ -216,9 +223,17 @@ bool parse_command_line(CLI::App& app, int argc, char** argv, Options& o, const 
   return true;
 }
 
+ProblemOptions::ProblemOptions(CLI::App& app, Options& o) : app_(app), options_(o) {
+  add_objective_options(app, o, lists_);
+  add_network_options(app, o);
+}
+
+bool ProblemOptions::parse(int argc, char** argv, int& exit_code) {
+  return parse_command_line(app_, argc, argv, options_, &lists_, exit_code);
+}
+
 std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   Options o;
-  OptionLists lists;
   CLI::App app{
       "nst: neural style transfer (Gatys, Ecker & Bethge 2015) on VGG19.\n"
       "Repaints the content image in the style of the style image(s) by gradient descent on\n"
@@ -233,8 +248,7 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       "image, optionally dumped to HDF5), nst gradcheck (J's gradient against finite differences),\n"
       "nst visualize (feature maps, Gram matrices and loss curves as PNG).",
       "nst"};
-  add_objective_options(app, o, lists);
-  add_network_options(app, o);
+  ProblemOptions problem(app, o);
   app.add_option("--output,-o", o.output, "Output image, .png or .jpg (written atomically)")->required();
   app.add_option("--bit-depth", o.bit_depth, "Bits per channel of a PNG output: 8 or 16 (JPEG: 8 only)")
       ->capture_default_str()
@@ -280,17 +294,13 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::IsMember({"best", "ema", "last"}));
   app.add_flag("--original-colors", o.original_colors, "Keep the content's colours: transfer luminance only (YIQ)");
-  // Not CLI::NonNegativeNumber: its error prints its bound, DBL_MAX, as 309 digits.
-  app.add_option("--print-every", o.print_every, "Print the losses every N iterations (0: only at the end)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, std::numeric_limits<int>::max()));
-  app.add_option("--save-every", o.save_every,
-                 "Every N iterations also write a checkpoint (0: never): the image, named <stem>_<iteration><ext> "
-                 "beside the output (-o out.png writes out_100.png, out_200.png, ...; over several scales "
-                 "<stem>_s<scale>_<iteration><ext>: out_s1_100.png, ...), and, for --resume, the same name with "
-                 ".nstate (the image as floats, the scale and the optimizer's state; only the latest is kept)")
-      ->capture_default_str()
-      ->check(CLI::Range(0, std::numeric_limits<int>::max()));
+  add_count_option(app, "--print-every", o.print_every, "Print the losses every N iterations (0: only at the end)");
+  add_count_option(app, "--save-every", o.save_every,
+                   "Every N iterations also write a checkpoint (0: never): the image, named <stem>_<iteration><ext> "
+                   "beside the output (-o out.png writes out_100.png, out_200.png, ...; over several scales "
+                   "<stem>_s<scale>_<iteration><ext>: out_s1_100.png, ...), and, for --resume, the same name with "
+                   ".nstate (the image as floats, the scale, the optimizer's state and that of the image --keep "
+                   "gives back; only the latest is kept)");
   app.add_option("--resume", o.resume,
                  "Continue the run saved in CHECKPOINT (a .nstate of --save-every) at its scale up to "
                  "--iterations (then the scales after it), with the same bits as a run that never stopped (on the "
@@ -315,7 +325,7 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
                "GPU and lbfgs without line search only: from the third iteration on, replay one recorded "
                "iteration as a CUDA "
                "graph (one launch instead of one per kernel; same results bit for bit)");
-  if (!parse_command_line(app, argc, argv, o, &lists, exit_code)) return std::nullopt;
+  if (!problem.parse(argc, argv, exit_code)) return std::nullopt;
   try {
     check_option_combinations(o);
   } catch (const CLI::ParseError& e) {

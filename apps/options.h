@@ -82,4 +82,19 @@ bool parse_command_line(CLI::App& app, int argc, char** argv, Options& o, const 
 // The coarse-to-fine schedule the options ask for (layers/scales.h), for a final image of `final_size`.
 ScaleRequest scale_request(const Options& o, ImageSize final_size);
 
+// The options of every command that builds J (stylise, explain, gradcheck) on its parser: the
+// objective's, then the network's; the command adds its own after.
+class ProblemOptions {
+ public:
+  ProblemOptions(CLI::App& app, Options& o);
+  // parse_command_line with the comma-separated lists: false, with `exit_code`, when the program
+  // should exit.
+  bool parse(int argc, char** argv, int& exit_code);
+
+ private:
+  CLI::App& app_;
+  Options& options_;
+  OptionLists lists_;
+};
+
 }  // namespace nst
