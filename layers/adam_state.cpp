@@ -5,15 +5,6 @@
 
 namespace nst {
 
-namespace {
-
-void check_option(const OptimizerState& state, const char* name, float here) {
-  const double saved = state.scalar(name);
-  NST_CHECK(saved == static_cast<double>(here), "adam state: " << name << " " << saved << ", this run has " << here);
-}
-
-}  // namespace
-
 OptimizerState Adam::export_state() const {
   OptimizerState state;
   state.optimizer = name();
@@ -31,10 +22,10 @@ OptimizerState Adam::export_state() const {
 void Adam::import_state(const OptimizerState& state, const Tensor& x) {
   NST_CHECK(steps_taken_ == 0, "adam: state can be imported only before the first step");
   state.check_optimizer(name());
-  check_option(state, "learning_rate", options_.learning_rate);
-  check_option(state, "beta1", options_.beta1);
-  check_option(state, "beta2", options_.beta2);
-  check_option(state, "epsilon", options_.epsilon);
+  state.check_same_setting("learning_rate", options_.learning_rate);
+  state.check_same_setting("beta1", options_.beta1);
+  state.check_same_setting("beta2", options_.beta2);
+  state.check_same_setting("epsilon", options_.epsilon);
   const std::int64_t steps = state.integer("steps_taken", 0, std::int64_t{1} << 53);
   if (steps == 0) return;
   const Tensor& first_moment = state.tensor("first_moment", x.shape());

@@ -72,12 +72,9 @@ OptimizerState Lbfgs::export_state() const {
 void Lbfgs::import_state(const OptimizerState& state, const Tensor& x) {
   NST_CHECK(steps_taken_ == 0, "lbfgs: state can be imported only before the first step");
   state.check_optimizer(name());
-  const std::int64_t history_size = state.integer("history_size", 1, 1 << 30);
-  NST_CHECK(history_size == options_.history_size,
-            "lbfgs state: history size " << history_size << ", this run has " << options_.history_size);
-  const double learning_rate = state.scalar("learning_rate");
-  NST_CHECK(learning_rate == static_cast<double>(options_.learning_rate),
-            "lbfgs state: learning rate " << learning_rate << ", this run has " << options_.learning_rate);
+  state.check_same_setting("history_size", options_.history_size);
+  state.check_same_setting("learning_rate", options_.learning_rate);
+  const std::int64_t history_size = options_.history_size;
   const std::int64_t line_search = state.integer("line_search", 0, 1);
   NST_CHECK(line_search == (options_.line_search == LbfgsLineSearch::strong_wolfe ? 1 : 0),
             "lbfgs state: line search " << (line_search ? "strong-wolfe" : "none") << ", this run has "

@@ -29,6 +29,14 @@ std::int64_t OptimizerState::integer(const std::string& name, std::int64_t low, 
   return static_cast<std::int64_t>(value);
 }
 
+void OptimizerState::check_same_setting(const std::string& name, double here) const {
+  const double saved = scalar(name);
+  std::string words = name;  // "learning_rate" → "learning rate"
+  for (char& c : words)
+    if (c == '_') c = ' ';
+  NST_CHECK(saved == here, optimizer << " state: " << words << " " << saved << ", this run has " << here);
+}
+
 void OptimizerState::check_optimizer(const std::string& expected) const {
   NST_CHECK(optimizer == expected, "the state is of the " << optimizer << " optimizer, not " << expected);
 }

@@ -26,6 +26,9 @@ struct OptimizerState {
   std::int64_t integer(const std::string& name, std::int64_t low, std::int64_t high) const;
   // Throws unless `optimizer` is `expected`.
   void check_optimizer(const std::string& expected) const;
+  // Throws unless the scalar `name` (a setting saved with the state: "learning_rate") is `here`,
+  // this run's value, naming both ("lbfgs state: learning rate 0.5, this run has 1").
+  void check_same_setting(const std::string& name, double here) const;
 };
 
 }  // namespace nst
