@@ -81,7 +81,7 @@ void write_image(const Image& image, const std::string& path, int bit_depth) {
   NST_CHECK(bit_depth == 8 || bit_depth == 16, "image '" << path << "': bit depth " << bit_depth << ", not 8 or 16");
   NST_CHECK(bit_depth == 8 || format == ImageFormat::png,
             "image '" << path << "': JPEG holds 8 bits a channel, not " << bit_depth << "; write a .png");
-  TemporaryFile temporary(path);
+  TemporaryFile temporary(path, "image");
   if (bit_depth == 16) {
     encode_png16(to_rgb16(image), temporary.stream(), path);
   } else if (format == ImageFormat::png) {
@@ -89,12 +89,6 @@ void write_image(const Image& image, const std::string& path, int bit_depth) {
   } else {
     encode_jpeg(to_rgb8(image), kJpegQuality, temporary.stream(), path);
   }
-  temporary.commit();
-}
-
-void write_file_atomically(const std::string& path, const std::function<void(std::FILE*)>& write) {
-  TemporaryFile temporary(path);
-  write(temporary.stream());
   temporary.commit();
 }
 

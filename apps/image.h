@@ -1,7 +1,5 @@
 #pragma once
 // Images as the command line reads and writes them: 8-bit PNG or JPEG files, held as float RGB.
-#include <cstdio>
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,10 +24,6 @@ Image read_image(const std::string& path);
 // to 16 bits, v·65535/255. The file appears whole or not at all: it is written to a temporary file
 // beside the target and renamed over it.
 void write_image(const Image& image, const std::string& path, int bit_depth = 8);
-
-// Writes any file as write_image does, whole or not at all: `write` fills a temporary file beside
-// `path`, which is then flushed to disk and renamed over it (removed if `write` throws).
-void write_file_atomically(const std::string& path, const std::function<void(std::FILE*)>& write);
 
 // Resampled to width × height with a bicubic filter (Keys, a = −0.5) widened by the scale factor
 // when shrinking, so a reduction averages over the source pixels it covers (no aliasing): the

@@ -8,13 +8,14 @@
 #include <cstring>
 #include <filesystem>
 #include <system_error>
+#include <utility>
 
 #include "apps/signals.h"
 #include "engine/error.h"
 
 namespace nst {
 
-TemporaryFile::TemporaryFile(const std::string& target) : target_(target) {
+TemporaryFile::TemporaryFile(const std::string& target, std::string what) : target_(target), what_(std::move(what)) {
   static std::atomic<unsigned> counter{0};
   int error_number = 0;
   for (int attempt = 0; attempt < 100 && !file_; ++attempt) {
@@ -37,7 +38,8 @@ TemporaryFile::TemporaryFile(const std::string& target) : target_(target) {
     }
   }
   if (!file_) unregister_temporary_file();
-  NST_CHECK(file_, "'" << target << "': cannot create a temporary file beside it: " << std::strerror(error_number));
+  NST_CHECK(file_,
+            what_ << " '" << target << "': cannot create a temporary file beside it: " << std::strerror(error_number));
 }
 
 TemporaryFile::~TemporaryFile() {
@@ -52,10 +54,11 @@ void TemporaryFile::commit() {
   const bool closed = std::fclose(file_) == 0;
   file_ = nullptr;
   if (written && !closed) error_number = errno;
-  NST_CHECK(written && closed, "'" << target_ << "': writing failed: " << std::strerror(error_number));
+  NST_CHECK(written && closed, what_ << " '" << target_ << "': writing failed: " << std::strerror(error_number));
   const bool renamed = std::rename(path_.c_str(), target_.c_str()) == 0;
   error_number = errno;
-  NST_CHECK(renamed, "'" << target_ << "': cannot rename the temporary file over it: " << std::strerror(error_number));
+  NST_CHECK(renamed,
+            what_ << " '" << target_ << "': cannot rename the temporary file over it: " << std::strerror(error_number));
   committed_ = true;
 }
 
@@ -68,10 +71,17 @@ void check_output_writable(const std::string& target) {
   NST_CHECK(folder.empty() || fs::is_directory(folder, error),
             "output " << target << ": the folder " << folder.string() << " does not exist");
   try {
-    TemporaryFile probe(target);  // created and, uncommitted, removed: nothing is left
+    TemporaryFile probe(target, "output");  // created and, uncommitted, removed: nothing is left
   } catch (const Error& e) {
-    NST_FAIL("output " << e.message() << " (checked before the run, so nothing was computed)");
+    NST_FAIL(e.message() << " (checked before the run, so nothing was computed)");
   }
+}
+
+void write_file_atomically(const std::string& path, const std::string& what,
+                           const std::function<void(std::FILE*)>& write) {
+  TemporaryFile temporary(path, what);
+  write(temporary.stream());
+  temporary.commit();
 }
 
 }  // namespace nst

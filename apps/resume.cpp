@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <utility>
 
-#include "apps/image.h"
+#include "apps/output_file.h"
 #include "engine/error.h"
 
 namespace nst {
@@ -30,7 +30,7 @@ void StateSaver::save(const RunPoint& point, const Tensor& x, const Optimizer& o
   Checkpoint checkpoint{point.iteration,           point.scale,           settings_, x.to(Device::cpu),
                         optimizer.export_state(), kept.export_state()};
   const std::string path = state_path(output_, point);
-  write_file_atomically(path, [&](std::FILE* out) { write_checkpoint(checkpoint, out, path); });
+  write_file_atomically(path, "checkpoint", [&](std::FILE* out) { write_checkpoint(checkpoint, out, path); });
   if (!previous_.empty() && previous_ != path) std::remove(previous_.c_str());
   previous_ = path;
 }

@@ -42,7 +42,7 @@ TEST_F(StopSignals, OutsideTheLoopASignalRemovesTheTemporaryAndExitsAtOnce) {
   EXPECT_EXIT(
       {
         install_stop_signal_handlers();
-        TemporaryFile file(target);
+        TemporaryFile file(target, "image");
         std::fputs("half an image", file.stream());
         std::fflush(file.stream());
         raise(SIGTERM);
@@ -60,9 +60,9 @@ TEST_F(StopSignals, InTheLoopTheFirstIsRecordedAndASecondStopsAtOnce) {
       {
         install_stop_signal_handlers();
         const StopSignalsDeferred deferred;
-        TemporaryFile first(target);
+        TemporaryFile first(target, "image");
         first.commit();  // out.png, whole
-        TemporaryFile second(target);
+        TemporaryFile second(target, "image");
         raise(SIGINT);
         if (stop_signal() != SIGINT || !fs::exists(second.path())) std::exit(1);  // recorded, nothing removed
         raise(SIGINT);
