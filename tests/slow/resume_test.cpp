@@ -4,6 +4,7 @@
 // tensor and scalar — and the same final image; a state file that is corrupt, truncated or of a
 // run with other settings is refused, naming the file and the difference, before anything is
 // written.
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -140,6 +141,24 @@ TEST_F(ResumeRefusal, OtherSettingsCorruptAndTruncatedFilesAreRefusedNamingTheFi
   std::string flipped = bytes;
   flipped[bytes.size() / 2] = static_cast<char>(flipped[bytes.size() / 2] ^ 1);
   std::ofstream(path("corrupt.nstate"), std::ios::binary) << flipped;
+  // The same state as a file of format version 2 (before the kept image): read, but not resumed.
+  {
+    Checkpoint old = read_checkpoint(saved);
+    old.kept = OptimizerState{};
+    const std::string v3 = path("v3.nstate");
+    std::FILE* out = std::fopen(v3.c_str(), "wb");
+    write_checkpoint(old, out, v3);
+    std::fclose(out);
+    std::string v2 = file_bytes(v3);
+    v2.erase(v2.size() - 8 - 12);  // the checksum and the empty kept state (a name's length, two counts)
+    const std::uint64_t body_bytes = v2.size() - 20;
+    std::uint64_t hash = 14695981039346656037ull;  // FNV-1a 64 of the body
+    for (std::size_t i = 20; i < v2.size(); ++i) hash = (hash ^ static_cast<std::uint8_t>(v2[i])) * 1099511628211ull;
+    v2[8] = 2;
+    v2.replace(12, 8, reinterpret_cast<const char*>(&body_bytes), 8);
+    v2.append(reinterpret_cast<const char*>(&hash), 8);
+    std::ofstream(path("v2.nstate"), std::ios::binary) << v2;
+  }
   struct Case {
     std::string arguments;
     std::vector<std::string> messages;
@@ -155,6 +174,10 @@ TEST_F(ResumeRefusal, OtherSettingsCorruptAndTruncatedFilesAreRefusedNamingTheFi
        {"checkpoint " + path("truncated.nstate") + ": ", "(truncated)"}},
       {"--image-size 32 --iterations 4 --resume " + path("corrupt.nstate"),
        {"checkpoint " + path("corrupt.nstate") + ": corrupt"}},
+      {"--image-size 32 --iterations 4 --resume " + path("v2.nstate"),
+       {"checkpoint " + path("v2.nstate") +
+        ": format version 2, written by an older nst that did not save the image "
+        "--keep gives back"}},
       {"--image-size 32 --iterations 4 --resume " + path("a_2.png"),
        {"checkpoint " + path("a_2.png") + ": not an nst checkpoint"}},
   };
