@@ -27,7 +27,7 @@ StateSaver::StateSaver(std::string output, RunSettings settings)
     : output_(std::move(output)), settings_(std::move(settings)) {}
 
 void StateSaver::save(const RunPoint& point, const Tensor& x, const Optimizer& optimizer, const KeptImage& kept) {
-  Checkpoint checkpoint{point.iteration,           point.scale,           settings_, x.to(Device::cpu),
+  Checkpoint checkpoint{point.iteration,          point.scale,        settings_, x.to(Device::cpu),
                         optimizer.export_state(), kept.export_state()};
   const std::string path = state_path(output_, point);
   write_file_atomically(path, "checkpoint", [&](std::FILE* out) { write_checkpoint(checkpoint, out, path); });

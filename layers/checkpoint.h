@@ -51,7 +51,7 @@ struct Checkpoint {
   RunSettings settings;  // of the run that saved it
   Tensor image;          // x after `iteration`, on the host
   OptimizerState optimizer;
-  OptimizerState kept;         // KeptImage::export_state(): the same named tensors and scalars
+  OptimizerState kept;        // KeptImage::export_state(): the same named tensors and scalars
   std::uint32_t version = 3;  // of the file read; written: always the current one
 };
 
