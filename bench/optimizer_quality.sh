@@ -5,10 +5,14 @@
 #   bash bench/optimizer_quality.sh keep SIZE ITERATIONS     Adam at its default rate, --keep best,
 #        ema and last: the loss of the image written, and where it came from (the images are left
 #        in $OUT, default /tmp/nst_optimizer_quality)
-#   bash bench/optimizer_quality.sh line-search SIZE EVALUATIONS    L-BFGS with --lbfgs-line-search
-#        none and strong-wolfe, from --init content and random: the loss after the iteration at
-#        which the run has spent EVALUATIONS evaluations of the objective (each one forward and
-#        backward pass, which is what an iteration's time is), and the wall time to there
+#   bash bench/optimizer_quality.sh line-search SIZE EVALUATIONS [ROUNDS]    L-BFGS with
+#        --lbfgs-line-search none and strong-wolfe, from --init content and random: the loss after
+#        the iteration at which the run has spent EVALUATIONS evaluations of the objective (each one
+#        forward and backward pass, which is what an iteration's time is), the wall time to there,
+#        the load average before and after each run, and each arm's loss at the time the faster of
+#        the pair finished; the arms alternate, ROUNDS times (default 1)
+#   bash bench/optimizer_quality.sh pooling-pictures SIZE ITERATIONS    the pictures of max pooling,
+#        avg pooling at the same weights and avg with the advised --style-weight ($OUT/{max,avg,avg_advised}.png)
 #   bash bench/optimizer_quality.sh pooling SIZE...           the loss of the content image at
 #        step 0 with --pooling max and avg, and the ratio of their style terms
 #
@@ -24,6 +28,10 @@ export NST_WEIGHTS=$shared/weights/vgg19_partial_notop.h5
 run_nst() {
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$nst" --content "$shared/images/tubingen.jpg" \
     --style "$shared/images/starry_night.jpg" --device cpu "$@"
+}
+# Seconds from the stamped "optimizer:" line (the loop starts) to the "wrote" line of a stamped log.
+loop_seconds() {
+  awk '$2 == "optimizer:" { zero = $1 } $2 == "wrote" { printf "%.1f\n", $1 - zero }' "$1"
 }
 mode=$1
 shift
@@ -41,17 +49,49 @@ keep)
   sort -g -k2 "$out/adam_losses_${size}.txt" | head -1 | awk '{ print "lowest loss along the run: x_" $1 ", " $2 }'
   ;;
 line-search)
-  size=$1 evaluations=$2
-  for init in content random; do
-    for search in none strong-wolfe; do
-      log=$out/ls_${search}_${init}_${size}.log
-      # Iterations: enough to spend the evaluations (none: one each; strong-wolfe: at least one).
-      SECONDS=0
-      run_nst --lbfgs-line-search "$search" --init "$init" --seed 1 --image-size "$size" \
-        --iterations "$evaluations" --max-evaluations "$evaluations" --print-every 1 --keep last \
-        -o "$out/ls_${search}_${init}_${size}.png" >"$log" 2>&1
-      echo "$init init, $size px, line search $search: $(grep '^wrote' "$log" | sed 's/^wrote [^:]*: //')"
+  size=$1 evaluations=$2 rounds=${3:-1}
+  # The arms interleaved (none, strong-wolfe; then strong-wolfe, none in the next round: ABBA), each
+  # output line stamped with the seconds since the run started, so that the loss can also be read at
+  # an equal wall time: the earlier finish of the two arms in the same round and init.
+  for round in $(seq "$rounds"); do
+    searches="none strong-wolfe"
+    [ $((round % 2)) = 0 ] && searches="strong-wolfe none"
+    for init in content random; do
+      for search in $searches; do
+        log=$out/ls_${search}_${init}_${size}_r${round}.log
+        echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >"$log"
+        start=$(date +%s.%N)
+        run_nst --lbfgs-line-search "$search" --init "$init" --seed 1 --image-size "$size" \
+          --iterations "$evaluations" --max-evaluations "$evaluations" --print-every 1 --keep last \
+          -o "$out/ls_${search}_${init}_${size}.png" 2>&1 |
+          while IFS= read -r line; do echo "$(echo "$(date +%s.%N) - $start" | bc) $line"; done >>"$log"
+        echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$log"
+        echo "round $round, $init init, $size px, line search $search: $(grep ' wrote ' "$log" |
+          sed 's/^[^ ]* wrote [^:]*: //') [$(loop_seconds "$log") s from the loop's start to the output; \
+$(grep '^load' "$log" | tr '\n' ' ')]"
+      done
+      # The loss each arm had reached by the time the faster one finished its loop.
+      a=$out/ls_none_${init}_${size}_r${round}.log b=$out/ls_strong-wolfe_${init}_${size}_r${round}.log
+      t=$( (loop_seconds "$a" && loop_seconds "$b") | sort -g | head -1)
+      for log in "$a" "$b"; do
+        awk -v t="$t" -v arm="$(basename "$log" .log)" '$2 == "optimizer:" { zero = $1 }
+          $2 == "iteration" && $1 - zero <= t { last = $3 " loss " $5 }
+          END { print "  at " t " s, " arm ": iteration " (last == "" ? "none yet" : last) }' "$log"
+      done
     done
+  done
+  ;;
+pooling-pictures)
+  # L-BFGS from the content with max pooling, avg pooling at the same weights, and avg pooling with
+  # the --style-weight its note advises (30x); bench/pooling_composite.py lays them out for docs/.
+  size=$1 iterations=$2
+  for arm in "max --pooling max" "avg --pooling avg" "avg_advised --pooling avg --style-weight 3000"; do
+    set -- $arm
+    name=$1
+    shift
+    echo "load before $name: $(cut -d' ' -f1-3 /proc/loadavg)"
+    run_nst --image-size "$size" --iterations "$iterations" --print-every 0 -o "$out/$name.png" "$@" 2>&1 |
+      grep -E '^(note|wrote)'
   done
   ;;
 pooling)
@@ -63,7 +103,7 @@ pooling)
   done
   ;;
 *)
-  echo "usage: $0 keep SIZE ITERATIONS | line-search SIZE EVALUATIONS | pooling SIZE..." >&2
+  echo "usage: $0 keep SIZE ITERATIONS | line-search SIZE EVALUATIONS [ROUNDS] | pooling-pictures SIZE ITERATIONS | pooling SIZE..." >&2
   exit 2
   ;;
 esac
