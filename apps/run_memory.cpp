@@ -4,9 +4,11 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <system_error>
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -143,6 +145,11 @@ RunMemoryConfig run_memory_config(const Options& o, int image_size, ImageSize co
   }
   config.device = device;
   config.saves_checkpoints = o.save_every > 0;
+  config.keep = parse_keep_image(o.keep);
+  std::error_code unknown;  // a missing file is refused by the resume itself, naming it
+  if (!o.resume.empty())
+    config.resume_file_bytes = static_cast<std::size_t>(std::filesystem::file_size(o.resume, unknown));
+  if (unknown) config.resume_file_bytes = 0;
   return config;
 }
 

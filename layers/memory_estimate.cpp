@@ -206,9 +206,22 @@ MemoryEstimate estimate_run_memory(const RunMemoryConfig& config) {
                                {"gradient and workspace", host_other, scratch},
                                {"optimizer state", on_device, optimizer_state_bytes(config, device)}};
   loop.insert(loop.end(), output.begin(), output.end());
-  // A checkpoint exports the optimizer's state to host tensors (Optimizer::export_state): at most
-  // what the optimizer holds on its device, counted with the host's rounding.
-  if (config.saves_checkpoints) loop.push_back({"checkpoint", on_host, optimizer_state_bytes(config, Device::cpu)});
+  // KeptImage: best's image and {loss, evaluation, count}, or ema's average.
+  const auto kept_bytes = [&](Device where) {
+    const std::size_t kept_image = tensor_bytes(image_shape(config.image), where);
+    if (config.keep == KeepImage::best) return kept_image + tensor_bytes({3}, where);
+    return config.keep == KeepImage::average ? kept_image : std::size_t{0};
+  };
+  loop.push_back({"kept image", on_device, kept_bytes(device)});
+  // A checkpoint exports the optimizer's and the kept image's state to host tensors
+  // (export_state): at most what they hold on the device, counted with the host's rounding.
+  if (config.saves_checkpoints)
+    loop.push_back({"checkpoint", on_host, optimizer_state_bytes(config, Device::cpu) + kept_bytes(Device::cpu)});
+  // --resume: read_checkpoint holds the file's bytes (a std::vector) while it parses them into host
+  // tensors, which hold at most as many bytes again.
+  if (config.resume_file_bytes > 0)
+    loop.insert(loop.end(), {{"checkpoint resumed", host_other, config.resume_file_bytes},
+                             {"checkpoint resumed", on_host, config.resume_file_bytes}});
   phase("loop", loop);
   return estimate;
 }

@@ -10,8 +10,9 @@
 //   targets  the network's buffers while it passes the content and each style image in turn
 //            (the passes that make the targets), resized from one image's size to the next;
 //   loop     the network's buffers at the image's size, the gradient, the optimizer's state, the
-//            output image, the CPU kernels' scratch, and at a checkpoint the optimizer's state
-//            exported to the host.
+//            output image, the CPU kernels' scratch, the kept image (--keep best or ema), at a
+//            checkpoint the optimizer's and the kept image's state exported to the host, and for
+//            --resume the checkpoint file read and parsed (before the loop, counted with it).
 // The estimate is the largest of the three.
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +22,7 @@
 
 #include "engine/device.h"
 #include "layers/adam.h"
+#include "layers/kept_image.h"
 #include "layers/lbfgs.h"
 #include "layers/taps.h"
 
@@ -35,8 +37,10 @@ struct RunMemoryConfig {
   std::vector<PlaneSize> styles;  // each style image as the network sees it (resized)
   std::vector<Tap> content_taps, style_taps;
   std::variant<LbfgsOptions, AdamOptions> optimizer;
-  Device device = Device::cpu;     // where the network, the images and the optimizer live
-  bool saves_checkpoints = false;  // --save-every: the optimizer's state is copied to the host at each save
+  Device device = Device::cpu;        // where the network, the images and the optimizer live
+  bool saves_checkpoints = false;     // --save-every: the optimizer's state is copied to the host at each save
+  KeepImage keep = KeepImage::last;   // best and ema keep an image-sized buffer (layers/kept_image.h)
+  std::size_t resume_file_bytes = 0;  // --resume: the checkpoint file's size (0: no resume)
 };
 
 // Where a part's bytes are: in Tensors on the run's device (its allocator counts them), in host

@@ -104,11 +104,15 @@ std::size_t measured_peak(const RunMemoryConfig& config, int iterations) {
     else
       optimizer = std::make_unique<Adam>(std::get<AdamOptions>(config.optimizer));
     LastFiniteImage last_finite(x);
-    stylize(objective, *optimizer, x, iterations, [&](int iteration, const Tensor& image) {
+    KeptImage kept(config.keep, x);
+    stylize(objective, *optimizer, x, kept, iterations, [&](int iteration, const Tensor& image) {
       last_finite.losses_read(iteration, losses_are_finite(objective.read_losses()), image);
-      if (iteration == 2) {  // --save-every: inside the loop
+      if (iteration == 2) {  // --save-every: inside the loop, as StateSaver::save
         const Tensor checkpoint = image.to(Device::cpu);
-        if (config.saves_checkpoints) const OptimizerState state = optimizer->export_state();
+        if (config.saves_checkpoints) {
+          const OptimizerState state = optimizer->export_state();
+          const OptimizerState kept_state = kept.export_state();
+        }
       }
     });
     const Tensor output = x.to(Device::cpu);
@@ -155,6 +159,25 @@ std::vector<Case> cases() {
         true}},
       {"adam_checkpoints",
        {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"), AdamOptions{}, Device::cpu, true}},
+      // The kept image's buffer, and its state at each checkpoint: --keep best, then ema.
+      {"adam_keep_best_checkpoints",
+       {{128, 128},
+        {{128, 128}},
+        parse_taps("relu1_1"),
+        parse_taps("relu1_1"),
+        AdamOptions{},
+        Device::cpu,
+        true,
+        KeepImage::best}},
+      {"lbfgs_keep_ema_checkpoints",
+       {{128, 128},
+        {{128, 128}},
+        parse_taps("relu1_1"),
+        parse_taps("relu1_1"),
+        LbfgsOptions{2, 1.0f},
+        Device::cpu,
+        true,
+        KeepImage::average}},
       // The full network's defaults (Gatys' layers) at a small odd size: the weights dominate.
       {"full_defaults_odd",
        {{45, 61},
