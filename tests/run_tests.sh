@@ -96,12 +96,12 @@ if [[ " $steps " == *" fuzz "* ]]; then
   # it did not vectorise.
   cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=Release -DNST_CUDA=OFF -DNST_FUZZ=ON -DNST_WERROR=OFF \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++
-  cmake --build build-fuzz --parallel "$jobs" --target png_fuzz jpeg_fuzz hdf5_fuzz nst_fuzz_seeds
+  cmake --build build-fuzz --parallel "$jobs" --target png_fuzz jpeg_fuzz hdf5_fuzz nstate_fuzz nst_fuzz_seeds
   rm -rf build-fuzz/seeds
   build-fuzz/tests/fuzz/nst_fuzz_seeds build-fuzz/seeds
   mkdir -p build-fuzz/findings
   findings=0
-  for target in png jpeg hdf5; do
+  for target in png jpeg hdf5 nstate; do
     # The corpus grows across local runs (build-fuzz/corpus); the seeds are read, never written.
     # 5 GiB covers the largest image the reader accepts, as float RGB. libhdf5 mallocs sizes read from
     # the file and checks for NULL; ASan must return NULL as glibc would, not stop (tests/fuzz/README.md).

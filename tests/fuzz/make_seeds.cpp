@@ -20,6 +20,7 @@
 #include <jpeglib.h>
 
 #include "apps/image.h"
+#include "layers/checkpoint.h"
 #include "weights/hdf5_handle.h"
 #include "weights/vgg19_spec.h"
 #include "weights/vgg19_weights.h"
@@ -217,12 +218,59 @@ void write_keras(const fs::path& path, Strings strings, bool newest_format, bool
   write_strings(file.get(), "layer_names", layers, strings);
 }
 
+// Checkpoints as a run writes them (layers/checkpoint.h): L-BFGS with a ring of two pairs and
+// --keep best, Adam with --keep ema at scale 2, and one before the first step with --keep last.
+void write_checkpoints(const fs::path& dir) {
+  const auto ramp = [](nst::Shape shape, float start) {
+    std::vector<float> values(static_cast<std::size_t>(nst::numel_of(shape)));
+    for (std::size_t i = 0; i < values.size(); ++i) values[i] = start + 0.5f * static_cast<float>(i);
+    return nst::Tensor::from_host(shape, values, nst::Device::cpu);
+  };
+  const nst::Shape image{1, 3, 4, 5};
+  nst::Checkpoint lbfgs;
+  lbfgs.iteration = 6;
+  lbfgs.settings = {{"--optimizer", "lbfgs"}, {"--keep", "best"}, {"--content", "5x4 pixels 0123456789abcdef"}};
+  lbfgs.image = ramp(image, -10);
+  lbfgs.optimizer.optimizer = "lbfgs";
+  lbfgs.optimizer.tensors["pairs_s"] = ramp({2, 60}, 1);
+  lbfgs.optimizer.tensors["pairs_ys"] = ramp({2}, 3);
+  lbfgs.optimizer.scalars["steps_taken"] = 6;
+  lbfgs.kept.optimizer = "keep best";
+  lbfgs.kept.tensors["image"] = ramp(image, 2);
+  lbfgs.kept.tensors["best"] = nst::Tensor::from_host({3}, {1e6f, 5, 7}, nst::Device::cpu);
+  lbfgs.kept.scalars["evaluations"] = 7;
+  nst::Checkpoint adam;
+  adam.iteration = 3;
+  adam.scale = 2;
+  adam.settings = {{"--optimizer", "adam"}, {"--keep", "ema"}};
+  adam.image = ramp(image, 0);
+  adam.optimizer.optimizer = "adam";
+  adam.optimizer.tensors["first_moment"] = ramp(image, 0.25f);
+  adam.optimizer.scalars["steps_taken"] = 3;
+  adam.kept.optimizer = "keep ema";
+  adam.kept.tensors["average"] = ramp(image, 1);
+  adam.kept.scalars["decay_power"] = 0.97;
+  nst::Checkpoint fresh;
+  fresh.image = ramp({1, 3, 1, 1}, 0);
+  fresh.optimizer.optimizer = "lbfgs";
+  fresh.kept.optimizer = "keep last";
+  for (const auto& [name, checkpoint] : {std::pair<const char*, const nst::Checkpoint*>{"lbfgs_best", &lbfgs},
+                                         {"adam_ema_scale2", &adam},
+                                         {"before_the_first_step", &fresh}}) {
+    const std::string path = (dir / (std::string(name) + ".nstate")).string();
+    std::FILE* out = std::fopen(path.c_str(), "wb");
+    if (!out) fail("cannot write " + path);
+    nst::write_checkpoint(*checkpoint, out, path);
+    std::fclose(out);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2) fail("usage: nst_fuzz_seeds OUTDIR");
   const fs::path root = argv[1];
-  for (const char* kind : {"png", "jpeg", "hdf5"}) fs::create_directories(root / kind);
+  for (const char* kind : {"png", "jpeg", "hdf5", "nstate"}) fs::create_directories(root / kind);
 
   const std::vector<std::pair<const char*, png_uint_32>> pngs = {
       {"grey", PNG_FORMAT_GRAY}, {"grey_alpha", PNG_FORMAT_GA},   {"rgb", PNG_FORMAT_RGB},
@@ -259,9 +307,11 @@ int main(int argc, char** argv) {
   write_keras(root / "hdf5" / "keras2_utf8.h5", Strings::variable_utf8, false, true);
   write_keras(root / "hdf5" / "no_conv.h5", Strings::fixed, false, false);
 
+  write_checkpoints(root / "nstate");
+
   // Every seed must read.
   int seeds = 0;
-  for (const char* kind : {"png", "jpeg", "hdf5"}) {
+  for (const char* kind : {"png", "jpeg", "hdf5", "nstate"}) {
     for (const auto& entry : fs::directory_iterator(root / kind)) {
       const std::string path = entry.path().string();
       try {
@@ -270,6 +320,8 @@ int main(int argc, char** argv) {
           if (held != (entry.path().stem() == "no_conv" ? 0 : 1))
             fail(path + ": counted " + std::to_string(held) + " layers");
           nst::load_vgg19_conv_weights(path, held);
+        } else if (std::string(kind) == "nstate") {
+          nst::read_checkpoint(path);
         } else {
           nst::read_image(path);
         }
