@@ -31,7 +31,8 @@ std::vector<std::uint8_t> reframed(const std::uint8_t* data, std::size_t size) {
   if (size < 28) return {};
   std::vector<std::uint8_t> file(data, data + 12);  // magic and version as they are
   const std::uint64_t body = size - 28;
-  file.insert(file.end(), reinterpret_cast<const std::uint8_t*>(&body), reinterpret_cast<const std::uint8_t*>(&body) + 8);
+  file.insert(file.end(), reinterpret_cast<const std::uint8_t*>(&body),
+              reinterpret_cast<const std::uint8_t*>(&body) + 8);
   file.insert(file.end(), data + 20, data + size - 8);
   nst::Fnv1a64 hash;
   hash.add(data + 20, body);
