@@ -4,6 +4,7 @@
 // Layouts: x (N, C_in, H, W), w (C_out, C_in, KH, KW), b (C_out), y (N, C_out, OH, OW).
 #include <cstdint>
 
+#include "kernels/gemm_math.h"
 #include "kernels/stream.h"
 
 namespace nst {
@@ -20,10 +21,11 @@ struct Conv2dParams {
   double flops() const { return 2.0 * static_cast<double>(n * c_out * out_h() * out_w() * c_in * kh * kw); }
 };
 
-// y = conv(x, w) + b, then y = max(y, 0) when `relu` (bias and ReLU fused into one pass).
+// y = conv(x, w) + b, then y = max(y, 0) when `relu` (bias and ReLU fused into one pass). The CUDA
+// kernels compute in `math` (kernels/gemm_math.h); the CPU ones in FP32.
 void conv2d_forward_cpu(const Conv2dParams& p, const float* x, const float* w, const float* b, bool relu, float* y);
 void conv2d_forward_cuda(const Conv2dParams& p, const float* x, const float* w, const float* b, bool relu, float* y,
-                         Stream stream);
+                         GemmMath math, Stream stream);
 
 // Gradient with respect to the input (the transposed convolution), overwriting dx:
 //   dx[n,c,h,w] = Σ_{o,u,v} w[o,c,u,v] · dy[n, o, (h + p − u)/s, (w + p − v)/s]  (where that divides)
@@ -31,7 +33,7 @@ void conv2d_forward_cuda(const Conv2dParams& p, const float* x, const float* w, 
 // layer's input as the gate when that input is ReLU's output a = max(z, 0): dx is then dL/dz.
 void conv2d_backward_data_cpu(const Conv2dParams& p, const float* dy, const float* w, const float* gate, float* dx);
 void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const float* w, const float* gate, float* dx,
-                               Stream stream);
+                               GemmMath math, Stream stream);
 
 // The scratch the CPU kernels take for p, forward and backward-data alike. Each of the two paths
 // keeps one thread_local buffer on the calling thread (im2col's column band, Winograd's V and M

@@ -1,6 +1,7 @@
 #pragma once
-// The index maps of the CUDA convolution kernels (kernels/cuda/conv2d_forward*.cu and
-// conv2d_backward_data.cu): which element of x, w, dy, y or dx each entry of their implicit GEMMs
+// The index maps of the CUDA convolution kernels (kernels/cuda/conv2d_forward.cu and
+// conv2d_backward_data.cu, through kernels/cuda/conv2d_operands.cuh): which element of x, w, dy, y
+// or dx each entry of their implicit GEMMs
 // reads or writes. Host-and-device code (kernels/host_device.h), so that a CPU test checks it at
 // shapes far too large to allocate (tests/cpu/conv2d_index_test.cpp).
 //   forward        Y = W · X_col:   M = C_out, N = batch·OH·OW, K = C_in·KH·KW
@@ -67,7 +68,11 @@ struct TransposedWeights {
   int c_in, k_total;
   Win win;
   NST_HOST_DEVICE std::int64_t offset(int c, int k) const {
-    const int o = k / win.taps(), tap = k - o * win.taps();
+    const int o = k / win.taps();
+    return tap_offset(c, o, k - o * win.taps());
+  }
+  // The same for k = (o, tap).
+  NST_HOST_DEVICE std::int64_t tap_offset(int c, int o, int tap) const {
     return (std::int64_t(o) * c_in + c) * win.taps() + tap;
   }
   NST_HOST_DEVICE float operator()(int c, int k) const { return (c < c_in && k < k_total) ? w[offset(c, k)] : 0.0f; }
@@ -84,7 +89,11 @@ struct ImageColumn {
   // The offset in x of row k, or −1 where the row holds 0.
   NST_HOST_DEVICE std::int64_t offset(int k) const {
     if (image < 0 || k >= k_total) return -1;
-    const int c = k / win.taps(), tap = k - c * win.taps();
+    const int c = k / win.taps();
+    return tap_offset(c, k - c * win.taps());
+  }
+  // The same for row k = (c, tap) of a column that exists (image ≥ 0), c < C_in.
+  NST_HOST_DEVICE std::int64_t tap_offset(int c, int tap) const {
     const int u = tap / win.kw(), v = tap - u * win.kw();
     const int ih = top + u, iw = left + v;
     if (ih < 0 || ih >= h || iw < 0 || iw >= w) return -1;
@@ -126,7 +135,11 @@ struct GradientColumn {
   // The offset in dy of row k, or −1 where the row holds 0.
   NST_HOST_DEVICE std::int64_t offset(int k) const {
     if (image < 0 || k >= k_total) return -1;
-    const int o = k / win.taps(), tap = k - o * win.taps();
+    const int o = k / win.taps();
+    return tap_offset(o, k - o * win.taps());
+  }
+  // The same for row k = (o, tap) of a column that exists (image ≥ 0), o < C_out.
+  NST_HOST_DEVICE std::int64_t tap_offset(int o, int tap) const {
     const int u = tap / win.kw(), v = tap - u * win.kw();
     const int is = top - u, js = left - v;  // i·s and j·s, if such i and j exist
     if (is < 0 || js < 0 || is % win.stride() != 0 || js % win.stride() != 0) return -1;

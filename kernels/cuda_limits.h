@@ -20,7 +20,7 @@
 
 namespace nst {
 
-constexpr std::int64_t kCudaTileEdge = 64;  // conv2d_tile.cuh's kTileM, kTileN; tile_gemm.cuh's kTile
+constexpr std::int64_t kCudaTileEdge = 128;  // gemm_mainloop.cuh's kTileM and kTileN
 constexpr std::int64_t kCudaMaxInt = std::numeric_limits<int>::max() - kCudaTileEdge;
 constexpr std::int64_t kCudaMaxGridX = std::numeric_limits<int>::max();
 constexpr std::int64_t kCudaMaxGridY = 65535;
@@ -54,7 +54,7 @@ class CudaIndexLimits {
   std::string why_;
 };
 
-// A convolution the CUDA kernels can run both ways: forward (conv2d_forward.cu, _tf32.cu) and
+// A convolution the CUDA kernels can run both ways: forward (conv2d_forward.cu) and
 // backward-data (conv2d_backward_data.cu), whose grids tile N·OH·OW × C_out and N·H·W × C_in.
 inline std::string conv2d_cuda_unindexable(const Conv2dParams& p) {
   CudaIndexLimits limits;
@@ -79,7 +79,7 @@ inline std::string conv2d_cuda_unindexable(const Conv2dParams& p) {
 
 // A Gram matrix of F (C, M) on CUDA (gram.cu), and the style loss's backward (losses.cu), which
 // tiles the same C × M. The backward's grid tiles M along x and C along y; the
-// forward's ⌈C/64⌉·(⌈C/64⌉ + 1)/2 upper-triangle tiles along x then fit too (65535·65536/2 < 2³¹).
+// forward's ⌈C/128⌉·(⌈C/128⌉ + 1)/2 upper-triangle tiles along x then fit too (65535·65536/2 < 2³¹).
 inline std::string gram_cuda_unindexable(std::int64_t c, std::int64_t m) {
   CudaIndexLimits limits;
   limits.tiles("M = H·W", m, true).tiles("C", c, false);

@@ -4,6 +4,7 @@
 // the losses of several taps accumulate into one gradient tensor.
 #include <cstdint>
 
+#include "kernels/gemm_math.h"
 #include "kernels/stream.h"
 
 namespace nst {
@@ -20,8 +21,9 @@ void style_loss_cpu(std::int64_t c, std::int64_t m, const float* g, const float*
 void style_loss_cuda(std::int64_t c, std::int64_t m, const float* g, const float* a, float* loss, Stream stream);
 void style_loss_backward_cpu(std::int64_t c, std::int64_t m, const float* f, const float* g, const float* a,
                              float weight, float* df);
+// The CUDA backward is a GEMM in `math` (kernels/gemm_math.h).
 void style_loss_backward_cuda(std::int64_t c, std::int64_t m, const float* f, const float* g, const float* a,
-                              float weight, float* df, Stream stream);
+                              float weight, float* df, GemmMath math, Stream stream);
 
 // Total variation of x (N, C, H, W): L = ½ Σ [(x[i,j+1] − x[i,j])² + (x[i+1,j] − x[i,j])²]
 // over the pairs inside the image (no wrap-around).

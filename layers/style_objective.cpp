@@ -48,7 +48,7 @@ StyleObjective::StyleObjective(Vgg19& net, std::vector<Tap> content_taps, std::v
       StyleTerm& term = style_terms_[l];
       const Tensor& f = net_.activation(term.tap);
       const double scale = style_blend[s] / blend_total * positions[l] / positions_of(f);
-      ops::axpy(static_cast<float>(scale), ops::gram(f), term.target);
+      ops::axpy(static_cast<float>(scale), ops::gram(f, net_.conv_math()), term.target);
     }
   }
   tv_loss_ = Tensor::zeros({1}, device);
@@ -67,7 +67,7 @@ void StyleObjective::evaluate(const Tensor& x, Tensor& gradient) {
   ops::fill(total_style_, 0.0f);
   for (StyleTerm& term : style_terms_) {
     const Tensor& f = net_.activation(term.tap);
-    ops::gram(f, term.gram);
+    ops::gram(f, term.gram, net_.conv_math());
     ops::style_loss(f, term.gram, term.target, term.loss);
     ops::axpy(term.weight, term.loss, total_style_);
   }
@@ -83,7 +83,7 @@ void StyleObjective::evaluate(const Tensor& x, Tensor& gradient) {
           if (term.tap == tap) ops::content_loss_backward(net_.activation(tap), term.target, term.weight, grad);
         for (const StyleTerm& term : style_terms_)
           if (term.tap == tap)
-            ops::style_loss_backward(net_.activation(tap), term.gram, term.target, term.weight, grad);
+            ops::style_loss_backward(net_.activation(tap), term.gram, term.target, term.weight, grad, net_.conv_math());
       },
       gradient);
   if (weights_.tv != 0.0f) ops::tv_loss_backward(x, weights_.tv, gradient);

@@ -22,15 +22,15 @@ int deepest_conv(const std::vector<Tap>& taps) {
 }  // namespace
 
 Vgg19::Vgg19(const std::vector<ConvWeights>& weights, ops::PoolKind pooling, Device device, std::vector<Tap> taps,
-             ops::ConvMath forward_math)
-    : pooling_(pooling), forward_math_(forward_math), device_(device) {
+             ops::ConvMath math)
+    : pooling_(pooling), math_(math), device_(device) {
   // A layer read by several losses is one tap: its gradient callback runs once.
   for (Tap& tap : taps)
     if (std::find(taps_.begin(), taps_.end(), tap) == taps_.end()) taps_.push_back(std::move(tap));
   const int depth = deepest_conv(taps_) + 1;
-  NST_CHECK(static_cast<int>(weights.size()) >= depth, "VGG19 needs " << depth << " convolution layers for "
-                                                                      << join_tap_names(taps_) << ", got "
-                                                                      << weights.size());
+  NST_CHECK(static_cast<int>(weights.size()) >= depth,
+            "VGG19 needs " << depth << " convolution layers for " << join_tap_names(taps_) << ", got "
+                           << weights.size());
   const auto& specs = vgg19_conv_specs();
   for (int k = 0; k < depth; ++k) {
     Layer layer;
@@ -43,13 +43,14 @@ Vgg19::Vgg19(const std::vector<ConvWeights>& weights, ops::PoolKind pooling, Dev
 }
 
 Vgg19 Vgg19::from_file(const std::string& weights_path, ops::PoolKind pooling, Device device, std::vector<Tap> taps,
-                       ops::ConvMath forward_math) {
+                       ops::ConvMath math) {
   const int needed = deepest_conv(taps) + 1;
   const int available = count_vgg19_conv_layers(weights_path);
   if (available < needed) {
     const auto& specs = vgg19_conv_specs();
-    const Tap& deepest = *std::max_element(taps.begin(), taps.end(),
-                                           [](const Tap& a, const Tap& b) { return a.conv_index < b.conv_index; });
+    const Tap& deepest = *std::max_element(taps.begin(), taps.end(), [](const Tap& a, const Tap& b) {
+      return a.conv_index < b.conv_index;
+    });
     std::string advice = "use the full VGG19 file (weights/fetch_vgg19_weights.sh)";
     std::string holds = "no VGG19 layer";
     if (available > 0) {
@@ -60,7 +61,7 @@ Vgg19 Vgg19::from_file(const std::string& weights_path, ops::PoolKind pooling, D
     NST_FAIL("layer " << deepest.name << " needs VGG19's " << specs[static_cast<std::size_t>(needed - 1)].keras_name
                       << ", but the weights file " << weights_path << " holds " << holds << " (" << advice << ")");
   }
-  return Vgg19(load_vgg19_conv_weights(weights_path, needed), pooling, device, std::move(taps), forward_math);
+  return Vgg19(load_vgg19_conv_weights(weights_path, needed), pooling, device, std::move(taps), math);
 }
 
 bool Vgg19::taps_at(int k, bool before_relu) const {
@@ -101,10 +102,10 @@ void Vgg19::forward(const Tensor& x) {
     Layer& layer = layers_[static_cast<std::size_t>(k)];
     const Tensor& in = input_of(k, x);
     if (layer.keep_pre_activation) {
-      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/false, layer.pre_activation, forward_math_);
+      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/false, layer.pre_activation, math_);
       ops::relu(layer.pre_activation, layer.activation);
     } else {
-      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/true, layer.activation, forward_math_);
+      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/true, layer.activation, math_);
     }
     if (layer.pool_after) ops::pool2d(pooling_, layer.activation, layer.pooled);
   }
@@ -124,8 +125,8 @@ void Vgg19::add_tap_gradients(int k, bool before_relu, const TapGradient& add_gr
 
 void Vgg19::backward(const TapGradient& add_gradient, Tensor& dx) {
   NST_CHECK(!input_shape_.empty(), "VGG19 backward before any forward");
-  NST_CHECK(dx.shape() == input_shape_,
-            "VGG19 backward: dx has shape " << to_string(dx.shape()) << ", the input had " << to_string(input_shape_));
+  NST_CHECK(dx.shape() == input_shape_, "VGG19 backward: dx has shape " << to_string(dx.shape()) << ", the input had "
+                                                                        << to_string(input_shape_));
   Tensor* grad = &layers_.back().grad_activation;  // dJ/da of the deepest layer
   ops::fill(*grad, 0.0f);
   add_tap_gradients(depth() - 1, false, add_gradient, *grad);
@@ -135,18 +136,19 @@ void Vgg19::backward(const TapGradient& add_gradient, Tensor& dx) {
     if (!gate_applied) ops::relu_backward(layer.activation, *grad, *grad);  // dJ/dz_k
     add_tap_gradients(k, true, add_gradient, *grad);
     if (k == 0) {
-      ops::conv2d_backward_data(*grad, layer.kernel, nullptr, dx);
+      ops::conv2d_backward_data(*grad, layer.kernel, nullptr, dx, math_);
       return;
     }
     Layer& below = layers_[static_cast<std::size_t>(k - 1)];
     if (below.pool_after) {
-      ops::conv2d_backward_data(*grad, layer.kernel, nullptr, below.grad_pooled);
+      ops::conv2d_backward_data(*grad, layer.kernel, nullptr, below.grad_pooled, math_);
       ops::pool2d_backward(pooling_, below.activation, below.grad_pooled, below.grad_activation);
       gate_applied = false;
     } else {
       // No pool between: fuse the ReLU gate of the layer below unless a tap adds gradient there first.
       gate_applied = !taps_at(k - 1, false);
-      ops::conv2d_backward_data(*grad, layer.kernel, gate_applied ? &below.activation : nullptr, below.grad_activation);
+      ops::conv2d_backward_data(*grad, layer.kernel, gate_applied ? &below.activation : nullptr,
+                                below.grad_activation, math_);
     }
     add_tap_gradients(k - 1, false, add_gradient, below.grad_activation);
     grad = &below.grad_activation;

@@ -27,15 +27,18 @@ namespace nst {
 class Vgg19 {
  public:
   // The first weights.size() convolutions, copied to `device`; `taps` fixes which activations the
-  // forward keeps and how deep it runs (the deepest tap's layer). `forward_math` may put the
-  // forward convolutions on TF32 tensor cores (GPU only; the backward stays FP32).
+  // forward keeps and how deep it runs (the deepest tap's layer). `math` is the arithmetic of the
+  // convolutions, both directions, and of the Gram matrices of whoever asks for conv_math() (GPU
+  // only: FP32, TF32 or 3xTF32 tensor cores, kernels/gemm_math.h; the CPU computes in FP32).
   Vgg19(const std::vector<ConvWeights>& weights, ops::PoolKind pooling, Device device, std::vector<Tap> taps,
-        ops::ConvMath forward_math = ops::ConvMath::fp32);
+        ops::ConvMath math = ops::ConvMath::fp32);
 
   // Reads just enough layers from a Keras weights file for the deepest of `taps`; a file that
   // lacks a needed layer is an error naming the tap, the layer and the deepest layer available.
   static Vgg19 from_file(const std::string& weights_path, ops::PoolKind pooling, Device device, std::vector<Tap> taps,
-                         ops::ConvMath forward_math = ops::ConvMath::fp32);
+                         ops::ConvMath math = ops::ConvMath::fp32);
+
+  ops::ConvMath conv_math() const { return math_; }
 
   int depth() const { return static_cast<int>(layers_.size()); }
   Device device() const { return device_; }
@@ -71,7 +74,7 @@ class Vgg19 {
 
   std::vector<Layer> layers_;
   ops::PoolKind pooling_;
-  ops::ConvMath forward_math_;
+  ops::ConvMath math_;
   Device device_;
   std::vector<Tap> taps_;
   Shape input_shape_;

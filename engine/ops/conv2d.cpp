@@ -5,7 +5,6 @@
 
 #include "engine/ops/dispatch.h"
 #include "kernels/conv2d.h"
-#include "kernels/conv2d_tf32.h"
 #include "kernels/cpu/conv2d_winograd.h"
 #include "kernels/cuda_limits.h"
 
@@ -70,17 +69,12 @@ void forward(const Tensor& x, const Tensor& w, const Tensor* filters, const Tens
         else
           conv2d_forward_cpu(p, px, pw, pb, relu, py);
       },
-      [&](Stream s) {
-        if (math == ConvMath::tf32)
-          conv2d_forward_tf32_cuda(p, px, pw, pb, relu, py, s);
-        else
-          conv2d_forward_cuda(p, px, pw, pb, relu, py, s);
-      });
+      [&](Stream s) { conv2d_forward_cuda(p, px, pw, pb, relu, py, math, s); });
 }
 
 // The backward-data convolution, with the CPU's Winograd filters when `filters` holds them.
 void backward_data(const Tensor& dy, const Tensor& w, const Tensor* filters, const Tensor* gate, Tensor& dx,
-                   ConvGeometry geometry) {
+                   ConvGeometry geometry, ConvMath math) {
   const char* op = "conv2d_backward_data";
   const Device device = gate != nullptr ? common_device(op, {&dy, &w, gate, &dx}) : common_device(op, {&dy, &w, &dx});
   const Conv2dParams p = conv_params(op, dx.shape(), w, geometry);
@@ -98,7 +92,7 @@ void backward_data(const Tensor& dy, const Tensor& w, const Tensor* filters, con
         else
           conv2d_backward_data_cpu(p, pdy, pw, pg, pdx);
       },
-      [&](Stream s) { conv2d_backward_data_cuda(p, pdy, pw, pg, pdx, s); });
+      [&](Stream s) { conv2d_backward_data_cuda(p, pdy, pw, pg, pdx, math, s); });
 }
 
 }  // namespace
@@ -114,14 +108,15 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Conv
   return y;
 }
 
-void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, Tensor& dx, ConvGeometry geometry) {
-  backward_data(dy, w, nullptr, gate, dx, geometry);
+void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, Tensor& dx, ConvGeometry geometry,
+                          ConvMath math) {
+  backward_data(dy, w, nullptr, gate, dx, geometry, math);
 }
 
 Tensor conv2d_backward_data(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Tensor* gate,
-                            ConvGeometry geometry) {
+                            ConvGeometry geometry, ConvMath math) {
   Tensor dx(x_shape, dy.device());
-  conv2d_backward_data(dy, w, gate, dx, geometry);
+  conv2d_backward_data(dy, w, gate, dx, geometry, math);
   return dx;
 }
 
@@ -166,8 +161,9 @@ void conv2d(const Tensor& x, const PreparedConvWeights& w, const Tensor& b, bool
   forward(x, w.weights(), w.winograd_filters(false), b, relu, y, w.geometry(), math);
 }
 
-void conv2d_backward_data(const Tensor& dy, const PreparedConvWeights& w, const Tensor* gate, Tensor& dx) {
-  backward_data(dy, w.weights(), w.winograd_filters(true), gate, dx, w.geometry());
+void conv2d_backward_data(const Tensor& dy, const PreparedConvWeights& w, const Tensor* gate, Tensor& dx,
+                          ConvMath math) {
+  backward_data(dy, w.weights(), w.winograd_filters(true), gate, dx, w.geometry(), math);
 }
 
 }  // namespace nst::ops

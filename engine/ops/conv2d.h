@@ -4,6 +4,7 @@
 
 #include "engine/tensor.h"
 #include "kernels/conv2d.h"
+#include "kernels/gemm_math.h"
 
 namespace nst::ops {
 
@@ -12,10 +13,10 @@ struct ConvGeometry {
   std::int64_t pad = 1;
 };
 
-// The arithmetic of a forward convolution on the GPU: FP32, or TF32 tensor cores (inputs rounded
-// to a 10-bit mantissa, FP32 sums: ~1e-3 relative error, kernels/conv2d_tf32.h). The CPU always
-// computes in FP32 and ignores the choice.
-enum class ConvMath { fp32, tf32 };
+// The arithmetic of a convolution (both directions) or a Gram on the GPU: FP32 FMA, TF32 tensor
+// cores (~1e-3 relative error at worst) or 3xTF32 tensor cores (FP32-level error); see
+// kernels/gemm_math.h. The CPU always computes in FP32 and ignores the choice.
+using ConvMath = GemmMath;
 
 // y = conv(x, w) + b, with ReLU fused when `relu`; y is (N, C_out, OH, OW).
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, ConvGeometry geometry = {},
@@ -26,9 +27,9 @@ void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Tensor
 // dL/dx from dL/dy (dx has x's shape and is overwritten). With a gate (the layer's input when it is
 // a ReLU output) the ReLU backward is fused: dx = 0 where gate <= 0.
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, Tensor& dx,
-                          ConvGeometry geometry = {});
+                          ConvGeometry geometry = {}, ConvMath math = ConvMath::fp32);
 Tensor conv2d_backward_data(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Tensor* gate = nullptr,
-                            ConvGeometry geometry = {});
+                            ConvGeometry geometry = {}, ConvMath math = ConvMath::fp32);
 
 // A layer's weights w (C_out, C_in, KH, KW) prepared for many convolutions: on the CPU, where the
 // Winograd path applies (3×3, stride 1, pad 1, ≥ 8 channels: kernels/cpu/conv2d_winograd.h), the
@@ -57,7 +58,8 @@ class PreparedConvWeights {
 
 void conv2d(const Tensor& x, const PreparedConvWeights& w, const Tensor& b, bool relu, Tensor& y,
             ConvMath math = ConvMath::fp32);
-void conv2d_backward_data(const Tensor& dy, const PreparedConvWeights& w, const Tensor* gate, Tensor& dx);
+void conv2d_backward_data(const Tensor& dy, const PreparedConvWeights& w, const Tensor* gate, Tensor& dx,
+                          ConvMath math = ConvMath::fp32);
 
 // The CPU kernels' scratch for a convolution of an input x_shape by weights w_shape (kernels/conv2d.h:
 // which of their two buffers, and its floats), for memory estimates.

@@ -1,5 +1,6 @@
 #include "engine/ops/gram.h"
 
+#include <algorithm>
 #include <string>
 
 #include "engine/ops/dispatch.h"
@@ -25,7 +26,7 @@ void check_indexable(const char* op, const Tensor& f) {
 }
 }  // namespace
 
-void gram(const Tensor& f, Tensor& g) {
+void gram(const Tensor& f, Tensor& g, GemmMath math) {
   const Device device = common_device("gram", {&f, &g});
   check_shape("gram", "g", g, gram_shape("gram", f));
   check_indexable("gram", f);
@@ -38,13 +39,18 @@ void gram(const Tensor& f, Tensor& g) {
         for (std::int64_t i = 0; i < images; ++i) gram_forward_cpu(c, m, pf + i * c * m, pg + i * c * c);
       },
       [&](Stream s) {
-        for (std::int64_t i = 0; i < images; ++i) gram_forward_cuda(c, m, pf + i * c * m, pg + i * c * c, s);
+        // The split reduction's partial tiles (kernels/gram.h), shared by the images in turn: the
+        // kernels of one stream run in order.
+        const std::int64_t scratch_floats = gram_split(c, m).scratch_floats();
+        Tensor scratch({std::max<std::int64_t>(scratch_floats, 1)}, Device::cuda);
+        for (std::int64_t i = 0; i < images; ++i)
+          gram_forward_cuda(c, m, pf + i * c * m, pg + i * c * c, scratch.data(), math, s);
       });
 }
 
-Tensor gram(const Tensor& f) {
+Tensor gram(const Tensor& f, GemmMath math) {
   Tensor g(gram_shape("gram", f), f.device());
-  gram(f, g);
+  gram(f, g, math);
   return g;
 }
 

@@ -1,42 +1,31 @@
 // Gram matrix of one image's features F (C, M) row-major, M = H·W:
-//   G = F·Fᵀ,  G[i,j] = Σ_m F[i,m]·F[j,m]  (C×C row-major, symmetric)
-// A 64×64-tile GEMM on kernels/cuda/tile_gemm.cuh (4×4 register micro-tiles, K-steps of 16 in shared
-// memory). (The style loss's gradient, which goes through G, is fused in losses.cu.)
-// Only the upper-triangle tiles (bi ≤ bj) are computed; each writes G[i,j] and its mirror
-// G[j,i], so G is exactly symmetric. A VGG Gram is short and wide (C = 64 and M = 65536 at relu1_1,
-// 256 px: one tile, a long reduction), so the reduction over M is split into slices: block (tile,
-// slice) sums its slice into a scratch tile, and a second kernel adds the slices in slice order.
-// The split depends only on (C, M), never on the card or on timing: deterministic, no atomics.
+//   G = F·Fᵀ,  G[i,j] = Σ_m F[i,m]·F[j,m]   (C×C row-major, symmetric)
+// A 128×128-tile GEMM on the GEMM main loop (gemm_mainloop.cuh) in the math the caller
+// chooses (FP32 FMA, TF32 or 3xTF32: kernels/gemm_math.h).
+// Forward: only the upper-triangle tiles (bi ≤ bj) are computed, both operands rows of F read by
+// cp.async; each element with i ≤ j is written to G[i,j] and to its mirror G[j,i], so G is exactly
+// symmetric whatever order a math sums in. A VGG Gram is short and wide (C = 64 and M = 65536 at
+// relu1_1, 256 px: one tile, a long reduction), so the reduction over M is split into slices
+// (kernels/gram.h's GramSplit): block (tile, slice) sums its slice into the caller's scratch, and a
+// second kernel adds the slices in slice order. The split depends only on (C, M): deterministic, no
+// atomics.
 // Arithmetic bound: at relu3_1, 256 px (C = 256, M = 4096) the forward is 2·C²·M = 0.54 GFLOP, of
-// which the 10 of 16 tiles in the upper triangle do 0.34 GFLOP, on 4.5 MB of F and G (the tiles'
-// rereads of F and the 2.6 MB of slice partials mostly hit L2): 75 FLOP/byte, above the H100's ~20.
+// which the 3 of 4 tiles in the upper triangle do 0.40 GFLOP, on 4.5 MB of F and G: ~90 FLOP/byte,
+// above the H100's ~20.
 #include <algorithm>
 
+#include "kernels/cuda/gemm_mainloop.cuh"
+#include "kernels/cuda/gemm_math.cuh"
+#include "kernels/cuda/gemm_operands.cuh"
 #include "kernels/cuda/launch.cuh"
-#include "kernels/cuda/tile_gemm.cuh"
 #include "kernels/gram.h"
 
 namespace nst {
 
 namespace {
 
-constexpr int kTileElements = kTile * kTile;
-// The forward aims at about this many blocks (two per SM of a 132-SM H100) when it splits the
-// reduction, and never splits it below slices of kMinSliceLength positions.
-constexpr std::int64_t kTargetBlocks = 256;
-constexpr std::int64_t kMinSliceLength = 256;
-
-// Per-(slice, tile) partial Gram tiles. A split runs at most kTargetBlocks blocks
-// (see gram_forward_cuda). They are written with 16-byte float4 stores, each a multiple of 4 floats
-// into the buffer, so the buffer must be 16-byte aligned: a plain __device__ float array is only
-// 4-byte aligned in the PTX. The type carries the alignment, and the static_assert keeps it.
-struct alignas(16) SlicePartials {
-  float at[kTargetBlocks * kTileElements];
-};
-static_assert(alignof(SlicePartials) % alignof(float4) == 0, "float4 stores into the slice partials");
-__device__ SlicePartials g_slice_partials;
-
-std::int64_t ceil_div(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+constexpr int kTileElements = gemm::kTileM * gemm::kTileN;
+static_assert(gemm::kTileM == kGramTileEdge && gemm::kTileN == kGramTileEdge, "kernels/gram.h plans with this tile");
 
 // Upper-triangle tile t (row by row: (0,0), (0,1), …, (0,T−1), (1,1), …) → tile coordinates bi ≤ bj.
 __device__ void upper_tile(int t, int tiles_per_side, int& bi, int& bj) {
@@ -48,84 +37,69 @@ __device__ void upper_tile(int t, int tiles_per_side, int& bi, int& bj) {
   bj = bi + t;
 }
 
-// Writes one G element and its mirror. A diagonal tile holds both (i, j) and (j, i) itself.
-__device__ void store_gram(std::int64_t c, std::int64_t i, std::int64_t j, bool off_diagonal_tile, float value,
-                           float* g) {
-  if (i >= c || j >= c) return;
+// Writes G[i,j] and its mirror G[j,i] for i ≤ j (the elements below the diagonal of a diagonal
+// tile are written as the mirrors of those above).
+__device__ void store_gram(std::int64_t c, std::int64_t i, std::int64_t j, float value, float* g) {
+  if (i > j || j >= c) return;
   g[i * c + j] = value;
-  if (off_diagonal_tile) g[j * c + i] = value;
+  g[j * c + i] = value;
 }
 
 // Block (t, s): the upper tile t's sum over slice s of M. With one slice it writes G; with more,
-// g_slice_partials[s][t].
-__global__ void gram_tiles_kernel(std::int64_t c, std::int64_t m, const float* f, int tiles_per_side,
-                                  std::int64_t slice_length, float* g) {
+// partials[s][t].
+template <class Math>
+__global__ void __launch_bounds__(gemm::kThreads)
+    gram_tiles_kernel(std::int64_t c, std::int64_t m, const float* __restrict__ f, int tiles_per_side,
+                      std::int64_t slice_length, float* __restrict__ g, float* __restrict__ partials) {
   int bi, bj;
-  upper_tile(blockIdx.x, tiles_per_side, bi, bj);
-  const std::int64_t row0 = std::int64_t(bi) * kTile, col0 = std::int64_t(bj) * kTile;
-  const std::int64_t k_begin = blockIdx.y * slice_length, k_end = min(k_begin + slice_length, m);
-  const auto f_at = [f, m](std::int64_t row, std::int64_t k) { return f[row * m + k]; };
+  upper_tile(int(blockIdx.x), tiles_per_side, bi, bj);
+  const std::int64_t row0 = std::int64_t(bi) * gemm::kTileM, col0 = std::int64_t(bj) * gemm::kTileN;
+  const std::int64_t k_begin = blockIdx.y * slice_length, k_length = min(slice_length, m - k_begin);
 
-  __shared__ TileStage rows_i, rows_j;
-  float acc[kMicro][kMicro] = {};
-  for (std::int64_t k0 = k_begin; k0 < k_end; k0 += kStep) {
-    load_stage<Contiguous::along_k>(f_at, row0, c, k0, k_end, rows_i);
-    load_stage<Contiguous::along_k>(f_at, col0, c, k0, k_end, rows_j);
-    __syncthreads();
-    multiply_stage(rows_i, rows_j, acc);
-    __syncthreads();  // before the next step overwrites the stages
-  }
+  gemm::RowsAlongK rows_i{f + k_begin, m, c, row0, k_length}, rows_j{f + k_begin, m, c, col0, k_length};
+  typename Math::Accumulator acc;
+  gemm::multiply<Math>(rows_i, rows_j, k_length, acc);
 
   if (gridDim.y == 1) {
-    for (int i = 0; i < kMicro; ++i)
-      for (int j = 0; j < kMicro; ++j)
-        store_gram(c, row0 + micro_row() + i, col0 + micro_col() + j, bi != bj, acc[i][j], g);
+    Math::for_each(acc, [&](int row, int column, float value) { store_gram(c, row0 + row, col0 + column, value, g); });
   } else {
-    float* partial = g_slice_partials.at + (std::int64_t(blockIdx.y) * gridDim.x + blockIdx.x) * kTileElements;
-    for (int i = 0; i < kMicro; ++i)
-      *reinterpret_cast<float4*>(&partial[(micro_row() + i) * kTile + micro_col()]) =
-          make_float4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
+    float* partial = partials + (std::int64_t(blockIdx.y) * gridDim.x + blockIdx.x) * kTileElements;
+    Math::for_each(acc, [&](int row, int column, float value) { partial[row * gemm::kTileN + column] = value; });
   }
 }
 
-// G[i,j] = Σ_s partial[s][tile][i,j] in slice order, for every element of every upper tile.
-__global__ void gram_sum_slices_kernel(std::int64_t c, int tiles_per_side, int upper_tiles, int slices, float* g) {
+// G[i,j] = Σ_s partials[s][tile][i,j] in slice order, for every element of every upper tile.
+__global__ void gram_sum_slices_kernel(std::int64_t c, int tiles_per_side, int upper_tiles, int slices,
+                                       const float* __restrict__ partials, float* __restrict__ g) {
   const std::int64_t elements = std::int64_t(upper_tiles) * kTileElements;
   for (std::int64_t e = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; e < elements;
        e += std::int64_t(gridDim.x) * blockDim.x) {
     const int t = int(e / kTileElements), within = int(e % kTileElements);
     float sum = 0.0f;
-    for (int s = 0; s < slices; ++s)
-      sum += g_slice_partials.at[(std::int64_t(s) * upper_tiles + t) * kTileElements + within];
+    for (int s = 0; s < slices; ++s) sum += partials[(std::int64_t(s) * upper_tiles + t) * kTileElements + within];
     int bi, bj;
     upper_tile(t, tiles_per_side, bi, bj);
-    store_gram(c, std::int64_t(bi) * kTile + within / kTile, std::int64_t(bj) * kTile + within % kTile, bi != bj, sum,
-               g);
+    store_gram(c, std::int64_t(bi) * gemm::kTileM + within / gemm::kTileN,
+               std::int64_t(bj) * gemm::kTileN + within % gemm::kTileN, sum, g);
   }
 }
 
 }  // namespace
 
-void gram_forward_cuda(std::int64_t c, std::int64_t m, const float* f, float* g, Stream stream) {
+void gram_forward_cuda(std::int64_t c, std::int64_t m, const float* f, float* g, float* scratch, GemmMath math,
+                       Stream stream) {
   if (c <= 0) return;
-  // ⌈C/64⌉ ≤ 65535 (gram_cuda_unindexable, kernels/cuda_limits.h), so the upper triangle's tile
-  // count fits an int; its product is formed in 64 bits, where T·(T + 1) does not fit.
-  const int tiles_per_side = int(tiles_for(c));
-  const int upper_tiles = int(std::int64_t(tiles_per_side) * (tiles_per_side + 1) / 2);
-  // Slices: enough to bring the blocks near kTargetBlocks, none shorter than kMinSliceLength, each
-  // a whole number of K-steps, none empty. More than one only when upper_tiles·slices ≤ kTargetBlocks,
-  // so the partials fit g_slice_partials.
-  const std::int64_t wanted =
-      std::min(std::max<std::int64_t>(1, kTargetBlocks / upper_tiles), std::max<std::int64_t>(1, m / kMinSliceLength));
-  const std::int64_t slice_length = std::max<std::int64_t>(kStep, ceil_div(ceil_div(m, wanted), kStep) * kStep);
-  const int slices = int(std::max<std::int64_t>(1, ceil_div(m, slice_length)));
-
-  gram_tiles_kernel<<<dim3(unsigned(upper_tiles), unsigned(slices)), kTileThreads, 0, stream>>>(c, m, f, tiles_per_side,
-                                                                                                slice_length, g);
-  if (slices > 1) {
-    const std::int64_t elements = std::int64_t(upper_tiles) * kTileElements;
-    gram_sum_slices_kernel<<<blocks_for(elements), kThreadsPerBlock, 0, stream>>>(c, tiles_per_side, upper_tiles,
-                                                                                  slices, g);
+  const GramSplit split = gram_split(c, m);
+  gemm::with_math(math, [&](auto policy) {
+    using Math = decltype(policy);
+    gram_tiles_kernel<Math><<<dim3(unsigned(split.upper_tiles), unsigned(split.slices)), gemm::kThreads, 0, stream>>>(
+        c, m, f, split.tiles_per_side, split.slice_length, g, scratch);
+  });
+  if (split.slices > 1) {
+    const std::int64_t elements = std::int64_t(split.upper_tiles) * kTileElements;
+    gram_sum_slices_kernel<<<blocks_for(elements), kThreadsPerBlock, 0, stream>>>(c, split.tiles_per_side,
+                                                                                   split.upper_tiles, split.slices,
+                                                                                   scratch, g);
   }
 }
 

@@ -9,13 +9,16 @@
 // warp shuffles, partials added in block order): the same bits on every call.
 // Elementwise backwards: grid-stride loops, memory bound (content at relu4_2, 256 px, 512×32×32:
 // f, p, df read and df written, 8.4 MB, ~2.5 µs at 3.35 TB/s).
-// Style backward: a 64×64-tile GEMM (kernels/cuda/tile_gemm.cuh) over K = C whose A operand,
-// (G − A), is formed while its tiles are loaded, so no C×C difference is written and reread.
+// Style backward: a 128×128-tile GEMM on the GEMM main loop (gemm_mainloop.cuh) over K = C, in the
+// caller's math, whose A operand, (G − A), is formed while its tiles are staged, so no C×C
+// difference is written and reread; B = F by cp.async.
 // Arithmetic bound: at relu3_1, 256 px (C = 256, M = 4096) it is 2·C²·M = 0.54 GFLOP for ~12.6 MB
 // (F, G, A read; df read and written), ~43 FLOP/byte, above the H100's ~20.
 #include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/partial_sums.cuh"
-#include "kernels/cuda/tile_gemm.cuh"
+#include "kernels/cuda/gemm_mainloop.cuh"
+#include "kernels/cuda/gemm_math.cuh"
+#include "kernels/cuda/gemm_operands.cuh"
 #include "kernels/losses.h"
 
 namespace nst {
@@ -44,30 +47,28 @@ __global__ void content_backward_kernel(std::int64_t n, const float* f, const fl
     df[i] += weight * (f[i] - p[i]);
 }
 
-// df tile (rows i of C, columns of M) += scale·Σ over K-steps of C of (G − A)[i, k]·F[k, m].
-__global__ void style_backward_kernel(std::int64_t c, std::int64_t m, const float* f, const float* g, const float* a,
-                                      float scale, float* df) {
-  const std::int64_t row0 = std::int64_t(blockIdx.y) * kTile, col0 = std::int64_t(blockIdx.x) * kTile;
-  const auto difference_at = [g, a, c](std::int64_t i, std::int64_t k) { return g[i * c + k] - a[i * c + k]; };
-  const auto f_at = [f, m](std::int64_t col, std::int64_t k) { return f[k * m + col]; };
+// (G − A)[i, k], formed as the A operand is staged.
+struct GramDifference {
+  const float* g;
+  const float* a;
+  std::int64_t c;
+  __device__ float operator()(std::int64_t i, std::int64_t k) const { return g[i * c + k] - a[i * c + k]; }
+};
 
-  __shared__ TileStage difference, cols;
-  float acc[kMicro][kMicro] = {};
-  for (std::int64_t k0 = 0; k0 < c; k0 += kStep) {
-    load_stage<Contiguous::along_k>(difference_at, row0, c, k0, c, difference);  // difference[k][i] = (G − A)[i,k]
-    load_stage<Contiguous::along_tile>(f_at, col0, m, k0, c, cols);              // cols[k][m] = F[k,m]
-    __syncthreads();
-    multiply_stage(difference, cols, acc);
-    __syncthreads();  // before the next step overwrites the stages
-  }
-
-  for (int i = 0; i < kMicro; ++i) {
-    const std::int64_t row = row0 + micro_row() + i;
-    for (int j = 0; j < kMicro; ++j) {
-      const std::int64_t col = col0 + micro_col() + j;
-      if (row < c && col < m) df[row * m + col] += scale * acc[i][j];
-    }
-  }
+// df tile (rows i of C, columns of M) += scale·(G − A)[i, :]·F[:, m].
+template <class Math>
+__global__ void __launch_bounds__(gemm::kThreads)
+    style_backward_kernel(std::int64_t c, std::int64_t m, const float* __restrict__ f, const float* __restrict__ g,
+                          const float* __restrict__ a, float scale, float* __restrict__ df) {
+  const std::int64_t row0 = std::int64_t(blockIdx.y) * gemm::kTileM, col0 = std::int64_t(blockIdx.x) * gemm::kTileN;
+  gemm::ComputedRowsAlongK<GramDifference> difference{{g, a, c}, c, row0, c};
+  gemm::ColumnsAlongRows columns{f, m, m, col0, c};
+  typename Math::Accumulator acc;
+  gemm::multiply<Math>(difference, columns, c, acc);
+  Math::for_each(acc, [&](int row, int column, float value) {
+    const std::int64_t i = row0 + row, col = col0 + column;
+    if (i < c && col < m) df[i * m + col] += scale * value;
+  });
 }
 
 // Element e of an (N·C, H, W) stack of planes: its column j and row i.
@@ -126,11 +127,15 @@ void style_loss_cuda(std::int64_t c, std::int64_t m, const float* g, const float
 }
 
 void style_loss_backward_cuda(std::int64_t c, std::int64_t m, const float* f, const float* g, const float* a,
-                              float weight, float* df, Stream stream) {
+                              float weight, float* df, GemmMath math, Stream stream) {
   if (c <= 0 || m <= 0) return;
   const float scale = float(double(weight) * 4.0 / style_normalizer(c, m));
-  const dim3 grid(tiles_for(m), tiles_for(c));  // within CUDA's grid limits: gram_cuda_unindexable
-  style_backward_kernel<<<grid, kTileThreads, 0, stream>>>(c, m, f, g, a, scale, df);
+  // One block per 128×128 tile of dF (within CUDA's grid limits: gram_cuda_unindexable).
+  const dim3 grid(unsigned((m + gemm::kTileN - 1) / gemm::kTileN), unsigned((c + gemm::kTileM - 1) / gemm::kTileM));
+  gemm::with_math(math, [&](auto policy) {
+    using Math = decltype(policy);
+    style_backward_kernel<Math><<<grid, gemm::kThreads, 0, stream>>>(c, m, f, g, a, scale, df);
+  });
 }
 
 void tv_loss_cuda(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x, float* loss,

@@ -15,10 +15,10 @@ namespace {
 using I64 = std::int64_t;
 
 // The limits written out, not read from the header under test: CUDA's grid limits, and the int
-// limit less one tile of 64 (kernels/cuda_limits.h says why).
-constexpr I64 kMostChannels = I64(65535) * 64;      // tiles along gridDim.y
-constexpr I64 kMostColumns = I64(2147483647) * 64;  // tiles along gridDim.x
-constexpr I64 kMostInt = I64(2147483647) - 64;
+// limit less one tile of 128 (kernels/cuda_limits.h says why).
+constexpr I64 kMostChannels = I64(65535) * 128;       // tiles along gridDim.y
+constexpr I64 kMostColumns = I64(2147483647) * 128;   // tiles along gridDim.x
+constexpr I64 kMostInt = I64(2147483647) - 128;
 
 Conv2dParams params(I64 n, I64 c_in, I64 h, I64 w, I64 c_out, I64 k, I64 pad) {
   Conv2dParams p;
@@ -54,7 +54,7 @@ TEST(CudaLimits, RefusesAGemmDepthOverAnInt) {
 }
 
 TEST(CudaLimits, RefusesMoreChannelTilesThanGridDimY) {
-  // 65535 tiles of 64 channels fit gridDim.y; one channel more needs a 65536th.
+  // 65535 tiles of 128 channels fit gridDim.y; one channel more needs a 65536th.
   const I64 most = kMostChannels;
   EXPECT_EQ(conv2d_cuda_unindexable(params(1, 1, 1, 1, most, 1, 0)), "");
   expect_refused(params(1, 1, 1, 1, most + 1, 1, 0), "C_out");
@@ -65,7 +65,7 @@ TEST(CudaLimits, RefusesMoreChannelTilesThanGridDimY) {
 }
 
 TEST(CudaLimits, RefusesMorePixelTilesThanGridDimX) {
-  // 2²⁰ images of 512×512: 2³⁸ columns, 2³² tiles of 64, over gridDim.x's 2³¹ − 1.
+  // 2²⁰ images of 512×512: 2³⁸ columns, 2³¹ tiles of 128, over gridDim.x's 2³¹ − 1.
   expect_refused(params(I64(1) << 20, 1, 512, 512, 1, 1, 0), "N·OH·OW");
   EXPECT_EQ(conv2d_cuda_unindexable(params(I64(1) << 14, 1, 512, 512, 1, 1, 0)), "");
   const I64 most = kMostColumns;
@@ -74,10 +74,10 @@ TEST(CudaLimits, RefusesMorePixelTilesThanGridDimX) {
 }
 
 TEST(CudaLimits, ReasonNamesTheValueAndTheLimit) {
-  EXPECT_EQ(conv2d_cuda_unindexable(params(1, 1, 1, 1, 4194241, 1, 0)),
-            "C_out = 4194241 needs 65536 blocks of 64 along gridDim.y, more than CUDA's 65535");
+  EXPECT_EQ(conv2d_cuda_unindexable(params(1, 1, 1, 1, 8388481, 1, 0)),
+            "C_out = 8388481 needs 65536 blocks of 128 along gridDim.y, more than CUDA's 65535");
   EXPECT_EQ(conv2d_cuda_unindexable(params(1, 1, 50000, 50000, 1, 3, 1)),
-            "H·W = 2500000000 exceeds 2147483583 (an int in the kernels)");
+            "H·W = 2500000000 exceeds 2147483519 (an int in the kernels)");
 }
 
 }  // namespace

@@ -14,17 +14,15 @@
 // Small-integer inputs (in [−3, 3]): every product and partial sum is an integer far below 2²⁴,
 // exact in float in any order, so there the CUDA result must equal the CPU one bit for bit.
 //
-// The TF32 forward (kernels/conv2d_tf32.h) rounds x and w to 10-bit mantissas, relative error
-// ≤ 2⁻¹¹ each, so ≤ 2⁻¹⁰ + 2⁻²² = 9.77e-4 per product, then accumulates in FP32 (≤ 3e-6 as above):
-// |cuda − cpu| ≤ 1e-3·Σ|terms| + 1e-6 holds even when every product rounds the same way. A CPU
-// emulation of the kernel (each operand rounded to TF32) gave at most 2.6e-4·Σ|terms| on these
-// shapes; the GPU has not been measured yet. Small integers are exact in TF32, so that check stays
-// bitwise.
+// Each test runs in each math of the CUDA kernels (kernels/gemm_math.h), with the bound derived from
+// it in tests/support/gemm_maths.h (fp32 1e-5 as above, tf32 1e-3, tf32x3 2e-5). Small integers are
+// exact in TF32, so there every math must be bitwise.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -35,6 +33,7 @@
 #include "tests/support/compare.h"
 #include "tests/support/conv_case.h"
 #include "tests/support/emulated_gpu.h"
+#include "tests/support/gemm_maths.h"
 #include "tests/support/gpu.h"
 #include "tests/support/random.h"
 #include "tests/support/rounding_bound.h"
@@ -42,7 +41,7 @@
 namespace nst::testing {
 namespace {
 
-// Batch 2 throughout. C_in = 3 gives K = 27, not a multiple of the kernel's K slice of 8; C_out = 70
+// Batch 2 throughout. C_in = 3 gives K = 27, not a multiple of the kernels' K slice of 8; C_out = 70
 // and the odd image sizes leave partial tiles in both directions; 1×1 images and 1×1 kernels; stride
 // 2 with pad 0 and 1; a 5×3 kernel and a 7×7 kernel that leaves a 1×1 output take the general path.
 const std::vector<ConvCase>& awkward_cases() {
@@ -58,95 +57,90 @@ const std::vector<ConvCase>& awkward_cases() {
 // conv3_1 of VGG19 at 256 px: 1×128×64×64 → 256, 3×3, stride 1, pad 1 (K = 1152 forward, 2304
 // backward; the 3×3, stride-1 path the network takes). Under the emulator the same channels on a
 // 16×16 image (tests/support/emulated_gpu.h).
-const ConvCase kConv3_1 =
-    gpu_or_emulated(ConvCase{1, 128, 64, 64, 256, 3, 3, 1, 1}, ConvCase{1, 128, 16, 16, 256, 3, 3, 1, 1});
+const ConvCase kConv3_1 = gpu_or_emulated(ConvCase{1, 128, 64, 64, 256, 3, 3, 1, 1}, ConvCase{1, 128, 16, 16, 256, 3, 3, 1, 1});
 
-constexpr double kFp32Rtol = 1e-5, kTf32Rtol = 1e-3;
+using ops::ConvMath;
 
-// A CUDA forward, x, w, b given on the host, into a NaN-poisoned output on the device.
-using CudaForward = Tensor (*)(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c);
-
-template <ops::ConvMath math>
-Tensor cuda_forward_in(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c) {
+// The CUDA forward, x, w, b given on the host, into a NaN-poisoned output on the device.
+Tensor cuda_forward(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, const ConvCase& c, ConvMath math) {
   Tensor y = Tensor::filled(c.y_shape(), NAN, Device::cuda);
   ops::conv2d(x.to(Device::cuda), w.to(Device::cuda), b.to(Device::cuda), relu, y, c.geometry(), math);
   return y;
 }
-const CudaForward cuda_forward = cuda_forward_in<ops::ConvMath::fp32>;
-const CudaForward cuda_forward_tf32 = cuda_forward_in<ops::ConvMath::tf32>;
 
 // The CUDA backward-data, dy, w and the gate given on the host, into a NaN-poisoned dx.
-Tensor cuda_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, const ConvCase& c) {
+Tensor cuda_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, const ConvCase& c, ConvMath math) {
   Tensor dx = Tensor::filled(c.x_shape(), NAN, Device::cuda);
   const Tensor gate_cuda = gate != nullptr ? gate->to(Device::cuda) : Tensor();
   ops::conv2d_backward_data(dy.to(Device::cuda), w.to(Device::cuda), gate != nullptr ? &gate_cuda : nullptr, dx,
-                            c.geometry());
+                            c.geometry(), math);
   return dx;
 }
 
-void check_forward_random(const ConvCase& c, std::uint64_t seed, CudaForward forward, double rtol) {
+void check_forward_random(const ConvCase& c, std::uint64_t seed, ConvMath math) {
   const Tensor x = random_tensor(c.x_shape(), seed), w = random_tensor(c.w_shape(), seed + 1);
   const Tensor b = random_tensor({c.c_out}, seed + 2);
   const Tensor scale = ops::conv2d(absolute(x), absolute(w), absolute(b), false, c.geometry());
   for (const bool relu : {false, true}) {
     const Tensor expected = ops::conv2d(x, w, b, relu, c.geometry());
-    EXPECT_TRUE(within_rounding(forward(x, w, b, relu, c), expected, scale, rtol)) << "relu " << relu;
+    EXPECT_TRUE(within_rounding(cuda_forward(x, w, b, relu, c, math), expected, scale, rtol_of(math)))
+        << "relu " << relu;
   }
 }
 
 // The gate is random in [−1, 1]: about half of dx is gated to 0.
-void check_backward_data_random(const ConvCase& c, std::uint64_t seed) {
+void check_backward_data_random(const ConvCase& c, std::uint64_t seed, ConvMath math) {
   const Tensor dy = random_tensor(c.y_shape(), seed), w = random_tensor(c.w_shape(), seed + 1);
   const Tensor gate = random_tensor(c.x_shape(), seed + 2);
   const Tensor scale = ops::conv2d_backward_data(absolute(dy), absolute(w), c.x_shape(), nullptr, c.geometry());
   for (const Tensor* g : {static_cast<const Tensor*>(nullptr), &gate}) {
     const Tensor expected = ops::conv2d_backward_data(dy, w, c.x_shape(), g, c.geometry());
-    EXPECT_TRUE(within_rounding(cuda_backward_data(dy, w, g, c), expected, scale, kFp32Rtol))
+    EXPECT_TRUE(within_rounding(cuda_backward_data(dy, w, g, c, math), expected, scale, rtol_of(math)))
         << "gated " << (g != nullptr);
   }
 }
 
-class CudaConv2dTest : public ::testing::TestWithParam<ConvCase> {};
+class CudaConv2dTest : public ::testing::TestWithParam<std::tuple<ConvCase, ConvMath>> {
+ protected:
+  const ConvCase& shape() const { return std::get<0>(GetParam()); }
+  ConvMath math() const { return std::get<1>(GetParam()); }
+};
 
 TEST_P(CudaConv2dTest, ForwardMatchesCpu) {
   NST_REQUIRE_CUDA();
-  check_forward_random(GetParam(), 100, cuda_forward, kFp32Rtol);
+  check_forward_random(shape(), 100, math());
 }
 
 TEST_P(CudaConv2dTest, BackwardDataMatchesCpu) {
   NST_REQUIRE_CUDA();
-  check_backward_data_random(GetParam(), 200);
+  check_backward_data_random(shape(), 200, math());
 }
 
 TEST_P(CudaConv2dTest, SmallIntegersAreExact) {
   NST_REQUIRE_CUDA();
-  const ConvCase& c = GetParam();
-  const Tensor x = integer_tensor(c.x_shape(), 300), w = integer_tensor(c.w_shape(), 301),
-               b = integer_tensor({c.c_out}, 302);
-  const std::vector<float> y = ops::conv2d(x, w, b, true, c.geometry()).to_host();
-  EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c).to_host(), y)) << "forward";
-  EXPECT_TRUE(all_equal(cuda_forward_tf32(x, w, b, true, c).to_host(), y)) << "TF32 forward";
+  const ConvCase& c = shape();
+  const Tensor x = integer_tensor(c.x_shape(), 300), w = integer_tensor(c.w_shape(), 301), b = integer_tensor({c.c_out}, 302);
+  EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c, math()).to_host(), ops::conv2d(x, w, b, true, c.geometry()).to_host()))
+      << "forward";
   const Tensor dy = integer_tensor(c.y_shape(), 303), gate = integer_tensor(c.x_shape(), 304);
-  EXPECT_TRUE(all_equal(cuda_backward_data(dy, w, &gate, c).to_host(),
+  EXPECT_TRUE(all_equal(cuda_backward_data(dy, w, &gate, c, math()).to_host(),
                         ops::conv2d_backward_data(dy, w, c.x_shape(), &gate, c.geometry()).to_host()))
       << "backward-data";
 }
 
-TEST_P(CudaConv2dTest, Tf32ForwardMatchesCpu) {
-  NST_REQUIRE_CUDA();
-  check_forward_random(GetParam(), 400, cuda_forward_tf32, kTf32Rtol);
-}
-
-INSTANTIATE_TEST_SUITE_P(AwkwardShapes, CudaConv2dTest, ::testing::ValuesIn(awkward_cases()),
-                         [](const ::testing::TestParamInfo<ConvCase>& param_info) {
-                           return describe(param_info.param);
+INSTANTIATE_TEST_SUITE_P(AwkwardShapes, CudaConv2dTest,
+                         ::testing::Combine(::testing::ValuesIn(awkward_cases()), ::testing::ValuesIn(kGemmMaths)),
+                         [](const ::testing::TestParamInfo<std::tuple<ConvCase, ConvMath>>& param_info) {
+                           return describe(std::get<0>(param_info.param)) + "_" + name_of(std::get<1>(param_info.param));
                          });
 
 TEST(CudaConv2d, Vgg19Conv3_1MatchesCpu) {
   NST_REQUIRE_CUDA();
-  check_forward_random(kConv3_1, 500, cuda_forward, kFp32Rtol);
-  check_backward_data_random(kConv3_1, 600);
-  check_forward_random(kConv3_1, 700, cuda_forward_tf32, kTf32Rtol);
+  for (const ConvMath math : kGemmMaths) {
+    SCOPED_TRACE(name_of(math));
+    check_forward_random(kConv3_1, 500, math);
+    check_backward_data_random(kConv3_1, 600, math);
+  }
 }
 
 // The TF32 error, measured and printed for bench/RESULTS.md (tests/gpu/run_on_device.sh picks the
@@ -160,7 +154,7 @@ TEST(CudaConv2d, Tf32ErrorAgainstFp32IsMeasured) {
   const Tensor x = random_tensor(c.x_shape(), 900, Device::cpu, 0.0f, 1.0f), w = random_tensor(c.w_shape(), 901);
   const Tensor b = random_tensor({c.c_out}, 902);
   const std::vector<float> expected = ops::conv2d(x, w, b, false, c.geometry()).to_host();
-  const std::vector<float> tf32 = cuda_forward_tf32(x, w, b, false, c).to_host();
+  const std::vector<float> tf32 = cuda_forward(x, w, b, false, c, ConvMath::tf32).to_host();
   const std::vector<float> scale = ops::conv2d(absolute(x), absolute(w), absolute(b), false, c.geometry()).to_host();
   double error_squares = 0, reference_squares = 0, worst_relative_to_terms = 0;
   for (std::size_t i = 0; i < expected.size(); ++i) {
@@ -170,12 +164,11 @@ TEST(CudaConv2d, Tf32ErrorAgainstFp32IsMeasured) {
     worst_relative_to_terms = std::max(worst_relative_to_terms, std::fabs(error) / (scale[i] + 1e-30));
   }
   const double relative_l2 = std::sqrt(error_squares / reference_squares);
-  std::printf(
-      "TF32 forward error against FP32, VGG19 conv3_1 at 256 px: relative L2 %.2e, worst %.2e of the sum of |terms|\n",
-      relative_l2, worst_relative_to_terms);
+  std::printf("TF32 forward error against FP32, VGG19 conv3_1 at 256 px: relative L2 %.2e, worst %.2e of the sum of |terms|\n",
+              relative_l2, worst_relative_to_terms);
   RecordProperty("tf32_relative_l2", std::to_string(relative_l2));
-  EXPECT_LT(relative_l2, kTf32Rtol);
-  EXPECT_LT(worst_relative_to_terms, kTf32Rtol);
+  EXPECT_LT(relative_l2, rtol_of(ConvMath::tf32));
+  EXPECT_LT(worst_relative_to_terms, rtol_of(ConvMath::tf32));
 }
 
 // No atomics and a fixed order of the K loop: the same inputs give the same bits.
@@ -184,10 +177,12 @@ TEST(CudaConv2d, Vgg19Conv3_1IsBitwiseRepeatable) {
   const ConvCase& c = kConv3_1;
   const Tensor x = random_tensor(c.x_shape(), 800), w = random_tensor(c.w_shape(), 801);
   const Tensor b = random_tensor({c.c_out}, 802), dy = random_tensor(c.y_shape(), 803);
-  const std::vector<float> y = cuda_forward(x, w, b, true, c).to_host();
-  const std::vector<float> dx = cuda_backward_data(dy, w, nullptr, c).to_host();
-  EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c).to_host(), y));
-  EXPECT_TRUE(all_equal(cuda_backward_data(dy, w, nullptr, c).to_host(), dx));
+  for (const ConvMath math : {ConvMath::fp32, ConvMath::tf32x3}) {
+    const std::vector<float> y = cuda_forward(x, w, b, true, c, math).to_host();
+    const std::vector<float> dx = cuda_backward_data(dy, w, nullptr, c, math).to_host();
+    EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c, math).to_host(), y)) << name_of(math);
+    EXPECT_TRUE(all_equal(cuda_backward_data(dy, w, nullptr, c, math).to_host(), dx)) << name_of(math);
+  }
 }
 
 }  // namespace

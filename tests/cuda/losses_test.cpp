@@ -10,7 +10,8 @@
 // apart, so |cuda − cpu| ≤ 1e-6 + 1e-6·|cpu|.
 // Style backward: a GEMM over K = C with (G − A) formed on the fly; per element
 // |cuda − cpu| ≤ 1e-5·(|df0| + w·4/(2CM)²·Σ_k |G − A|[i,k]·|F[k,m]|) + 1e-6, the same GEMM on
-// absolute values, for the reasons given in gram_test.cpp (K ≤ 256 here: √K·2⁻²⁴ ≈ 1e-6).
+// absolute values, for the reasons given in gram_test.cpp (K ≤ 256 here: √K·2⁻²⁴ ≈ 1e-6); in each
+// math of the GEMM (kernels/gemm_math.h), 1e-5 becomes that math's bound (tests/support/gemm_maths.h).
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "tests/support/cases.h"
 #include "tests/support/compare.h"
 #include "tests/support/emulated_gpu.h"
+#include "tests/support/gemm_maths.h"
 #include "tests/support/gpu.h"
 #include "tests/support/random.h"
 #include "tests/support/rounding_bound.h"
@@ -134,8 +136,7 @@ TEST_P(CudaStyleLossTest, MatchesCpu) {
   ops::style_loss(gf, gg, ga, again);
   EXPECT_TRUE(all_equal(again.to_host(), loss.to_host())) << "repeat";
 
-  Tensor df = cuda_copy_over_poison(df0), df_cpu = df0.clone();
-  ops::style_loss_backward(gf, gg, ga, weight, df);
+  Tensor df_cpu = df0.clone();
   ops::style_loss_backward(f, g, a, weight, df_cpu);
   // The bound's scale: the same backward on |F|, |G − A| (with target 0) and |df0|.
   const std::vector<float> gv = g.to_host(), av = a.to_host();
@@ -144,7 +145,12 @@ TEST_P(CudaStyleLossTest, MatchesCpu) {
   Tensor scale = absolute(df0);
   ops::style_loss_backward(absolute(f), absolute(Tensor::from_host(g.shape(), difference, Device::cpu)),
                            Tensor::zeros(a.shape(), Device::cpu), weight, scale);
-  EXPECT_TRUE(within_rounding(df, df_cpu, scale)) << "backward";
+  // The backward's GEMM in each math, with that math's bound (tests/support/gemm_maths.h).
+  for (const GemmMath math : kGemmMaths) {
+    Tensor df = cuda_copy_over_poison(df0);
+    ops::style_loss_backward(gf, gg, ga, weight, df, math);
+    EXPECT_TRUE(within_rounding(df, df_cpu, scale, rtol_of(math))) << "backward, " << name_of(math);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, CudaStyleLossTest, ::testing::ValuesIn(style_shapes()),

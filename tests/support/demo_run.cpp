@@ -8,14 +8,14 @@
 namespace nst::testing {
 
 DemoProblem::DemoProblem(const std::string& weights, const std::string& content_path, const std::string& style_path,
-                         Device device, int size) {
+                         Device device, int size, ops::ConvMath math) {
   const Image content_image = resize_longer_side(read_image(content_path), size);
   const Image style_image = resize_longer_side(read_image(style_path), size);
   const std::vector<Tap> content_taps = parse_taps("relu4_1");
   const std::vector<Tap> style_taps = parse_taps("relu1_1,relu2_1,relu3_1,relu4_1");
   std::vector<Tap> taps = content_taps;
   taps.insert(taps.end(), style_taps.begin(), style_taps.end());
-  net_ = std::make_unique<Vgg19>(Vgg19::from_file(weights, ops::PoolKind::max, device, taps));
+  net_ = std::make_unique<Vgg19>(Vgg19::from_file(weights, ops::PoolKind::max, device, taps, math));
   content_ = to_vgg_input(content_image, device);
   std::vector<Tensor> styles;
   styles.push_back(to_vgg_input(style_image, device));
