@@ -62,7 +62,7 @@ void write_dump(Hdf5Writer& out, const Options& o, const StyleProblem& p, const 
     if (std::find(layers.begin(), layers.end(), tap) == layers.end()) layers.push_back(tap);
   for (const Tap& tap : layers) {
     out.write("/features/" + tap.name, p.net->activation(tap));
-    out.write("/gram/" + tap.name, ops::gram(p.net->activation(tap)));
+    out.write("/gram/" + tap.name, ops::gram(p.net->activation(tap), p.net->conv_math()));
   }
   const StyleObjective& objective = *p.objective;
   for (const auto& term : objective.content_terms()) out.write("/targets/content/" + term.tap.name, term.target);

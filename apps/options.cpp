@@ -171,13 +171,24 @@ void add_network_options(CLI::App& app, Options& o) {
   app.add_option("--device", o.device, "auto (CUDA when a GPU is usable), cpu or cuda")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "cpu", "cuda"}));
-  app.add_flag("--tf32", o.tf32,
-               "GPU only: forward convolutions on TF32 tensor cores (about 1e-3 relative error; the "
-               "backward stays FP32)");
+  app.add_option("--conv-math", o.conv_math,
+                 "GPU only: the arithmetic of the convolutions and Gram matrices, both directions: fp32 (CUDA "
+                 "cores), tf32 (tensor cores, ~1e-3 relative error) or 3xtf32 (tensor cores in three passes, "
+                 "FP32-level error)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"fp32", "tf32", "3xtf32"}));
+  app.add_flag_callback("--tf32", [&o] { o.conv_math = "tf32"; }, "GPU only: the same as --conv-math tf32");
   app.add_option("--weights", o.weights,
                  "Keras VGG19 weights (.h5); default $NST_WEIGHTS, then the first of <exe_dir>/../weights/, "
                  "<exe_dir>/weights/, $XDG_DATA_HOME/nst/ (~/.local/share/nst/) and ./weights/ that holds "
                  "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5");
+}
+
+GemmMath conv_math_of(const Options& o) {
+  if (o.conv_math == "fp32") return GemmMath::fp32;
+  if (o.conv_math == "tf32") return GemmMath::tf32;
+  NST_CHECK(o.conv_math == "3xtf32", "--conv-math " << o.conv_math << " is not one of fp32, tf32, 3xtf32");
+  return GemmMath::tf32x3;
 }
 
 void add_objective_options(CLI::App& app, Options& o, OptionLists& lists) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/gemm_math.h"
 #include "layers/scales.h"
 
 namespace CLI {
@@ -49,7 +50,7 @@ struct Options {
   int save_every = 0;
   std::string resume;  // a checkpoint's .nstate file; empty: a new run
   std::string device = "auto";
-  bool tf32 = false;
+  std::string conv_math = "3xtf32";       // fp32 | tf32 | 3xtf32 (the default until a GPU run decides)
   bool cuda_graph = false;
   std::string weights;     // empty: weights/default_weights_path.h searches
   std::string loss_log;    // empty: none; else a CSV of the losses at every iteration
@@ -69,8 +70,10 @@ struct OptionLists {
   std::string styles, style_blend_weights, style_layer_weights;
 };
 
-// The network and where it runs: --image-size, --pooling, --device, --tf32, --weights.
+// The network and where it runs: --image-size, --pooling, --device, --conv-math (--tf32), --weights.
 void add_network_options(CLI::App& app, Options& o);
+// The arithmetic --conv-math names (the CUDA convolutions, Gram and style backward).
+GemmMath conv_math_of(const Options& o);
 // J itself: --content, --style, --style-blend-weights, --style-scale, the loss weights, the
 // layers, --init, --seed. `lists` receives the comma-separated text, for parse_command_line.
 void add_objective_options(CLI::App& app, Options& o, OptionLists& lists);

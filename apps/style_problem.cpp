@@ -98,9 +98,10 @@ StyleProblem build_style_problem(const Options& o, bool allow_tiles) {
                                << " (as --start-size)");
     }
   }
-  if (o.tf32 && p.device == Device::cpu) std::printf("note: --tf32 has no effect on the CPU, which computes in FP32\n");
+  if (o.conv_math != Options{}.conv_math && p.device == Device::cpu)
+    std::printf("note: --conv-math %s has no effect on the CPU, which computes in FP32\n", o.conv_math.c_str());
   const ops::PoolKind pooling = o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max;
-  const ops::ConvMath math = o.tf32 ? ops::ConvMath::tf32 : ops::ConvMath::fp32;
+  const ops::ConvMath math = conv_math_of(o);
   p.net = std::make_unique<Vgg19>(Vgg19::from_file(p.weights_path, pooling, p.device, all_taps, math));
 
   set_run_step("computing the content and style targets");

@@ -40,12 +40,12 @@ Image layer_figure(const VisualizeOptions& v) {
   const Image image = resize_longer_side(read_image(v.image), o.image_size);
   const std::string weights = find_weights_file(WeightsSearchPlaces::from_environment(o.weights));
   Vgg19 net = Vgg19::from_file(weights, o.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max, device, {tap},
-                               o.tf32 ? ops::ConvMath::tf32 : ops::ConvMath::fp32);
+                               conv_math_of(o));
   net.forward(to_vgg_input(image, device));
   const Tensor& features = net.activation(tap);
   std::printf("%s of %s (%dx%d): %s\n", tap.name.c_str(), v.image.c_str(), image.width, image.height,
               to_string(features.shape()).c_str());
-  return v.gram ? gram_heat_map(ops::gram(features)) : feature_map_grid(features);
+  return v.gram ? gram_heat_map(ops::gram(features, net.conv_math())) : feature_map_grid(features);
 }
 
 }  // namespace

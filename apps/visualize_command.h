@@ -10,7 +10,7 @@
 namespace nst {
 
 struct VisualizeOptions {
-  Options network;        // --image-size, --pooling, --device, --tf32, --weights
+  Options network;        // --image-size, --pooling, --device, --conv-math, --weights
   std::string image;      // the image whose features are drawn
   std::string layer;      // "relu3_1"
   bool gram = false;      // the Gram matrix rather than the feature maps

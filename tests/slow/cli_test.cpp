@@ -130,6 +130,7 @@ TEST_F(CommandLine, HelpExplainsEveryOption) {
                              "--print-every",
                              "--save-every",
                              "--device",
+                             "--conv-math",
                              "--tf32",
                              "--keep",
                              "--lbfgs-line-search",
