@@ -1,9 +1,11 @@
-// Our convolutions (kernels/conv2d.h, kernels/conv2d_tf32.h) against cuDNN on every distinct VGG19
-// conv shape at a 512×512 input (3×3, stride 1, pad 1, batch 1; ../shared/VGG19_SHAPES.md):
-//   BM_conv2d_forward/<layer>_fp32    conv2d_forward_cuda, bias and ReLU fused
-//   BM_conv2d_backward_data/<layer>_fp32   conv2d_backward_data_cuda without the ReLU gate (cuDNN's
-//                                     backward-data has none; the gate is a select in the epilogue)
-//   BM_conv2d_forward/<layer>_tf32    conv2d_forward_tf32_cuda, against cuDNN allowed TF32
+// Our convolutions (kernels/conv2d.h: one GEMM main loop, kernels/cuda/gemm_mainloop.cuh, in three
+// maths) against cuDNN on every distinct VGG19 conv shape at a 512×512 input (3×3, stride 1, pad 1,
+// batch 1; ../shared/VGG19_SHAPES.md):
+//   BM_conv2d_forward/<layer>_<math>         conv2d_forward_cuda, bias and ReLU fused
+//   BM_conv2d_backward_data/<layer>_<math>   conv2d_backward_data_cuda without the ReLU gate (cuDNN's
+//                                            backward-data has none; the gate is a select in the epilogue)
+// with <math> fp32 (FMA, against cuDNN FP32 with FMA math), tf32 (against cuDNN allowed TF32) and
+// tf32x3 (3xTF32, FP32-level error, against cuDNN FP32 with FMA math).
 // One row times cuDNN, then ours, on the same buffers; the Time column is ours per launch.
 // Counters: "GFLOP/s" = Conv2dParams::flops() (2·H·W·Cin·Cout·9, the direct convolution's count,
 // also for cuDNN's FFT or Winograd algorithms, whose rate is then an effective one) over ours'
@@ -11,8 +13,8 @@
 // "%sgemm" of the 8192³ cuBLAS SGEMM measured once in this process (its TF32 run for TF32 rows);
 // "cuDNN_GFLOP/s", "cuDNN%sgemm" the same for cuDNN; "ours/cuDNN" the time ratio (above 1: ours is
 // slower); "rel_err" = ‖ours − cuDNN FP32‖/‖cuDNN FP32‖ from one run on NaN-poisoned outputs. The
-// label names cuDNN's algorithm and math, and starts with MISMATCH if rel_err is over 1e-3 (FP32)
-// or 1e-2 (TF32): FP32 rounding of these sums of ≤ 4608 terms stays near 1e-6 (a Winograd
+// label names cuDNN's algorithm and math, and starts with MISMATCH if rel_err is over 1e-3 (FP32,
+// 3xTF32) or 1e-2 (TF32): FP32 rounding of these sums of ≤ 4608 terms stays near 1e-6 (a Winograd
 // reference, which cuDNN may pick, up to ~1e-4), TF32's near 1e-3; a wrong index gives ~1.
 //
 // cuDNN: cudnnFind*AlgorithmEx times its algorithms with one 1 GiB workspace; the fastest that runs
@@ -22,7 +24,7 @@
 // that with the chosen algorithm, else cudnnConvolutionForward, cudnnAddTensor, cudnnActivationForward
 // (the label says which).
 // Inputs random on the device: x in [0, 1) (a ReLU output), w in ±0.05, b in ±0.1, dy in ±1.
-// Time: about 10–15 s on an H100 (27 rows of ~0.2 s timing each, cuDNN's searches, the SGEMM ceilings).
+// Time: about 20–30 s on an H100 (54 rows of ~0.2 s timing each, cuDNN's searches, the SGEMM ceilings).
 #include <cudnn.h>
 
 #include <cstdint>
@@ -31,7 +33,6 @@
 
 #include "bench/cuda_bench_util.cuh"
 #include "kernels/conv2d.h"
-#include "kernels/conv2d_tf32.h"
 
 namespace nst::bench {
 
@@ -49,7 +50,13 @@ constexpr VggConv kConv1_1{3, 64, 512}, kConv1_2{64, 64, 512}, kConv2_1{64, 128,
     kConv3_1{128, 256, 128}, kConv3_2{256, 256, 128}, kConv4_1{256, 512, 64}, kConv4_2{512, 512, 64},
     kConv5_1{512, 512, 32};
 
-enum class Math { fp32, tf32 };
+enum class Math { fp32, tf32, tf32x3 };
+
+GemmMath ours_in(Math math) {
+  return math == Math::fp32 ? GemmMath::fp32 : math == Math::tf32 ? GemmMath::tf32 : GemmMath::tf32x3;
+}
+// The cuDNN math each of ours is compared with: 3xTF32 promises FP32's accuracy, so FP32's.
+Math cudnn_counterpart(Math math) { return math == Math::tf32 ? Math::tf32 : Math::fp32; }
 
 Conv2dParams params_of(const VggConv& layer) {
   Conv2dParams p;
@@ -102,13 +109,10 @@ constexpr std::size_t kWorkspaceBytes = std::size_t{1} << 30;
 // cuDNN's view of one layer in one math: x, w, y (and b), the convolution, and a workspace.
 struct CudnnLayer {
   CudnnLayer(const Conv2dParams& p, Math math) {
-    NST_BENCH_CHECK(
-        cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, int(p.c_in), int(p.h), int(p.w)));
-    NST_BENCH_CHECK(
-        cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, int(p.c_out), int(p.h), int(p.w)));
+    NST_BENCH_CHECK(cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, int(p.c_in), int(p.h), int(p.w)));
+    NST_BENCH_CHECK(cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, int(p.c_out), int(p.h), int(p.w)));
     NST_BENCH_CHECK(cudnnSetTensor4dDescriptor(bias, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, int(p.c_out), 1, 1));
-    NST_BENCH_CHECK(
-        cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, int(p.c_out), int(p.c_in), 3, 3));
+    NST_BENCH_CHECK(cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, int(p.c_out), int(p.c_in), 3, 3));
     NST_BENCH_CHECK(cudnnSetConvolution2dDescriptor(conv, 1, 1, 1, 1, 1, 1, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
     NST_BENCH_CHECK(cudnnSetConvolutionMathType(conv, math == Math::fp32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH));
     NST_BENCH_CHECK(cudnnSetActivationDescriptor(relu, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0));
@@ -144,9 +148,9 @@ class CudnnForward {
       : layer_(p, math), x_(x.data()), w_(w.data()), b_(b.data()), y_(y.data()) {
     std::vector<cudnnConvolutionFwdAlgoPerf_t> found(CUDNN_CONVOLUTION_FWD_ALGO_COUNT);
     int count = 0;
-    NST_BENCH_CHECK(cudnnFindConvolutionForwardAlgorithmEx(cudnn(), layer_.x, x_, layer_.w, w_, layer_.conv, layer_.y,
-                                                           y_, int(found.size()), &count, found.data(),
-                                                           layer_.workspace.data(), kWorkspaceBytes));
+    NST_BENCH_CHECK(cudnnFindConvolutionForwardAlgorithmEx(
+        cudnn(), layer_.x, x_, layer_.w, w_, layer_.conv, layer_.y, y_, int(found.size()), &count, found.data(),
+        layer_.workspace.data(), kWorkspaceBytes));
     found.resize(std::size_t(count));
     const auto best = layer_.fastest_that_runs(found, math, [this](cudnnConvolutionFwdAlgo_t algo) {
       return cudnnConvolutionForward(cudnn(), &kOne, layer_.x, x_, layer_.w, w_, layer_.conv, algo,
@@ -169,8 +173,8 @@ class CudnnForward {
   }
 
   std::string label() const {
-    static const char* const names[] = {"IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT", "FFT", "FFT_TILING",
-                                        "WINOGRAD",      "WINOGRAD_NONFUSED"};
+    static const char* const names[] = {"IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM",     "DIRECT",
+                                        "FFT",           "FFT_TILING",            "WINOGRAD", "WINOGRAD_NONFUSED"};
     return std::string("cuDNN ") + names[algo_] + "/" + math_name(math_) +
            (fused_ ? ", fused bias+ReLU" : ", then AddTensor and ReLU");
   }
@@ -191,18 +195,18 @@ class CudnnForward {
   bool fused_ = false;
 };
 
-// dx = conv_transpose(dy, w) by cuDNN, with its fastest FP32 algorithm.
+// dx = conv_transpose(dy, w) by cuDNN, with its fastest algorithm in `math`.
 class CudnnBackwardData {
  public:
-  CudnnBackwardData(const Conv2dParams& p, const Tensor& dy, const Tensor& w, Tensor& dx)
-      : layer_(p, Math::fp32), dy_(dy.data()), w_(w.data()), dx_(dx.data()) {
+  CudnnBackwardData(const Conv2dParams& p, Math math, const Tensor& dy, const Tensor& w, Tensor& dx)
+      : layer_(p, math), dy_(dy.data()), w_(w.data()), dx_(dx.data()) {
     std::vector<cudnnConvolutionBwdDataAlgoPerf_t> found(CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT);
     int count = 0;
-    NST_BENCH_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(cudnn(), layer_.w, w_, layer_.y, dy_, layer_.conv,
-                                                                layer_.x, dx_, int(found.size()), &count, found.data(),
-                                                                layer_.workspace.data(), kWorkspaceBytes));
+    NST_BENCH_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(
+        cudnn(), layer_.w, w_, layer_.y, dy_, layer_.conv, layer_.x, dx_, int(found.size()), &count, found.data(),
+        layer_.workspace.data(), kWorkspaceBytes));
     found.resize(std::size_t(count));
-    const auto best = layer_.fastest_that_runs(found, Math::fp32, [this](cudnnConvolutionBwdDataAlgo_t algo) {
+    const auto best = layer_.fastest_that_runs(found, math, [this](cudnnConvolutionBwdDataAlgo_t algo) {
       algo_ = algo;
       return run();
     });
@@ -256,9 +260,8 @@ void BM_conv2d_forward(benchmark::State& state, VggConv layer, Math math) {
   const Tensor w = random_device_tensor({p.c_out, p.c_in, 3, 3}, 2, -0.05f, 0.05f);
   const Tensor b = random_device_tensor({p.c_out}, 3, -0.1f, 0.1f);
   Tensor y({1, p.c_out, p.h, p.w}, Device::cuda), y_cudnn({1, p.c_out, p.h, p.w}, Device::cuda);
-  const auto forward = math == Math::fp32 ? conv2d_forward_cuda : conv2d_forward_tf32_cuda;
   const Launch ours = [&] {
-    forward(p, x.data(), w.data(), b.data(), /*relu=*/true, y.data(), cuda_stream());
+    conv2d_forward_cuda(p, x.data(), w.data(), b.data(), /*relu=*/true, y.data(), ours_in(math), cuda_stream());
     NST_BENCH_CHECK_LAUNCH();
   };
 
@@ -269,51 +272,49 @@ void BM_conv2d_forward(benchmark::State& state, VggConv layer, Math math) {
   cudnn_fp32();
   const double error = relative_error(y, y_cudnn);
 
-  if (math == Math::fp32) {
-    time_and_report(
-        state, p, math, ours, [&] { cudnn_fp32(); }, cudnn_fp32.label(), error);
+  if (cudnn_counterpart(math) == Math::fp32) {
+    time_and_report(state, p, math, ours, [&] { cudnn_fp32(); }, cudnn_fp32.label(), error);
   } else {
     const CudnnForward cudnn_tf32(p, Math::tf32, x, w, b, y_cudnn);
-    time_and_report(
-        state, p, math, ours, [&] { cudnn_tf32(); }, cudnn_tf32.label(), error);
+    time_and_report(state, p, math, ours, [&] { cudnn_tf32(); }, cudnn_tf32.label(), error);
   }
 }
 
-void BM_conv2d_backward_data(benchmark::State& state, VggConv layer) {
+void BM_conv2d_backward_data(benchmark::State& state, VggConv layer, Math math) {
   if (skip_without_cuda(state)) return;
   const Conv2dParams p = params_of(layer);
   const Tensor dy = random_device_tensor({1, p.c_out, p.h, p.w}, 4);
   const Tensor w = random_device_tensor({p.c_out, p.c_in, 3, 3}, 2, -0.05f, 0.05f);
   Tensor dx({1, p.c_in, p.h, p.w}, Device::cuda), dx_cudnn({1, p.c_in, p.h, p.w}, Device::cuda);
   const Launch ours = [&] {
-    conv2d_backward_data_cuda(p, dy.data(), w.data(), /*gate=*/nullptr, dx.data(), cuda_stream());
+    conv2d_backward_data_cuda(p, dy.data(), w.data(), /*gate=*/nullptr, dx.data(), ours_in(math), cuda_stream());
     NST_BENCH_CHECK_LAUNCH();
   };
 
-  const CudnnBackwardData cudnn_op(p, dy, w, dx_cudnn);
+  const CudnnBackwardData cudnn_fp32(p, Math::fp32, dy, w, dx_cudnn);
   poison(dx);
   poison(dx_cudnn);
   ours();
-  cudnn_op();
+  cudnn_fp32();
   const double error = relative_error(dx, dx_cudnn);
-  time_and_report(
-      state, p, Math::fp32, ours, [&] { cudnn_op(); }, cudnn_op.label(), error);
+  if (cudnn_counterpart(math) == Math::fp32) {
+    time_and_report(state, p, math, ours, [&] { cudnn_fp32(); }, cudnn_fp32.label(), error);
+  } else {
+    const CudnnBackwardData cudnn_tf32(p, Math::tf32, dy, w, dx_cudnn);
+    time_and_report(state, p, math, ours, [&] { cudnn_tf32(); }, cudnn_tf32.label(), error);
+  }
 }
 
-// Per layer: forward FP32, backward-data FP32, forward TF32.
-#define NST_CONV_BENCHMARKS(name, layer)                               \
-  BENCHMARK_CAPTURE(BM_conv2d_forward, name##_fp32, layer, Math::fp32) \
-      ->Iterations(kBatches)                                           \
-      ->UseManualTime()                                                \
-      ->Unit(benchmark::kMillisecond);                                 \
-  BENCHMARK_CAPTURE(BM_conv2d_backward_data, name##_fp32, layer)       \
-      ->Iterations(kBatches)                                           \
-      ->UseManualTime()                                                \
-      ->Unit(benchmark::kMillisecond);                                 \
-  BENCHMARK_CAPTURE(BM_conv2d_forward, name##_tf32, layer, Math::tf32) \
-      ->Iterations(kBatches)                                           \
-      ->UseManualTime()                                                \
+// Per layer: both directions in each math.
+#define NST_CONV_PAIR(name, layer, math)                                                                          \
+  BENCHMARK_CAPTURE(BM_conv2d_forward, name, layer, math)->Iterations(kBatches)->UseManualTime()                 \
+      ->Unit(benchmark::kMillisecond);                                                                           \
+  BENCHMARK_CAPTURE(BM_conv2d_backward_data, name, layer, math)->Iterations(kBatches)->UseManualTime()           \
       ->Unit(benchmark::kMillisecond)
+#define NST_CONV_BENCHMARKS(name, layer)      \
+  NST_CONV_PAIR(name##_fp32, layer, Math::fp32); \
+  NST_CONV_PAIR(name##_tf32, layer, Math::tf32); \
+  NST_CONV_PAIR(name##_tf32x3, layer, Math::tf32x3)
 
 NST_CONV_BENCHMARKS(conv1_1, kConv1_1);
 NST_CONV_BENCHMARKS(conv1_2, kConv1_2);

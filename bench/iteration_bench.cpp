@@ -8,6 +8,7 @@
 // (on the CPU at 256 px that warm-up takes ~15 s).
 // cuda_graph: the same iteration recorded once as a CUDA graph and replayed (--cuda-graph); the
 // difference to cuda is what one launch per iteration instead of one per kernel saves.
+// On CUDA each row runs in one --conv-math (kernels/gemm_math.h): cuda_<math>, cuda_graph_<math>.
 #include <optional>
 
 #include <benchmark/benchmark.h>
@@ -38,7 +39,7 @@ double trunk_flops(const std::vector<Tap>& taps, std::int64_t h, std::int64_t w)
   return flops;
 }
 
-void BM_iteration(benchmark::State& state, Device device, bool replay_graph) {
+void BM_iteration(benchmark::State& state, Device device, bool replay_graph, GemmMath math) {
   if (device == Device::cuda && !cuda_available()) {
     state.SkipWithError(("no GPU: " + cuda_unavailable_reason()).c_str());
     return;
@@ -50,7 +51,7 @@ void BM_iteration(benchmark::State& state, Device device, bool replay_graph) {
     state.SkipWithError(("needs the demo files under " + testing::shared_dir()).c_str());
     return;
   }
-  testing::DemoProblem problem(weights, content_path, style_path, device, static_cast<int>(state.range(0)));
+  testing::DemoProblem problem(weights, content_path, style_path, device, static_cast<int>(state.range(0)), math);
   StyleObjective& objective = problem.objective();
   Lbfgs lbfgs(LbfgsOptions{});
   Tensor x = problem.content().clone();
@@ -77,17 +78,16 @@ void BM_iteration(benchmark::State& state, Device device, bool replay_graph) {
                                                  benchmark::Counter::kIsIterationInvariantRate);
 }
 
-BENCHMARK_CAPTURE(BM_iteration, cpu, Device::cpu, false)->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK_CAPTURE(BM_iteration, cuda, Device::cuda, false)
-    ->Arg(256)
-    ->Arg(512)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
-BENCHMARK_CAPTURE(BM_iteration, cuda_graph, Device::cuda, true)
-    ->Arg(256)
-    ->Arg(512)
-    ->Unit(benchmark::kMillisecond)
-    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_iteration, cpu, Device::cpu, false, GemmMath::fp32)
+    ->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
+#define NST_CUDA_ITERATIONS(suffix, math)                                                                 \
+  BENCHMARK_CAPTURE(BM_iteration, cuda_##suffix, Device::cuda, false, math)                               \
+      ->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();                                 \
+  BENCHMARK_CAPTURE(BM_iteration, cuda_graph_##suffix, Device::cuda, true, math)                          \
+      ->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime()
+NST_CUDA_ITERATIONS(fp32, GemmMath::fp32);
+NST_CUDA_ITERATIONS(tf32, GemmMath::tf32);
+NST_CUDA_ITERATIONS(tf32x3, GemmMath::tf32x3);
 
 }  // namespace
 }  // namespace nst
