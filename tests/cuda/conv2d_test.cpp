@@ -128,15 +128,28 @@ TEST_P(CudaConv2dTest, SmallIntegersAreExact) {
       << "backward-data";
 }
 
-INSTANTIATE_TEST_SUITE_P(AwkwardShapes, CudaConv2dTest,
-                         ::testing::Combine(::testing::ValuesIn(awkward_cases()), ::testing::ValuesIn(kGemmMaths)),
+// Every awkward shape in FP32; on the tensor cores every shape on a GPU, and under the emulator
+// (where each MMA is a warp collective, tests/support/emulated_gpu.h) four that cover partial tiles
+// both ways, K not a multiple of 8, stride 2, a 1×1 and a 5×3 kernel.
+std::vector<std::tuple<ConvCase, ConvMath>> case_maths() {
+  std::vector<std::tuple<ConvCase, ConvMath>> cases;
+  const std::vector<ConvCase>& all = awkward_cases();
+  const std::vector<ConvCase> tensor_core_cases = gpu_or_emulated(
+      all, std::vector<ConvCase>{all[4], all[7], all[9], all[10]});
+  for (const ConvCase& c : all) cases.emplace_back(c, ConvMath::fp32);
+  for (const ConvMath math : {ConvMath::tf32, ConvMath::tf32x3})
+    for (const ConvCase& c : tensor_core_cases) cases.emplace_back(c, math);
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(AwkwardShapes, CudaConv2dTest, ::testing::ValuesIn(case_maths()),
                          [](const ::testing::TestParamInfo<std::tuple<ConvCase, ConvMath>>& param_info) {
                            return describe(std::get<0>(param_info.param)) + "_" + name_of(std::get<1>(param_info.param));
                          });
 
 TEST(CudaConv2d, Vgg19Conv3_1MatchesCpu) {
   NST_REQUIRE_CUDA();
-  for (const ConvMath math : kGemmMaths) {
+  for (const ConvMath math : large_case_maths()) {
     SCOPED_TRACE(name_of(math));
     check_forward_random(kConv3_1, 500, math);
     check_backward_data_random(kConv3_1, 600, math);
@@ -177,7 +190,8 @@ TEST(CudaConv2d, Vgg19Conv3_1IsBitwiseRepeatable) {
   const ConvCase& c = kConv3_1;
   const Tensor x = random_tensor(c.x_shape(), 800), w = random_tensor(c.w_shape(), 801);
   const Tensor b = random_tensor({c.c_out}, 802), dy = random_tensor(c.y_shape(), 803);
-  for (const ConvMath math : {ConvMath::fp32, ConvMath::tf32x3}) {
+  for (const ConvMath math : gpu_or_emulated(std::vector<ConvMath>{ConvMath::fp32, ConvMath::tf32x3},
+                                              std::vector<ConvMath>{ConvMath::fp32})) {
     const std::vector<float> y = cuda_forward(x, w, b, true, c, math).to_host();
     const std::vector<float> dx = cuda_backward_data(dy, w, nullptr, c, math).to_host();
     EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c, math).to_host(), y)) << name_of(math);

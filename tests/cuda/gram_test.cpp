@@ -95,8 +95,20 @@ TEST_P(CudaGramTest, SmallIntegersAreExact) {
   EXPECT_TRUE(all_equal(cuda_gram(f, math()).to_host(), ops::gram(f).to_host()));
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, CudaGramTest,
-                         ::testing::Combine(::testing::ValuesIn(gram_shapes()), ::testing::ValuesIn(kGemmMaths)),
+// Every shape in FP32; on the tensor cores every shape on a GPU, and under the emulator (each MMA a
+// warp collective) the three that take the split reduction and both kinds of tile.
+std::vector<std::tuple<ImageShape, GemmMath>> shape_maths() {
+  std::vector<std::tuple<ImageShape, GemmMath>> cases;
+  const std::vector<ImageShape> all = gram_shapes();
+  const std::vector<ImageShape> tensor_core_shapes =
+      gpu_or_emulated(all, std::vector<ImageShape>(all.end() - 3, all.end()));
+  for (const ImageShape& s : all) cases.emplace_back(s, GemmMath::fp32);
+  for (const GemmMath math : {GemmMath::tf32, GemmMath::tf32x3})
+    for (const ImageShape& s : tensor_core_shapes) cases.emplace_back(s, math);
+  return cases;
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, CudaGramTest, ::testing::ValuesIn(shape_maths()),
                          [](const auto& test) {
                            return describe(std::get<0>(test.param)) + "_" + name_of(std::get<1>(test.param));
                          });
@@ -105,7 +117,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, CudaGramTest,
 TEST(CudaGram, Relu3_1MatchesCpu) {
   NST_REQUIRE_CUDA();
   const Tensor f = random_tensor(shape_of(kRelu3_1), 46, Device::cpu, 0.0f, 1.0f);
-  for (const GemmMath math : kGemmMaths) {
+  for (const GemmMath math : large_case_maths()) {
     SCOPED_TRACE(name_of(math));
     expect_forward_matches_cpu(f, math);
   }

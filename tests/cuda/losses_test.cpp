@@ -146,7 +146,7 @@ TEST_P(CudaStyleLossTest, MatchesCpu) {
   ops::style_loss_backward(absolute(f), absolute(Tensor::from_host(g.shape(), difference, Device::cpu)),
                            Tensor::zeros(a.shape(), Device::cpu), weight, scale);
   // The backward's GEMM in each math, with that math's bound (tests/support/gemm_maths.h).
-  for (const GemmMath math : kGemmMaths) {
+  for (const GemmMath math : large_case_maths()) {
     Tensor df = cuda_copy_over_poison(df0);
     ops::style_loss_backward(gf, gg, ga, weight, df, math);
     EXPECT_TRUE(within_rounding(df, df_cpu, scale, rtol_of(math))) << "backward, " << name_of(math);

@@ -10,11 +10,22 @@
 //           the CPU's 2.9e-6: 8.5e-6 in all, a margin of 2; a missing or doubled term (≥ 2.4e-4) is
 //           still 12× over it.
 // Small integers are exact in TF32 (x_lo = 0 for 3xTF32), so there every math is bitwise exact.
+#include <vector>
+
 #include "kernels/gemm_math.h"
+#include "tests/support/emulated_gpu.h"
 
 namespace nst::testing {
 
 constexpr GemmMath kGemmMaths[] = {GemmMath::fp32, GemmMath::tf32, GemmMath::tf32x3};
+
+// The maths of the tests at VGG19's sizes: every one on a GPU; under the emulator, where a warp-wide
+// MMA costs a fiber switch per lane, FP32 and the default 3xTF32 (TF32 runs the same main loop, its
+// fragments and rounding checked by the awkward shapes).
+inline std::vector<GemmMath> large_case_maths() {
+  return gpu_or_emulated(std::vector<GemmMath>{GemmMath::fp32, GemmMath::tf32, GemmMath::tf32x3},
+                         std::vector<GemmMath>{GemmMath::fp32, GemmMath::tf32x3});
+}
 
 inline double rtol_of(GemmMath math) {
   switch (math) {
