@@ -99,6 +99,7 @@ void write_dump(Hdf5Writer& out, const Options& o, const StyleProblem& p, const 
   out.attribute("style_scale", o.style_scale);
   out.attribute("pooling", o.pooling);
   out.attribute("device", p.device == Device::cuda ? "cuda" : "cpu");
+  out.attribute("conv_math", p.device == Device::cuda ? o.conv_math : std::string("fp32"));  // the CPU's only math
   out.commit();
 }
 

@@ -37,7 +37,8 @@ std::optional<GradcheckOptions> parse_gradcheck_options(int argc, char** argv, i
 int run_gradcheck_command(const GradcheckOptions& go) {
   StyleProblem problem = build_style_problem(go.run);
   if (go.run.conv_math == "tf32" && problem.device == Device::cuda)
-    std::printf("note: --conv-math tf32 rounds the convolutions to 10-bit mantissas: expect errors near 1e-3 and more\n");
+    std::printf(
+        "note: --conv-math tf32 rounds the convolutions to 10-bit mantissas: expect errors near 1e-3 and more\n");
   const Tensor x = initial_image(go.run, problem);
   std::printf("checking %d pixels, h = %g, bound %g\n", go.check.pixels, go.check.step, go.check.bound);
   std::fflush(stdout);

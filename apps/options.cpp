@@ -177,7 +177,8 @@ void add_network_options(CLI::App& app, Options& o) {
                  "FP32-level error)")
       ->capture_default_str()
       ->check(CLI::IsMember({"fp32", "tf32", "3xtf32"}));
-  app.add_flag_callback("--tf32", [&o] { o.conv_math = "tf32"; }, "GPU only: the same as --conv-math tf32");
+  app.add_flag_callback(
+      "--tf32", [&o] { o.conv_math = "tf32"; }, "GPU only: the same as --conv-math tf32");
   app.add_option("--weights", o.weights,
                  "Keras VGG19 weights (.h5); default $NST_WEIGHTS, then the first of <exe_dir>/../weights/, "
                  "<exe_dir>/weights/, $XDG_DATA_HOME/nst/ (~/.local/share/nst/) and ./weights/ that holds "

@@ -50,7 +50,7 @@ struct Options {
   int save_every = 0;
   std::string resume;  // a checkpoint's .nstate file; empty: a new run
   std::string device = "auto";
-  std::string conv_math = "3xtf32";       // fp32 | tf32 | 3xtf32 (the default until a GPU run decides)
+  std::string conv_math = "3xtf32";  // fp32 | tf32 | 3xtf32 (the default until a GPU run decides)
   bool cuda_graph = false;
   std::string weights;     // empty: weights/default_weights_path.h searches
   std::string loss_log;    // empty: none; else a CSV of the losses at every iteration

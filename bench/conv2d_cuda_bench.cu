@@ -109,10 +109,13 @@ constexpr std::size_t kWorkspaceBytes = std::size_t{1} << 30;
 // cuDNN's view of one layer in one math: x, w, y (and b), the convolution, and a workspace.
 struct CudnnLayer {
   CudnnLayer(const Conv2dParams& p, Math math) {
-    NST_BENCH_CHECK(cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, int(p.c_in), int(p.h), int(p.w)));
-    NST_BENCH_CHECK(cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, int(p.c_out), int(p.h), int(p.w)));
+    NST_BENCH_CHECK(
+        cudnnSetTensor4dDescriptor(x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, int(p.c_in), int(p.h), int(p.w)));
+    NST_BENCH_CHECK(
+        cudnnSetTensor4dDescriptor(y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, int(p.c_out), int(p.h), int(p.w)));
     NST_BENCH_CHECK(cudnnSetTensor4dDescriptor(bias, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, int(p.c_out), 1, 1));
-    NST_BENCH_CHECK(cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, int(p.c_out), int(p.c_in), 3, 3));
+    NST_BENCH_CHECK(
+        cudnnSetFilter4dDescriptor(w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, int(p.c_out), int(p.c_in), 3, 3));
     NST_BENCH_CHECK(cudnnSetConvolution2dDescriptor(conv, 1, 1, 1, 1, 1, 1, CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
     NST_BENCH_CHECK(cudnnSetConvolutionMathType(conv, math == Math::fp32 ? CUDNN_FMA_MATH : CUDNN_TENSOR_OP_MATH));
     NST_BENCH_CHECK(cudnnSetActivationDescriptor(relu, CUDNN_ACTIVATION_RELU, CUDNN_NOT_PROPAGATE_NAN, 0.0));
@@ -148,9 +151,9 @@ class CudnnForward {
       : layer_(p, math), x_(x.data()), w_(w.data()), b_(b.data()), y_(y.data()) {
     std::vector<cudnnConvolutionFwdAlgoPerf_t> found(CUDNN_CONVOLUTION_FWD_ALGO_COUNT);
     int count = 0;
-    NST_BENCH_CHECK(cudnnFindConvolutionForwardAlgorithmEx(
-        cudnn(), layer_.x, x_, layer_.w, w_, layer_.conv, layer_.y, y_, int(found.size()), &count, found.data(),
-        layer_.workspace.data(), kWorkspaceBytes));
+    NST_BENCH_CHECK(cudnnFindConvolutionForwardAlgorithmEx(cudnn(), layer_.x, x_, layer_.w, w_, layer_.conv, layer_.y,
+                                                           y_, int(found.size()), &count, found.data(),
+                                                           layer_.workspace.data(), kWorkspaceBytes));
     found.resize(std::size_t(count));
     const auto best = layer_.fastest_that_runs(found, math, [this](cudnnConvolutionFwdAlgo_t algo) {
       return cudnnConvolutionForward(cudnn(), &kOne, layer_.x, x_, layer_.w, w_, layer_.conv, algo,
@@ -173,8 +176,8 @@ class CudnnForward {
   }
 
   std::string label() const {
-    static const char* const names[] = {"IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM",     "DIRECT",
-                                        "FFT",           "FFT_TILING",            "WINOGRAD", "WINOGRAD_NONFUSED"};
+    static const char* const names[] = {"IMPLICIT_GEMM", "IMPLICIT_PRECOMP_GEMM", "GEMM", "DIRECT", "FFT", "FFT_TILING",
+                                        "WINOGRAD",      "WINOGRAD_NONFUSED"};
     return std::string("cuDNN ") + names[algo_] + "/" + math_name(math_) +
            (fused_ ? ", fused bias+ReLU" : ", then AddTensor and ReLU");
   }
@@ -202,9 +205,9 @@ class CudnnBackwardData {
       : layer_(p, math), dy_(dy.data()), w_(w.data()), dx_(dx.data()) {
     std::vector<cudnnConvolutionBwdDataAlgoPerf_t> found(CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT);
     int count = 0;
-    NST_BENCH_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(
-        cudnn(), layer_.w, w_, layer_.y, dy_, layer_.conv, layer_.x, dx_, int(found.size()), &count, found.data(),
-        layer_.workspace.data(), kWorkspaceBytes));
+    NST_BENCH_CHECK(cudnnFindConvolutionBackwardDataAlgorithmEx(cudnn(), layer_.w, w_, layer_.y, dy_, layer_.conv,
+                                                                layer_.x, dx_, int(found.size()), &count, found.data(),
+                                                                layer_.workspace.data(), kWorkspaceBytes));
     found.resize(std::size_t(count));
     const auto best = layer_.fastest_that_runs(found, math, [this](cudnnConvolutionBwdDataAlgo_t algo) {
       algo_ = algo;
@@ -273,10 +276,12 @@ void BM_conv2d_forward(benchmark::State& state, VggConv layer, Math math) {
   const double error = relative_error(y, y_cudnn);
 
   if (cudnn_counterpart(math) == Math::fp32) {
-    time_and_report(state, p, math, ours, [&] { cudnn_fp32(); }, cudnn_fp32.label(), error);
+    time_and_report(
+        state, p, math, ours, [&] { cudnn_fp32(); }, cudnn_fp32.label(), error);
   } else {
     const CudnnForward cudnn_tf32(p, Math::tf32, x, w, b, y_cudnn);
-    time_and_report(state, p, math, ours, [&] { cudnn_tf32(); }, cudnn_tf32.label(), error);
+    time_and_report(
+        state, p, math, ours, [&] { cudnn_tf32(); }, cudnn_tf32.label(), error);
   }
 }
 
@@ -298,20 +303,26 @@ void BM_conv2d_backward_data(benchmark::State& state, VggConv layer, Math math) 
   cudnn_fp32();
   const double error = relative_error(dx, dx_cudnn);
   if (cudnn_counterpart(math) == Math::fp32) {
-    time_and_report(state, p, math, ours, [&] { cudnn_fp32(); }, cudnn_fp32.label(), error);
+    time_and_report(
+        state, p, math, ours, [&] { cudnn_fp32(); }, cudnn_fp32.label(), error);
   } else {
     const CudnnBackwardData cudnn_tf32(p, Math::tf32, dy, w, dx_cudnn);
-    time_and_report(state, p, math, ours, [&] { cudnn_tf32(); }, cudnn_tf32.label(), error);
+    time_and_report(
+        state, p, math, ours, [&] { cudnn_tf32(); }, cudnn_tf32.label(), error);
   }
 }
 
 // Per layer: both directions in each math.
-#define NST_CONV_PAIR(name, layer, math)                                                                          \
-  BENCHMARK_CAPTURE(BM_conv2d_forward, name, layer, math)->Iterations(kBatches)->UseManualTime()                 \
-      ->Unit(benchmark::kMillisecond);                                                                           \
-  BENCHMARK_CAPTURE(BM_conv2d_backward_data, name, layer, math)->Iterations(kBatches)->UseManualTime()           \
+#define NST_CONV_PAIR(name, layer, math)                        \
+  BENCHMARK_CAPTURE(BM_conv2d_forward, name, layer, math)       \
+      ->Iterations(kBatches)                                    \
+      ->UseManualTime()                                         \
+      ->Unit(benchmark::kMillisecond);                          \
+  BENCHMARK_CAPTURE(BM_conv2d_backward_data, name, layer, math) \
+      ->Iterations(kBatches)                                    \
+      ->UseManualTime()                                         \
       ->Unit(benchmark::kMillisecond)
-#define NST_CONV_BENCHMARKS(name, layer)      \
+#define NST_CONV_BENCHMARKS(name, layer)         \
   NST_CONV_PAIR(name##_fp32, layer, Math::fp32); \
   NST_CONV_PAIR(name##_tf32, layer, Math::tf32); \
   NST_CONV_PAIR(name##_tf32x3, layer, Math::tf32x3)

@@ -38,8 +38,8 @@ struct StyleTap {
   std::int64_t c, m;
 };
 
-constexpr StyleTap kRelu1_1{64, 512 * 512}, kRelu2_1{128, 256 * 256}, kRelu3_1{256, 128 * 128},
-    kRelu4_1{512, 64 * 64}, kRelu5_1{512, 32 * 32};
+constexpr StyleTap kRelu1_1{64, 512 * 512}, kRelu2_1{128, 256 * 256}, kRelu3_1{256, 128 * 128}, kRelu4_1{512, 64 * 64},
+    kRelu5_1{512, 32 * 32};
 
 void report_baseline(benchmark::State& state, const char* name, double flops, double ours_seconds,
                      double baseline_seconds) {
@@ -48,7 +48,9 @@ void report_baseline(benchmark::State& state, const char* name, double flops, do
 }
 
 // cuBLAS's math beside ours in `math`.
-cublasMath_t cublas_math(GemmMath math) { return math == GemmMath::tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH; }
+cublasMath_t cublas_math(GemmMath math) {
+  return math == GemmMath::tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH;
+}
 double datasheet(GemmMath math) {
   return math == GemmMath::tf32 ? kDatasheetTf32FlopsPerSecond : kDatasheetFp32FlopsPerSecond;
 }
@@ -68,8 +70,8 @@ void BM_gram(benchmark::State& state, StyleTap tap, GemmMath math) {
     NST_BENCH_CHECK_LAUNCH();
   };
   const Launch syrk = [&] {
-    NST_BENCH_CHECK(cublasSsyrk(cublas(cublas_math(math)), CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_T, c, m, &one,
-                                f.data(), m, &zero, g_syrk.data(), c));
+    NST_BENCH_CHECK(cublasSsyrk(cublas(cublas_math(math)), CUBLAS_FILL_MODE_UPPER, CUBLAS_OP_T, c, m, &one, f.data(), m,
+                                &zero, g_syrk.data(), c));
   };
   const Launch gemm = [&] {
     NST_BENCH_CHECK(cublasSgemm(cublas(cublas_math(math)), CUBLAS_OP_T, CUBLAS_OP_N, c, c, m, &one, f.data(), m,
@@ -140,15 +142,15 @@ void BM_style_loss_backward(benchmark::State& state, StyleTap tap, GemmMath math
   if (!(error <= mismatch_threshold(math))) state.SetLabel("MISMATCH with cuBLAS");
 }
 
-#define NST_STYLE_TAP_ROWS(name, tap, math)                                                                       \
+#define NST_STYLE_TAP_ROWS(name, tap, math)                                                                          \
   BENCHMARK_CAPTURE(BM_gram, name, tap, math)->Iterations(kBatches)->UseManualTime()->Unit(benchmark::kMicrosecond); \
-  BENCHMARK_CAPTURE(BM_style_loss_backward, name, tap, math)                                                  \
-      ->Iterations(kBatches)                                                                                  \
-      ->UseManualTime()                                                                                       \
+  BENCHMARK_CAPTURE(BM_style_loss_backward, name, tap, math)                                                         \
+      ->Iterations(kBatches)                                                                                         \
+      ->UseManualTime()                                                                                              \
       ->Unit(benchmark::kMicrosecond)
-#define NST_STYLE_TAP_BENCHMARKS(name, tap)               \
-  NST_STYLE_TAP_ROWS(name##_fp32, tap, GemmMath::fp32);   \
-  NST_STYLE_TAP_ROWS(name##_tf32, tap, GemmMath::tf32);   \
+#define NST_STYLE_TAP_BENCHMARKS(name, tap)             \
+  NST_STYLE_TAP_ROWS(name##_fp32, tap, GemmMath::fp32); \
+  NST_STYLE_TAP_ROWS(name##_tf32, tap, GemmMath::tf32); \
   NST_STYLE_TAP_ROWS(name##_tf32x3, tap, GemmMath::tf32x3)
 
 NST_STYLE_TAP_BENCHMARKS(relu1_1, kRelu1_1);

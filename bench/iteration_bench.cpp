@@ -79,12 +79,20 @@ void BM_iteration(benchmark::State& state, Device device, bool replay_graph, Gem
 }
 
 BENCHMARK_CAPTURE(BM_iteration, cpu, Device::cpu, false, GemmMath::fp32)
-    ->Arg(256)->Unit(benchmark::kMillisecond)->UseRealTime();
-#define NST_CUDA_ITERATIONS(suffix, math)                                                                 \
-  BENCHMARK_CAPTURE(BM_iteration, cuda_##suffix, Device::cuda, false, math)                               \
-      ->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime();                                 \
-  BENCHMARK_CAPTURE(BM_iteration, cuda_graph_##suffix, Device::cuda, true, math)                          \
-      ->Arg(256)->Arg(512)->Unit(benchmark::kMillisecond)->UseRealTime()
+    ->Arg(256)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+#define NST_CUDA_ITERATIONS(suffix, math)                                        \
+  BENCHMARK_CAPTURE(BM_iteration, cuda_##suffix, Device::cuda, false, math)      \
+      ->Arg(256)                                                                 \
+      ->Arg(512)                                                                 \
+      ->Unit(benchmark::kMillisecond)                                            \
+      ->UseRealTime();                                                           \
+  BENCHMARK_CAPTURE(BM_iteration, cuda_graph_##suffix, Device::cuda, true, math) \
+      ->Arg(256)                                                                 \
+      ->Arg(512)                                                                 \
+      ->Unit(benchmark::kMillisecond)                                            \
+      ->UseRealTime()
 NST_CUDA_ITERATIONS(fp32, GemmMath::fp32);
 NST_CUDA_ITERATIONS(tf32, GemmMath::tf32);
 NST_CUDA_ITERATIONS(tf32x3, GemmMath::tf32x3);

@@ -34,8 +34,8 @@ inline GramSplit gram_split(std::int64_t c, std::int64_t m) {
   s.upper_tiles = int(std::int64_t(s.tiles_per_side) * (s.tiles_per_side + 1) / 2);
   const std::int64_t wanted = std::min(std::max<std::int64_t>(1, kTargetBlocks / s.upper_tiles),
                                        std::max<std::int64_t>(1, m / kMinSliceLength));
-  s.slice_length = std::max(kSliceMultiple, ceil_div(ceil_div(std::max<std::int64_t>(m, 1), wanted), kSliceMultiple) *
-                                                kSliceMultiple);
+  s.slice_length = std::max(kSliceMultiple,
+                            ceil_div(ceil_div(std::max<std::int64_t>(m, 1), wanted), kSliceMultiple) * kSliceMultiple);
   s.slices = int(std::max<std::int64_t>(1, ceil_div(m, s.slice_length)));
   return s;
 }

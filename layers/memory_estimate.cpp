@@ -6,6 +6,7 @@
 
 #include "engine/error.h"
 #include "engine/ops/conv2d.h"
+#include "kernels/gram.h"
 #include "weights/vgg19_spec.h"
 
 namespace nst {
@@ -114,6 +115,20 @@ std::size_t cpu_kernel_scratch(const RunMemoryConfig& config, const std::vector<
   return static_cast<std::size_t>(im2col + winograd + gram_difference) * sizeof(float);
 }
 
+// The CUDA Gram's split-K scratch (engine/ops/gram.cpp, kernels/gram.h): a tensor each ops::gram
+// allocates and frees, the largest over the style layers at every image size the run passes.
+std::size_t cuda_gram_scratch(const RunMemoryConfig& config, const std::vector<PlaneSize>& sizes) {
+  std::size_t largest = 0;
+  for (const PlaneSize size : sizes)
+    for (const Tap& tap : config.style_taps) {
+      const Shape f = tap_shape(tap, size);
+      if (f[2] == 0 || f[3] == 0) continue;  // too small to reach the layer: the run will be refused
+      const std::int64_t floats = gram_split(f[1], f[2] * f[3]).scratch_floats();
+      largest = std::max(largest, tensor_bytes({std::max<std::int64_t>(floats, 1)}, Device::cuda));
+    }
+  return largest;
+}
+
 // The optimizer's state on `device`, as the optimizer counts it.
 std::size_t optimizer_state_bytes(const RunMemoryConfig& config, Device device) {
   const std::int64_t numel = numel_of(image_shape(config.image));
@@ -182,6 +197,7 @@ MemoryEstimate estimate_run_memory(const RunMemoryConfig& config) {
     previous = current;
   }
   const std::size_t scratch = device == Device::cpu ? cpu_kernel_scratch(config, sequence) : 0;
+  const std::size_t cuda_scratch = device == Device::cuda ? cuda_gram_scratch(config, sequence) : 0;
 
   // The output, at save points and at the end: x copied to the host, as a float RGB Image and
   // (with --original-colors) a second one, and 8-bit rows for the encoder.
@@ -199,10 +215,10 @@ MemoryEstimate estimate_run_memory(const RunMemoryConfig& config) {
   phase("loading",
         {{"weights as read", on_host, weights_as_read}, {"weights as read", host_other, largest_layer_as_read}});
   phase("targets", {{"style passes", on_device, passes + gram_temporary},
-                    {"gradient and workspace", on_device, image},
+                    {"gradient and workspace", on_device, image + cuda_scratch},
                     {"gradient and workspace", host_other, scratch}});
   std::vector<MemoryPart> loop{{"activations", on_device, total(network_tensors(config, config.image))},
-                               {"gradient and workspace", on_device, image},
+                               {"gradient and workspace", on_device, image + cuda_scratch},
                                {"gradient and workspace", host_other, scratch},
                                {"optimizer state", on_device, optimizer_state_bytes(config, device)}};
   loop.insert(loop.end(), output.begin(), output.end());

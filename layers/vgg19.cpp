@@ -28,9 +28,9 @@ Vgg19::Vgg19(const std::vector<ConvWeights>& weights, ops::PoolKind pooling, Dev
   for (Tap& tap : taps)
     if (std::find(taps_.begin(), taps_.end(), tap) == taps_.end()) taps_.push_back(std::move(tap));
   const int depth = deepest_conv(taps_) + 1;
-  NST_CHECK(static_cast<int>(weights.size()) >= depth,
-            "VGG19 needs " << depth << " convolution layers for " << join_tap_names(taps_) << ", got "
-                           << weights.size());
+  NST_CHECK(static_cast<int>(weights.size()) >= depth, "VGG19 needs " << depth << " convolution layers for "
+                                                                      << join_tap_names(taps_) << ", got "
+                                                                      << weights.size());
   const auto& specs = vgg19_conv_specs();
   for (int k = 0; k < depth; ++k) {
     Layer layer;
@@ -48,9 +48,8 @@ Vgg19 Vgg19::from_file(const std::string& weights_path, ops::PoolKind pooling, D
   const int available = count_vgg19_conv_layers(weights_path);
   if (available < needed) {
     const auto& specs = vgg19_conv_specs();
-    const Tap& deepest = *std::max_element(taps.begin(), taps.end(), [](const Tap& a, const Tap& b) {
-      return a.conv_index < b.conv_index;
-    });
+    const Tap& deepest = *std::max_element(taps.begin(), taps.end(),
+                                           [](const Tap& a, const Tap& b) { return a.conv_index < b.conv_index; });
     std::string advice = "use the full VGG19 file (weights/fetch_vgg19_weights.sh)";
     std::string holds = "no VGG19 layer";
     if (available > 0) {
@@ -125,8 +124,8 @@ void Vgg19::add_tap_gradients(int k, bool before_relu, const TapGradient& add_gr
 
 void Vgg19::backward(const TapGradient& add_gradient, Tensor& dx) {
   NST_CHECK(!input_shape_.empty(), "VGG19 backward before any forward");
-  NST_CHECK(dx.shape() == input_shape_, "VGG19 backward: dx has shape " << to_string(dx.shape()) << ", the input had "
-                                                                        << to_string(input_shape_));
+  NST_CHECK(dx.shape() == input_shape_,
+            "VGG19 backward: dx has shape " << to_string(dx.shape()) << ", the input had " << to_string(input_shape_));
   Tensor* grad = &layers_.back().grad_activation;  // dJ/da of the deepest layer
   ops::fill(*grad, 0.0f);
   add_tap_gradients(depth() - 1, false, add_gradient, *grad);
@@ -147,8 +146,8 @@ void Vgg19::backward(const TapGradient& add_gradient, Tensor& dx) {
     } else {
       // No pool between: fuse the ReLU gate of the layer below unless a tap adds gradient there first.
       gate_applied = !taps_at(k - 1, false);
-      ops::conv2d_backward_data(*grad, layer.kernel, gate_applied ? &below.activation : nullptr,
-                                below.grad_activation, math_);
+      ops::conv2d_backward_data(*grad, layer.kernel, gate_applied ? &below.activation : nullptr, below.grad_activation,
+                                math_);
     }
     add_tap_gradients(k - 1, false, add_gradient, below.grad_activation);
     grad = &below.grad_activation;

@@ -26,8 +26,8 @@ void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Tensor
 
 // dL/dx from dL/dy (dx has x's shape and is overwritten). With a gate (the layer's input when it is
 // a ReLU output) the ReLU backward is fused: dx = 0 where gate <= 0.
-void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, Tensor& dx,
-                          ConvGeometry geometry = {}, ConvMath math = ConvMath::fp32);
+void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, Tensor& dx, ConvGeometry geometry = {},
+                          ConvMath math = ConvMath::fp32);
 Tensor conv2d_backward_data(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Tensor* gate = nullptr,
                             ConvGeometry geometry = {}, ConvMath math = ConvMath::fp32);
 

@@ -61,8 +61,7 @@ void style_loss(const Tensor& f, const Tensor& g, const Tensor& a, Tensor& loss)
       [&](Stream s) { style_loss_cuda(z.c, z.m, pg, pa, pl, s); });
 }
 
-void style_loss_backward(const Tensor& f, const Tensor& g, const Tensor& a, float weight, Tensor& df,
-                         GemmMath math) {
+void style_loss_backward(const Tensor& f, const Tensor& g, const Tensor& a, float weight, Tensor& df, GemmMath math) {
   const Device device = common_device("style_loss_backward", {&f, &g, &a, &df});
   const StyleSizes z = style_sizes("style_loss_backward", f, g, a);
   check_shape("style_loss_backward", "df", df, f.shape());

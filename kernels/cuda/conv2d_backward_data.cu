@@ -66,8 +66,8 @@ void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const flo
   gemm::with_math(math, [&](auto policy) {
     using Math = decltype(policy);
     if (p.kh == 3 && p.kw == 3 && p.stride == 1)  // every VGG19 convolution
-      conv2d_backward_data_kernel<Math><<<grid, gemm::kThreads, 0, stream>>>(s, Window<3, 3, 1>{3, 3, 1}, dy, w, gate,
-                                                                             dx);
+      conv2d_backward_data_kernel<Math>
+          <<<grid, gemm::kThreads, 0, stream>>>(s, Window<3, 3, 1>{3, 3, 1}, dy, w, gate, dx);
     else
       conv2d_backward_data_kernel<Math><<<grid, gemm::kThreads, 0, stream>>>(
           s, Window<0, 0, 0>{int(p.kh), int(p.kw), int(p.stride)}, dy, w, gate, dx);

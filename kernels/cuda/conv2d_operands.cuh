@@ -94,9 +94,8 @@ struct GradientColumns {
   __device__ void load(float (*stage)[kPitch], std::int64_t) {
 #pragma unroll
     for (int j = 0; j < kLoadsPerThread; ++j) {
-      const std::int64_t at = (column.image >= 0 && cursor[j].channel < c_out)
-                                  ? column.tap_offset(cursor[j].channel, cursor[j].tap)
-                                  : -1;
+      const std::int64_t at =
+          (column.image >= 0 && cursor[j].channel < c_out) ? column.tap_offset(cursor[j].channel, cursor[j].tap) : -1;
       ptx::cp_async_f32(&stage[along_rows_k(j)][along_rows_row()], at >= 0 ? column.dy + at : column.dy, at >= 0);
       cursor[j].next_slice(column.win);
     }

@@ -148,9 +148,15 @@ namespace nst::gemm {
 template <class Launch>
 void with_math(GemmMath math, Launch&& launch) {
   switch (math) {
-    case GemmMath::fp32: launch(FmaMath{}); break;
-    case GemmMath::tf32: launch(Tf32Math{}); break;
-    case GemmMath::tf32x3: launch(Tf32x3Math{}); break;
+    case GemmMath::fp32:
+      launch(FmaMath{});
+      break;
+    case GemmMath::tf32:
+      launch(Tf32Math{});
+      break;
+    case GemmMath::tf32x3:
+      launch(Tf32x3Math{});
+      break;
   }
 }
 

@@ -97,9 +97,8 @@ void gram_forward_cuda(std::int64_t c, std::int64_t m, const float* f, float* g,
   });
   if (split.slices > 1) {
     const std::int64_t elements = std::int64_t(split.upper_tiles) * kTileElements;
-    gram_sum_slices_kernel<<<blocks_for(elements), kThreadsPerBlock, 0, stream>>>(c, split.tiles_per_side,
-                                                                                   split.upper_tiles, split.slices,
-                                                                                   scratch, g);
+    gram_sum_slices_kernel<<<blocks_for(elements), kThreadsPerBlock, 0, stream>>>(
+        c, split.tiles_per_side, split.upper_tiles, split.slices, scratch, g);
   }
 }
 

@@ -16,8 +16,8 @@ using I64 = std::int64_t;
 
 // The limits written out, not read from the header under test: CUDA's grid limits, and the int
 // limit less one tile of 128 (kernels/cuda_limits.h says why).
-constexpr I64 kMostChannels = I64(65535) * 128;       // tiles along gridDim.y
-constexpr I64 kMostColumns = I64(2147483647) * 128;   // tiles along gridDim.x
+constexpr I64 kMostChannels = I64(65535) * 128;      // tiles along gridDim.y
+constexpr I64 kMostColumns = I64(2147483647) * 128;  // tiles along gridDim.x
 constexpr I64 kMostInt = I64(2147483647) - 128;
 
 Conv2dParams params(I64 n, I64 c_in, I64 h, I64 w, I64 c_out, I64 k, I64 pad) {

@@ -67,11 +67,10 @@ TEST_F(RunSettingsTest, NamesEveryOptionThatChangesTheRun) {
   EXPECT_EQ(changed([](Options& o) { o.style_layer_weights = {1.0f, 2.0f}; }), Keys{"--style-layer-weights"});
   EXPECT_EQ(changed([](Options& o) { o.style_blend_weights = {1.0f}; }), Keys{"--style-blend-weights"});
   EXPECT_EQ(changed([](Options& o) { o.pooling = "avg"; }), Keys{"--pooling"});
-  EXPECT_EQ(changed([](Options& o) { o.tf32 = true; }), Keys{"--tf32"});
   EXPECT_EQ(changed([](Options& o) { o.original_colors = true; }), Keys{"--original-colors"});
   EXPECT_EQ(changed([](Options& o) { o.learning_rate = 1.0f; }), Keys{"--learning-rate"});
   EXPECT_EQ(changed([](Options& o) { o.lbfgs_history = 5; }), Keys{"--lbfgs-history"});
-  EXPECT_EQ(differences(base, settings(options_, Device::cuda)), Keys{"--device"});
+  EXPECT_EQ(differences(base, settings(options_, Device::cuda)), (Keys{"--device", "--conv-math"}));
   EXPECT_EQ(changed([](Options& o) { o.lbfgs_line_search = "strong-wolfe"; }), Keys{"--lbfgs-line-search"});
   // The checkpoint holds the state of the image kept (the best so far, or the average): of one --keep.
   EXPECT_EQ(changed([](Options& o) { o.keep = "ema"; }), Keys{"--keep"});
@@ -79,6 +78,14 @@ TEST_F(RunSettingsTest, NamesEveryOptionThatChangesTheRun) {
   Options adam = options_;
   adam.optimizer = "adam";
   EXPECT_EQ(settings(adam).size() + 2, base.size());
+}
+
+// On a GPU the conv math changes the bits of every step; the CPU computes in FP32 under any of them.
+TEST_F(RunSettingsTest, ConvMathCountsOnTheGpuOnly) {
+  Options tf32 = options_;
+  tf32.conv_math = "tf32";
+  EXPECT_EQ(differences(settings(options_, Device::cuda), settings(tf32, Device::cuda)), Keys{"--conv-math"});
+  EXPECT_EQ(settings(tf32, Device::cpu), settings(options_, Device::cpu));
 }
 
 TEST_F(RunSettingsTest, OptionsAResumedRunMayChangeAreNotAmongThem) {

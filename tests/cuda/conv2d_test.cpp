@@ -57,7 +57,8 @@ const std::vector<ConvCase>& awkward_cases() {
 // conv3_1 of VGG19 at 256 px: 1×128×64×64 → 256, 3×3, stride 1, pad 1 (K = 1152 forward, 2304
 // backward; the 3×3, stride-1 path the network takes). Under the emulator the same channels on a
 // 16×16 image (tests/support/emulated_gpu.h).
-const ConvCase kConv3_1 = gpu_or_emulated(ConvCase{1, 128, 64, 64, 256, 3, 3, 1, 1}, ConvCase{1, 128, 16, 16, 256, 3, 3, 1, 1});
+const ConvCase kConv3_1 =
+    gpu_or_emulated(ConvCase{1, 128, 64, 64, 256, 3, 3, 1, 1}, ConvCase{1, 128, 16, 16, 256, 3, 3, 1, 1});
 
 using ops::ConvMath;
 
@@ -119,8 +120,10 @@ TEST_P(CudaConv2dTest, BackwardDataMatchesCpu) {
 TEST_P(CudaConv2dTest, SmallIntegersAreExact) {
   NST_REQUIRE_CUDA();
   const ConvCase& c = shape();
-  const Tensor x = integer_tensor(c.x_shape(), 300), w = integer_tensor(c.w_shape(), 301), b = integer_tensor({c.c_out}, 302);
-  EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c, math()).to_host(), ops::conv2d(x, w, b, true, c.geometry()).to_host()))
+  const Tensor x = integer_tensor(c.x_shape(), 300), w = integer_tensor(c.w_shape(), 301),
+               b = integer_tensor({c.c_out}, 302);
+  EXPECT_TRUE(
+      all_equal(cuda_forward(x, w, b, true, c, math()).to_host(), ops::conv2d(x, w, b, true, c.geometry()).to_host()))
       << "forward";
   const Tensor dy = integer_tensor(c.y_shape(), 303), gate = integer_tensor(c.x_shape(), 304);
   EXPECT_TRUE(all_equal(cuda_backward_data(dy, w, &gate, c, math()).to_host(),
@@ -134,8 +137,8 @@ TEST_P(CudaConv2dTest, SmallIntegersAreExact) {
 std::vector<std::tuple<ConvCase, ConvMath>> case_maths() {
   std::vector<std::tuple<ConvCase, ConvMath>> cases;
   const std::vector<ConvCase>& all = awkward_cases();
-  const std::vector<ConvCase> tensor_core_cases = gpu_or_emulated(
-      all, std::vector<ConvCase>{all[4], all[7], all[9], all[10]});
+  const std::vector<ConvCase> tensor_core_cases =
+      gpu_or_emulated(all, std::vector<ConvCase>{all[4], all[7], all[9], all[10]});
   for (const ConvCase& c : all) cases.emplace_back(c, ConvMath::fp32);
   for (const ConvMath math : {ConvMath::tf32, ConvMath::tf32x3})
     for (const ConvCase& c : tensor_core_cases) cases.emplace_back(c, math);
@@ -144,7 +147,8 @@ std::vector<std::tuple<ConvCase, ConvMath>> case_maths() {
 
 INSTANTIATE_TEST_SUITE_P(AwkwardShapes, CudaConv2dTest, ::testing::ValuesIn(case_maths()),
                          [](const ::testing::TestParamInfo<std::tuple<ConvCase, ConvMath>>& param_info) {
-                           return describe(std::get<0>(param_info.param)) + "_" + name_of(std::get<1>(param_info.param));
+                           return describe(std::get<0>(param_info.param)) + "_" +
+                                  name_of(std::get<1>(param_info.param));
                          });
 
 TEST(CudaConv2d, Vgg19Conv3_1MatchesCpu) {
@@ -177,8 +181,9 @@ TEST(CudaConv2d, Tf32ErrorAgainstFp32IsMeasured) {
     worst_relative_to_terms = std::max(worst_relative_to_terms, std::fabs(error) / (scale[i] + 1e-30));
   }
   const double relative_l2 = std::sqrt(error_squares / reference_squares);
-  std::printf("TF32 forward error against FP32, VGG19 conv3_1 at 256 px: relative L2 %.2e, worst %.2e of the sum of |terms|\n",
-              relative_l2, worst_relative_to_terms);
+  std::printf(
+      "TF32 forward error against FP32, VGG19 conv3_1 at 256 px: relative L2 %.2e, worst %.2e of the sum of |terms|\n",
+      relative_l2, worst_relative_to_terms);
   RecordProperty("tf32_relative_l2", std::to_string(relative_l2));
   EXPECT_LT(relative_l2, rtol_of(ConvMath::tf32));
   EXPECT_LT(worst_relative_to_terms, rtol_of(ConvMath::tf32));
@@ -191,7 +196,7 @@ TEST(CudaConv2d, Vgg19Conv3_1IsBitwiseRepeatable) {
   const Tensor x = random_tensor(c.x_shape(), 800), w = random_tensor(c.w_shape(), 801);
   const Tensor b = random_tensor({c.c_out}, 802), dy = random_tensor(c.y_shape(), 803);
   for (const ConvMath math : gpu_or_emulated(std::vector<ConvMath>{ConvMath::fp32, ConvMath::tf32x3},
-                                              std::vector<ConvMath>{ConvMath::fp32})) {
+                                             std::vector<ConvMath>{ConvMath::fp32})) {
     const std::vector<float> y = cuda_forward(x, w, b, true, c, math).to_host();
     const std::vector<float> dx = cuda_backward_data(dy, w, nullptr, c, math).to_host();
     EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c, math).to_host(), y)) << name_of(math);

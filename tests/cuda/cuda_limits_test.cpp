@@ -34,8 +34,9 @@ TEST(CudaLimits, Conv2dBackwardDataRefusesMoreInputChannelTilesThanTheGridHolds)
   NST_REQUIRE_CUDA();
   const Tensor dy = Tensor::zeros({1, 1, 1, 1}, Device::cuda);
   const Tensor w = Tensor::zeros({1, kTooManyChannels, 1, 1}, Device::cuda);
-  const std::string message =
-      error_of([&] { ops::conv2d_backward_data(dy, w, {1, kTooManyChannels, 1, 1}, nullptr, kPointwise); });
+  const std::string message = error_of([&] {
+    ops::conv2d_backward_data(dy, w, {1, kTooManyChannels, 1, 1}, nullptr, kPointwise);
+  });
   EXPECT_NE(message.find("conv2d_backward_data: input (1, 8388481, 1, 1) with weights (1, 8388481, 1, 1) is too "
                          "large for the CUDA kernels: C_in = 8388481 needs 65536 blocks"),
             std::string::npos)

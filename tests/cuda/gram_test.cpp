@@ -2,18 +2,16 @@
 // output poisoned with NaN first so that an element the kernels never write fails.
 //
 // Bound, per element: |cuda − cpu| ≤ 1e-5·Σ|terms| + 1e-6, where Σ|terms| is the same op on the
-// absolute values of its input (Σ_m |F[i,m]|·|F[j,m]|). Both sides add the same float products in different orders (BLAS blocks on the CPU;
-// on the GPU one fma chain per slice of M, ≤ 272 positions for the shapes here, then the slices
-// in order), each with an error of about √K·2⁻²⁴·Σ|terms| for independent roundings:
-// ≤ 3.8e-6·Σ|terms| even for one chain over the largest K here (M = 4096 at relu3_1), so 1e-5
-// leaves a margin. An indexing error (a term missing, doubled
-// or from the wrong row, a slice or tile dropped) moves a result by at least one term,
-// ~Σ|terms|/K ≥ 2.4e-4·Σ|terms|. The 1e-6 covers results whose terms are all zero.
-// Small-integer inputs (in [−3, 3]): every product and partial sum is an integer below 2²⁴, exact
-// in float in any order, so there the CUDA result must equal the CPU one bit for bit.
-// Every test runs in each math of the CUDA kernels (kernels/gemm_math.h) with the bound derived
-// from it in tests/support/gemm_maths.h (fp32 1e-5 as above, tf32 1e-3, tf32x3 2e-5); small
-// integers are exact in TF32, so bitwise in every math.
+// absolute values of its input (Σ_m |F[i,m]|·|F[j,m]|). Both sides add the same float products in different orders
+// (BLAS blocks on the CPU; on the GPU one fma chain per slice of M, ≤ 272 positions for the shapes here, then the
+// slices in order), each with an error of about √K·2⁻²⁴·Σ|terms| for independent roundings: ≤ 3.8e-6·Σ|terms| even for
+// one chain over the largest K here (M = 4096 at relu3_1), so 1e-5 leaves a margin. An indexing error (a term missing,
+// doubled or from the wrong row, a slice or tile dropped) moves a result by at least one term, ~Σ|terms|/K
+// ≥ 2.4e-4·Σ|terms|. The 1e-6 covers results whose terms are all zero. Small-integer inputs (in [−3, 3]): every product
+// and partial sum is an integer below 2²⁴, exact in float in any order, so there the CUDA result must equal the CPU one
+// bit for bit. Every test runs in each math of the CUDA kernels (kernels/gemm_math.h) with the bound derived from it in
+// tests/support/gemm_maths.h (fp32 1e-5 as above, tf32 1e-3, tf32x3 2e-5); small integers are exact in TF32, so bitwise
+// in every math.
 #include <cmath>
 #include <cstdint>
 #include <tuple>
@@ -65,9 +63,9 @@ Tensor cuda_gram(const Tensor& f, GemmMath math) {
     for (std::int64_t i = 0; i < c; ++i)
       for (std::int64_t j = 0; j < i; ++j)
         if (!(v[(n * c + i) * c + j] == v[(n * c + j) * c + i]))
-          return ::testing::AssertionFailure() << "image " << n << ": G[" << i << "][" << j << "] = "
-                                               << v[(n * c + i) * c + j] << " but G[" << j << "][" << i
-                                               << "] = " << v[(n * c + j) * c + i];
+          return ::testing::AssertionFailure()
+                 << "image " << n << ": G[" << i << "][" << j << "] = " << v[(n * c + i) * c + j] << " but G[" << j
+                 << "][" << i << "] = " << v[(n * c + j) * c + i];
   return ::testing::AssertionSuccess();
 }
 
@@ -108,10 +106,9 @@ std::vector<std::tuple<ImageShape, GemmMath>> shape_maths() {
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, CudaGramTest, ::testing::ValuesIn(shape_maths()),
-                         [](const auto& test) {
-                           return describe(std::get<0>(test.param)) + "_" + name_of(std::get<1>(test.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(Shapes, CudaGramTest, ::testing::ValuesIn(shape_maths()), [](const auto& test) {
+  return describe(std::get<0>(test.param)) + "_" + name_of(std::get<1>(test.param));
+});
 
 // ReLU features are ≥ 0, so all terms have one sign: the case where rounding errors do not cancel.
 TEST(CudaGram, Relu3_1MatchesCpu) {

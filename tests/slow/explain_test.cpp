@@ -117,6 +117,9 @@ TEST_F(ExplainDump, HasTheRootAttributes) {
             (std::vector<std::string>{"relu1_1", "relu2_1", "relu3_1", "relu4_1"}));
   const std::string commit = read_string_list_attribute(file_.get(), "commit", dump_, "/").at(0);
   EXPECT_TRUE(std::regex_match(commit, std::regex("[0-9a-f]{12}(-dirty)?|unknown"))) << commit;
+  EXPECT_EQ(read_string_list_attribute(file_.get(), "device", dump_, "/"), std::vector<std::string>{"cpu"});
+  // The CPU computes in FP32 whatever --conv-math says (the default, 3xtf32, is a GPU's).
+  EXPECT_EQ(read_string_list_attribute(file_.get(), "conv_math", dump_, "/"), std::vector<std::string>{"fp32"});
   EXPECT_NE(read_string_list_attribute(file_.get(), "normalisation", dump_, "/").at(0).find("J_style^l"),
             std::string::npos);
   for (const char* name : {"content_weight", "style_weight", "tv_weight", "gamma", "seed", "image_size"})

@@ -18,8 +18,8 @@ namespace nst::testing {
 class DemoProblem {
  public:
   // `math`: the convolutions' and Grams' arithmetic on a GPU (layers/vgg19.h).
-  DemoProblem(const std::string& weights, const std::string& content_path, const std::string& style_path,
-              Device device, int size, ops::ConvMath math = ops::ConvMath::fp32);
+  DemoProblem(const std::string& weights, const std::string& content_path, const std::string& style_path, Device device,
+              int size, ops::ConvMath math = ops::ConvMath::fp32);
   StyleObjective& objective() { return *objective_; }
   const Tensor& content() const { return content_; }
   const std::vector<Tap>& taps() const { return net_->taps(); }

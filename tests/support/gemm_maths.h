@@ -29,18 +29,24 @@ inline std::vector<GemmMath> large_case_maths() {
 
 inline double rtol_of(GemmMath math) {
   switch (math) {
-    case GemmMath::fp32: return 1e-5;
-    case GemmMath::tf32: return 1e-3;
-    case GemmMath::tf32x3: return 2e-5;
+    case GemmMath::fp32:
+      return 1e-5;
+    case GemmMath::tf32:
+      return 1e-3;
+    case GemmMath::tf32x3:
+      return 2e-5;
   }
   return 0;
 }
 
 inline const char* name_of(GemmMath math) {
   switch (math) {
-    case GemmMath::fp32: return "fp32";
-    case GemmMath::tf32: return "tf32";
-    case GemmMath::tf32x3: return "tf32x3";
+    case GemmMath::fp32:
+      return "fp32";
+    case GemmMath::tf32:
+      return "tf32";
+    case GemmMath::tf32x3:
+      return "tf32x3";
   }
   return "?";
 }
