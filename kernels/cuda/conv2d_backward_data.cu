@@ -65,12 +65,13 @@ void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const flo
                   unsigned((s.c_in + gemm::kTileM - 1) / gemm::kTileM));
   gemm::with_math(math, [&](auto policy) {
     using Math = decltype(policy);
+    const auto launch = [&](auto win) {
+      conv2d_backward_data_kernel<Math><<<grid, gemm::kThreads, 0, stream>>>(s, win, dy, w, gate, dx);
+    };
     if (p.kh == 3 && p.kw == 3 && p.stride == 1)  // every VGG19 convolution
-      conv2d_backward_data_kernel<Math>
-          <<<grid, gemm::kThreads, 0, stream>>>(s, Window<3, 3, 1>{3, 3, 1}, dy, w, gate, dx);
+      launch(Window<3, 3, 1>{3, 3, 1});
     else
-      conv2d_backward_data_kernel<Math><<<grid, gemm::kThreads, 0, stream>>>(
-          s, Window<0, 0, 0>{int(p.kh), int(p.kw), int(p.stride)}, dy, w, gate, dx);
+      launch(Window<0, 0, 0>{int(p.kh), int(p.kw), int(p.stride)});
   });
 }
 

@@ -7,8 +7,9 @@
 #   2. the demo pair at 512 px for 50 L-BFGS iterations (seconds per iteration, peak memory);
 #   3. the CUDA kernel tests under compute-sanitizer memcheck;
 #   4. PyTorch + cuDNN doing the same iteration on the same card (bench/pytorch_reference.py);
-#   5. the demo again with --tf32 and with --cuda-graph;
-#   6. the benchmarks: ours against cuDNN/cuBLAS, whole iterations, L-BFGS steps.
+#   5. the demo again in each other --conv-math (tf32, 3xtf32) and with --cuda-graph;
+#   6. the benchmarks: ours against cuDNN/cuBLAS, whole iterations, L-BFGS steps; a row per
+#      --conv-math for the conv and Gram benchmarks and for iteration_bench.
 # The device tool brings back at most 8 files from $OUT and the last 12,000 characters of output,
 # and kills a command after 600 s. So each table row is printed the moment it is known
 # ("ROW | what | result |"), the whole table (< 4 KB) again at the very end, whatever happened; all
@@ -267,9 +268,9 @@ final_loss() {
   grep -o "iteration $demo_iterations/$demo_iterations  loss [0-9.e+-]*" "$logs/demo_$1.log" |
     awk '{print $4}' | grep . || echo '?'
 }
-demo fp32
+demo fp32 --conv-math fp32
 peak=$(grep -o 'peak device memory [0-9.]* MiB' "$logs/demo_fp32.log" | head -1)
-row "demo $demo_size px, $demo_iterations L-BFGS iterations" \
+row "demo $demo_size px, $demo_iterations L-BFGS iterations, --conv-math fp32" \
   "$(result "$(per_iteration fp32), ${peak:-peak memory ?}, final loss $(final_loss fp32)")"
 
 # ---- 3. The kernel tests under compute-sanitizer memcheck.
@@ -304,14 +305,65 @@ else
   row "PyTorch + cuDNN, same iteration" "${pytorch_line:-$(result "no timing (see pytorch.log)")}"
 fi
 
-# ---- 5. The demo with TF32 convolutions, and replayed as a CUDA graph.
-demo tf32 --tf32
-row "the same with --tf32" \
-  "$(result "$(per_iteration tf32), final loss $(final_loss tf32) against FP32's $(final_loss fp32)")"
-demo graph --cuda-graph
+# ---- 5. The demo in the tensor-core maths, and replayed as a CUDA graph (in FP32).
+for math in tf32 3xtf32; do
+  demo "$math" --conv-math "$math"
+  row "the same with --conv-math $math" \
+    "$(result "$(per_iteration "$math"), final loss $(final_loss "$math") against FP32's $(final_loss fp32)")"
+done
+demo graph --cuda-graph --conv-math fp32
 graph_note=$(grep -E '^CUDA graph' "$logs/demo_graph.log")
 row "the same with --cuda-graph" \
   "$(result "$(per_iteration graph), final loss $(final_loss graph) (must equal FP32's); $graph_note")"
+
+# math_rows NAME LOG: a row per --conv-math (benchmark suffixes _fp32, _tf32, _tf32x3) of a benchmark
+# log: for each benchmark function, the geometric mean and the worst of its first "ours/…" time
+# ratio over the layers (above 1: ours is slower), the MISMATCH labels; for iteration_bench, the
+# time of each 512-px row. In the dry run (names listed, nothing run): how many rows each math has.
+math_rows() {
+  local name=$1 log=$2 math
+  for math in fp32 tf32 tf32x3; do
+    row "$name $math" "$mark$(awk -v math="$math" -v iteration="$([ "$name" = iteration_bench ] && echo 1)" '
+      function value(text, number, suffix) {  # "1.23", "850m", "1.2k": benchmarks human-readable numbers
+        number = text + 0
+        suffix = substr(text, length(text))
+        if (suffix == "k") number *= 1e3
+        if (suffix == "m") number /= 1e3
+        if (suffix == "u") number /= 1e6
+        return number
+      }
+      $1 ~ "^BM_" {
+        split($1, part, "/")
+        if (part[2] !~ "_" math "$") next
+        listed++
+        if (iteration) {
+          if (part[3] == "512" && NF >= 3) times = times (times == "" ? "" : "; ") part[2] " " $2 " " $3
+          next
+        }
+        if (match($0, /ours\/[A-Za-z]+=[0-9.]+[kmu]?/) == 0) next
+        split(substr($0, RSTART, RLENGTH), counter, "=")
+        ratio = value(counter[2])
+        f = part[1]
+        sub(/^BM_/, "", f)
+        if (!(f in count)) { order[++functions] = f; ratio_name[f] = counter[1] }
+        count[f]++
+        logsum[f] += log(ratio)
+        if (ratio > worst[f]) { worst[f] = ratio; where[f] = part[2] }
+        if ($0 ~ /MISMATCH/) mismatches++
+        measured++
+      }
+      END {
+        if (iteration) { print (times == "" ? listed + 0 " rows listed, none timed" : times); exit }
+        if (!measured) { print listed + 0 " rows listed, none measured"; exit }
+        for (i = 1; i <= functions; i++) {
+          f = order[i]
+          sub("_" math "$", "", where[f])
+          printf "%s%s %s %.2f, worst %.2f (%s)", (i > 1 ? "; " : ""), f, ratio_name[f], exp(logsum[f] / count[f]), worst[f], where[f]
+        }
+        printf "; MISMATCH: %d\n", mismatches
+      }' "$log")"
+  done
+}
 
 # ---- 6. The benchmarks; a few result lines of each here, all of them in the logs.
 for program in "${benches[@]}"; do
@@ -326,5 +378,8 @@ for program in "${benches[@]}"; do
   counts="benchmarks: $(grep -c '^BM_' "$logs/$name.log")"
   counts+=", with errors: $(grep -c 'ERROR OCCURRED' "$logs/$name.log")"
   row "$name" "$(result "$counts (see $name.log)")"
+  case $name in
+    conv2d_cuda_bench | gram_cuda_bench | iteration_bench) ((rc >= 0)) && math_rows "$name" "$logs/$name.log" ;;
+  esac
 done
 exit 0
