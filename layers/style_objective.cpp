@@ -1,5 +1,6 @@
 #include "layers/style_objective.h"
 
+#include <algorithm>
 #include <numeric>
 #include <utility>
 
@@ -65,9 +66,15 @@ void StyleObjective::evaluate(const Tensor& x, Tensor& gradient) {
     ops::axpy(term.weight, term.loss, total_content_);
   }
   ops::fill(total_style_, 0.0f);
+  if (x.device() == Device::cuda) {  // one scratch for every Gram, grown before a graph records (never during)
+    std::int64_t floats = 1;
+    for (const StyleTerm& term : style_terms_)
+      floats = std::max(floats, ops::gram_scratch_floats(net_.activation(term.tap)));
+    if (gram_scratch_.numel() < floats) gram_scratch_ = Tensor({floats}, Device::cuda);
+  }
   for (StyleTerm& term : style_terms_) {
     const Tensor& f = net_.activation(term.tap);
-    ops::gram(f, term.gram, net_.conv_math());
+    ops::gram(f, term.gram, net_.conv_math(), x.device() == Device::cuda ? &gram_scratch_ : nullptr);
     ops::style_loss(f, term.gram, term.target, term.loss);
     ops::axpy(term.weight, term.loss, total_style_);
   }

@@ -71,6 +71,7 @@ class StyleObjective : public Objective {
   std::vector<StyleTerm> style_terms_;
   Tensor tv_loss_;
   Tensor total_content_, total_style_, total_;
+  Tensor gram_scratch_;  // CUDA: the Grams' split-K partial sums (ops::gram), shared by the style terms
 };
 
 }  // namespace nst

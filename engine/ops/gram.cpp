@@ -26,7 +26,12 @@ void check_indexable(const char* op, const Tensor& f) {
 }
 }  // namespace
 
-void gram(const Tensor& f, Tensor& g, GemmMath math) {
+std::int64_t gram_scratch_floats(const Tensor& f) {
+  check_rank("gram", "f", f, 4);
+  return std::max<std::int64_t>(gram_split(f.dim(1), f.dim(2) * f.dim(3)).scratch_floats(), 1);
+}
+
+void gram(const Tensor& f, Tensor& g, GemmMath math, Tensor* scratch) {
   const Device device = common_device("gram", {&f, &g});
   check_shape("gram", "g", g, gram_shape("gram", f));
   check_indexable("gram", f);
@@ -41,10 +46,15 @@ void gram(const Tensor& f, Tensor& g, GemmMath math) {
       [&](Stream s) {
         // The split reduction's partial tiles (kernels/gram.h), shared by the images in turn: the
         // kernels of one stream run in order.
-        const std::int64_t scratch_floats = gram_split(c, m).scratch_floats();
-        Tensor scratch({std::max<std::int64_t>(scratch_floats, 1)}, Device::cuda);
+        Tensor own;
+        if (scratch == nullptr || scratch->numel() < gram_split(c, m).scratch_floats()) {
+          NST_CHECK(scratch == nullptr, "gram: scratch of " << scratch->numel() << " floats, expected at least "
+                                                            << gram_split(c, m).scratch_floats());
+          own = Tensor({gram_scratch_floats(f)}, Device::cuda);
+          scratch = &own;
+        }
         for (std::int64_t i = 0; i < images; ++i)
-          gram_forward_cuda(c, m, pf + i * c * m, pg + i * c * c, scratch.data(), math, s);
+          gram_forward_cuda(c, m, pf + i * c * m, pg + i * c * c, scratch->data(), math, s);
       });
 }
 
