@@ -101,7 +101,8 @@ if [[ " $steps " == *" fuzz "* ]]; then
   build-fuzz/tests/fuzz/nst_fuzz_seeds build-fuzz/seeds
   mkdir -p build-fuzz/findings
   findings=0
-  for target in png jpeg hdf5 nstate; do
+  fuzz_targets=(png jpeg hdf5 nstate)
+  for target in "${fuzz_targets[@]}"; do
     # The corpus grows across local runs (build-fuzz/corpus); the seeds are read, never written.
     # 5 GiB covers the largest image the reader accepts, as float RGB. libhdf5 mallocs sizes read from
     # the file and checks for NULL; ASan must return NULL as glibc would, not stop (tests/fuzz/README.md).
@@ -122,7 +123,8 @@ if [[ " $steps " == *" fuzz "* ]]; then
         " reproduce: build-fuzz/tests/fuzz/${target}_fuzz FILE; tests/fuzz/README.md says how to keep it as a test")
     fi
   done
-  summaries+=("fuzz: $(((3 - findings) * 100 / 3))% tests passed, $findings tests failed out of 3 targets")
+  targets=${#fuzz_targets[@]}
+  summaries+=("fuzz: $(((targets - findings) * 100 / targets))% tests passed, $findings tests failed out of $targets targets")
   ((findings == 0)) || status=1
   step_seconds fuzz "$start"
 fi
