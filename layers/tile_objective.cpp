@@ -49,7 +49,7 @@ void TileObjective::begin_visit(const Tensor& content_window, const Tensor& x_wi
   start_grams_.clear();
   for (std::size_t l = 0; l < style_taps_.size(); ++l) {
     const Tensor& f = net_.activation(style_taps_[l]);
-    Tensor start = ops::gram(f);
+    Tensor start = ops::gram(f, net_.conv_math());
     // A − R = A − (G − G_W(start)) = A − G + G_W(start)
     Tensor shifted = style_targets[l].clone();
     ops::axpy(-1.0f, whole_grams[l], shifted);
@@ -72,7 +72,7 @@ void TileObjective::evaluate(const Tensor& x, Tensor& gradient) {
   }
   for (StyleTerm& term : style_terms_) {
     const Tensor& f = net_.activation(term.tap);
-    ops::gram(f, term.gram);
+    ops::gram(f, term.gram, net_.conv_math());
     ops::style_loss(f, term.gram, term.shifted_target, term.loss);
     ops::axpy(term.weight, term.loss, total_);
   }
@@ -84,7 +84,8 @@ void TileObjective::evaluate(const Tensor& x, Tensor& gradient) {
           if (term.tap == tap) ops::content_loss_backward(net_.activation(tap), term.target, term.weight, grad);
         for (const StyleTerm& term : style_terms_)
           if (term.tap == tap)
-            ops::style_loss_backward(net_.activation(tap), term.gram, term.shifted_target, term.weight, grad);
+            ops::style_loss_backward(net_.activation(tap), term.gram, term.shifted_target, term.weight, grad,
+                                     net_.conv_math());
       },
       gradient);
   if (weights_.tv != 0.0f) ops::tv_loss_backward(x, weights_.tv, gradient);

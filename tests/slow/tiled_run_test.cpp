@@ -9,34 +9,16 @@
 #include <regex>
 #include <string>
 
-#include <sys/wait.h>
-
 #include <gtest/gtest.h>
 
 #include "apps/image.h"
+#include "tests/support/run_nst.h"
 #include "tests/support/shared_files.h"
 
 namespace nst::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct Outcome {
-  int exit_code;
-  std::string output;
-};
-
-Outcome run_nst(const std::string& arguments) {
-  const std::string command = std::string(NST_BINARY_DIR) + "/nst " + arguments + " 2>&1";
-  Outcome outcome{-1, ""};
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return outcome;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) outcome.output += buffer;
-  const int status = pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return outcome;
-}
 
 std::string file_bytes(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -68,7 +50,8 @@ TEST_F(TiledRun, TwoByTwoTilesLowerTheLossAndWriteAValidPng) {
   // relu2_1 at the deepest: stride 2, margin 10 px, so 64×48 px in cores of 32 is 2×2 tiles.
   const std::string problem = "--content " + content + " --style " + style + " --weights " + weights +
                               " --image-size 64 --content-layers relu2_1 --style-layers relu1_1,relu2_1 --device cpu";
-  const Outcome run = run_nst(problem + " --tile-size 32 --tile-passes 2 --iterations 10 -o " + path("tiled.png"));
+  const NstOutcome run =
+      run_nst_binary(problem + " --tile-size 32 --tile-passes 2 --iterations 10 -o " + path("tiled.png"));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("optimised in 4 tiles"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("pass 2/2, tile 1/4"), std::string::npos) << run.output;
@@ -76,8 +59,8 @@ TEST_F(TiledRun, TwoByTwoTilesLowerTheLossAndWriteAValidPng) {
   EXPECT_EQ(written.width, 64);
   EXPECT_EQ(written.height, 48);
 
-  const double before = explained_objective(run_nst("explain " + problem).output);
-  const Outcome after_run = run_nst("explain " + problem + " --init " + path("tiled.png"));
+  const double before = explained_objective(run_nst_binary("explain " + problem).output);
+  const NstOutcome after_run = run_nst_binary("explain " + problem + " --init " + path("tiled.png"));
   const double after = explained_objective(after_run.output);
   ASSERT_GT(before, 0) << "no J in nst explain's output";
   ASSERT_GT(after, 0) << after_run.output;
@@ -93,8 +76,8 @@ TEST_F(TiledRun, TwoScalesWithTwoByTwoTilesLowerTheLoss) {
   NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
   const std::string problem = "--content " + content + " --style " + style + " --weights " + weights +
                               " --image-size 64 --content-layers relu2_1 --style-layers relu1_1,relu2_1 --device cpu";
-  const Outcome run =
-      run_nst(problem + " --scales 2 --tile-size 32 --tile-passes 2 --iterations 10 -o " + path("tiled.png"));
+  const NstOutcome run =
+      run_nst_binary(problem + " --scales 2 --tile-size 32 --tile-passes 2 --iterations 10 -o " + path("tiled.png"));
   ASSERT_EQ(run.exit_code, 0) << run.output;
   EXPECT_NE(run.output.find("scale 1/2 (32x24) tiles: 1,"), std::string::npos) << run.output;
   EXPECT_NE(run.output.find("scale 2/2 (64x48) tiles: 4,"), std::string::npos) << run.output;
@@ -102,8 +85,9 @@ TEST_F(TiledRun, TwoScalesWithTwoByTwoTilesLowerTheLoss) {
   const Image written = read_image(path("tiled.png"));
   EXPECT_EQ(written.width, 64);
   EXPECT_EQ(written.height, 48);
-  const double before = explained_objective(run_nst("explain " + problem).output);
-  const double after = explained_objective(run_nst("explain " + problem + " --init " + path("tiled.png")).output);
+  const double before = explained_objective(run_nst_binary("explain " + problem).output);
+  const double after =
+      explained_objective(run_nst_binary("explain " + problem + " --init " + path("tiled.png")).output);
   ASSERT_GT(before, 0);
   ASSERT_GT(after, 0);
   std::printf("whole-image J: content %g, after 2 scales, the second in 2x2 tiles %g\n", before, after);
@@ -116,11 +100,11 @@ TEST_F(TiledRun, ZeroIterationsWriteTheUntiledImage) {
   const std::string problem = "--content " + content + " --style " + content + " --weights " + weights +
                               " --image-size 80 --content-layers relu2_1 --style-layers relu1_1,relu2_1 "
                               "--device cpu --iterations 0";
-  const Outcome tiled = run_nst(problem + " --tile-size 16 -o " + path("tiled.png"));
+  const NstOutcome tiled = run_nst_binary(problem + " --tile-size 16 -o " + path("tiled.png"));
   ASSERT_EQ(tiled.exit_code, 0) << tiled.output;
   EXPECT_NE(tiled.output.find("optimised in 20 tiles"), std::string::npos) << "80x60 in cores of 16, 5x4:\n"
                                                                            << tiled.output;
-  const Outcome whole = run_nst(problem + " -o " + path("whole.png"));
+  const NstOutcome whole = run_nst_binary(problem + " -o " + path("whole.png"));
   ASSERT_EQ(whole.exit_code, 0) << whole.output;
   EXPECT_EQ(file_bytes(path("tiled.png")), file_bytes(path("whole.png")));
 }
@@ -128,14 +112,15 @@ TEST_F(TiledRun, ZeroIterationsWriteTheUntiledImage) {
 TEST_F(TiledRun, RunThatFitsNotEvenInTilesIsRefused) {
   NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
   NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
-  const Outcome o = run_nst("--content " + content + " --style " + content + " --weights " + weights +
-                            " --image-size 256 --device cpu --max-memory 2M -o " + path("o.png"));
+  const NstOutcome o = run_nst_binary("--content " + content + " --style " + content + " --weights " + weights +
+                                      " --image-size 256 --device cpu --max-memory 2M -o " + path("o.png"));
   EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_NE(o.output.find("but the limit is 2.0 MiB (--max-memory 2M), not even in the smallest tiles"),
             std::string::npos)
       << o.output;
   EXPECT_FALSE(fs::exists(path("o.png")));
-  const Outcome bad = run_nst("--content " + content + " --style " + content + " --max-memory 12X -o " + path("o.png"));
+  const NstOutcome bad =
+      run_nst_binary("--content " + content + " --style " + content + " --max-memory 12X -o " + path("o.png"));
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("'12X' has an unknown unit"), std::string::npos) << bad.output;
 }
