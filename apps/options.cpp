@@ -272,7 +272,8 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       ->check(CLI::Range(0, 1000000));
   app.add_option("--scales", o.scales,
                  "Coarse to fine: stylise at N sizes growing geometrically up to --image-size, each started from "
-                 "the last one's result upsampled (default 1; with --start-size alone, steps of about 2x)")
+                 "its --init image plus the last one's change upsampled, L-BFGS from the last one's curvature "
+                 "(default 1; with --start-size alone, steps of about 2x)")
       ->check(CLI::Range(1, 16));
   app.add_option("--start-size", o.start_size,
                  "Longer side of the first scale in pixels (default with --scales N: --image-size / 2^(N-1))")

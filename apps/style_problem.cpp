@@ -140,7 +140,7 @@ void set_problem_size(StyleProblem& p, const Options& o, ImageSize size, bool ti
                                                    p.style_blend, p.weights);
 }
 
-std::unique_ptr<Optimizer> make_optimizer(const Options& o) {
+std::unique_ptr<Optimizer> make_optimizer(const Options& o, float lbfgs_initial_inverse_hessian) {
   if (o.optimizer == "adam") {
     AdamOptions adam;
     adam.learning_rate = o.learning_rate.value_or(adam.learning_rate);
@@ -150,22 +150,27 @@ std::unique_ptr<Optimizer> make_optimizer(const Options& o) {
   lbfgs.history_size = o.lbfgs_history;
   lbfgs.learning_rate = o.learning_rate.value_or(lbfgs.learning_rate);
   lbfgs.line_search = parse_lbfgs_line_search(o.lbfgs_line_search);
+  lbfgs.initial_inverse_hessian = lbfgs_initial_inverse_hessian;
   return std::make_unique<Lbfgs>(lbfgs);
 }
 
 Tensor initial_image(const Options& o, const StyleProblem& problem) {
   if (o.init == "content") return problem.content.clone();
+  return initial_image(o, problem, {int(problem.content.dim(3)), int(problem.content.dim(2))});
+}
+
+Tensor initial_image(const Options& o, const StyleProblem& problem, ImageSize size) {
+  if (o.init == "content")
+    return to_vgg_input(resize(problem.content_image, size.width, size.height), problem.image_device());
   if (o.init == "random") {
     // Uniform noise around the mean pixel (0 in VGG's input space), from the seed alone.
     std::mt19937 rng(o.seed);
     std::uniform_real_distribution<float> noise(-20.0f, 20.0f);
-    std::vector<float> values(static_cast<std::size_t>(problem.content.numel()));
+    std::vector<float> values(std::size_t(3) * std::size_t(size.width) * std::size_t(size.height));
     for (float& v : values) v = noise(rng);
-    return Tensor::from_host(problem.content.shape(), values, problem.image_device());
+    return Tensor::from_host({1, 3, size.height, size.width}, values, problem.image_device());
   }
-  return to_vgg_input(
-      resize(read_image(o.init), static_cast<int>(problem.content.dim(3)), static_cast<int>(problem.content.dim(2))),
-      problem.image_device());
+  return to_vgg_input(resize(read_image(o.init), size.width, size.height), problem.image_device());
 }
 
 }  // namespace nst

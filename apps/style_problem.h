@@ -49,8 +49,9 @@ Device choose_device(const std::string& requested);
 // over the memory limit is refused, or with `allow_tiles` planned in tiles (J is then not built).
 StyleProblem build_style_problem(const Options& o, bool allow_tiles = false);
 
-// The optimizer of --optimizer, with --learning-rate, --lbfgs-history and --lbfgs-line-search.
-std::unique_ptr<Optimizer> make_optimizer(const Options& o);
+// The optimizer of --optimizer, with --learning-rate, --lbfgs-history and --lbfgs-line-search;
+// L-BFGS with H0 = γ0·I at its first step when γ0 > 0 (LbfgsOptions::initial_inverse_hessian).
+std::unique_ptr<Optimizer> make_optimizer(const Options& o, float lbfgs_initial_inverse_hessian = 0.0f);
 
 // J rebuilt for an image of `size` (a scale of layers/scales.h): the content image resized to it,
 // each style image to style_side(its longer side, --style-scale), the weights of loss_weights.h
@@ -63,5 +64,8 @@ void set_problem_size(StyleProblem& problem, const Options& o, ImageSize size, b
 // The starting image x_0 of --init: the content, seeded noise, or an image file resized to the
 // content's size (that of the problem's J).
 Tensor initial_image(const Options& o, const StyleProblem& problem);
+// The same at `size` (a scale's, layers/scales.h InitialImage): the content resized from the image
+// at --image-size as set_problem_size resizes it, noise of that size from the seed, the file resized.
+Tensor initial_image(const Options& o, const StyleProblem& problem, ImageSize size);
 
 }  // namespace nst

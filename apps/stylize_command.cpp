@@ -199,6 +199,7 @@ void run_stylize_command(const Options& o) {
     const std::optional<TilePlan> tiles =
         problem.tiles ? scale_tiles(o, scale.size, style_sizes, problem.content_taps, problem.style_taps, device)
                       : std::nullopt;
+    const bool previous_scale_tiled = last_scale_tiled;
     last_scale_tiled = tiles.has_value();
     set_problem_size(problem, o, scale.size, last_scale_tiled);
     if (tiles) {
@@ -209,7 +210,15 @@ void run_stylize_command(const Options& o) {
     image = image.to(device);
     StyleObjective& objective = *problem.objective;
     const int done = scale.index == start.scale ? start.iteration : 0;
-    if (scale.index != start.scale) optimizer = make_optimizer(o);
+    if (scale.index != start.scale) {
+      // L-BFGS goes on with the curvature the previous scale measured, rescaled (layers/scales.h).
+      const auto* previous = dynamic_cast<const Lbfgs*>(optimizer.get());
+      const bool carry = previous != nullptr && !previous_scale_tiled && previous->stored_pairs() > 0;
+      optimizer =
+          make_optimizer(o, carry ? carried_inverse_hessian(previous->inverse_hessian_scale(),
+                                                            schedule[std::size_t(scale.index - 2)].size, scale.size)
+                                  : 0.0f);
+    }
     int log_offset = 0;  // the loss log counts iterations on across the scales
     for (int s = 0; s + 1 < scale.index; ++s) log_offset += schedule[std::size_t(s)].iterations;
     progress.emplace(scale.iterations, stderr, isatty(fileno(stderr)) != 0, done + 1, label);
@@ -257,7 +266,8 @@ void run_stylize_command(const Options& o) {
   };
   const StopSignalsDeferred stop_after_an_iteration;  // a checkpoint or the output is written whole
   try {
-    stylize_coarse_to_fine(schedule, std::size_t(start.scale - 1), x, optimise_scale);
+    const InitialImage initial_at = [&](ImageSize size) { return initial_image(o, problem, size); };
+    stylize_coarse_to_fine(schedule, std::size_t(start.scale - 1), x, initial_at, optimise_scale);
     write_image(to_output_image(x.to(Device::cpu)), o.output, o.bit_depth);
   } catch (const StopRequested& stop) {
     progress->finish();

@@ -1,6 +1,7 @@
 #include "layers/lbfgs.h"
 
 #include <cfloat>
+#include <cmath>
 
 #include "engine/error.h"
 #include "engine/ops/strong_wolfe.h"
@@ -17,6 +18,13 @@ LbfgsLineSearch parse_lbfgs_line_search(const std::string& name) {
 Lbfgs::Lbfgs(LbfgsOptions options) : options_(options) {
   NST_CHECK(options_.history_size >= 1, "lbfgs: history size must be at least 1, got " << options_.history_size);
   NST_CHECK(options_.learning_rate > 0.0f, "lbfgs: learning rate must be positive, got " << options_.learning_rate);
+  NST_CHECK(options_.initial_inverse_hessian >= 0.0f && std::isfinite(options_.initial_inverse_hessian),
+            "lbfgs: initial inverse Hessian must be finite and non-negative, got " << options_.initial_inverse_hessian);
+}
+
+float Lbfgs::inverse_hessian_scale() const {
+  if (steps_taken_ == 0) return options_.initial_inverse_hessian > 0.0f ? options_.initial_inverse_hessian : 1.0f;
+  return newest_ys_.item() / newest_yy_.item();
 }
 
 std::size_t Lbfgs::state_bytes(std::int64_t numel, const LbfgsOptions& options, Device device) {
@@ -42,7 +50,8 @@ void Lbfgs::allocate_like(const Tensor& x) {
   step_length_denominator_ = Tensor({1}, device);
   offered_ys_ = Tensor({1}, device);
   offered_yy_ = Tensor({1}, device);
-  newest_ys_ = Tensor::filled({1}, 1.0f, device);
+  newest_ys_ =
+      Tensor::filled({1}, options_.initial_inverse_hessian > 0.0f ? options_.initial_inverse_hessian : 1.0f, device);
   newest_yy_ = Tensor::filled({1}, 1.0f, device);
   ring_ = ops::LbfgsRingTensors(options_.history_size, x.numel(), device);
   for (int age = 0; age < options_.history_size; ++age) {
@@ -114,9 +123,11 @@ void Lbfgs::check_iterate(const Tensor& x, const Tensor& gradient) const {
 }
 
 // t = lr / max(1, ‖g‖₁) at the first step: it has no curvature to scale it, so torch caps its
-// length per unit of gradient. t = lr / 1 after.
+// length per unit of gradient. t = lr / 1 after, and at the first step when γ0 scales H0.
 void Lbfgs::set_first_step_length(const Tensor& gradient) {
-  if (steps_taken_ == 0) {
+  if (steps_taken_ == 0 && options_.initial_inverse_hessian > 0.0f) {
+    ops::fill(step_length_denominator_, 1.0f);
+  } else if (steps_taken_ == 0) {
     ops::asum(gradient, step_length_denominator_);
     ops::clamp(step_length_denominator_, 1.0f, FLT_MAX);
   } else if (steps_taken_ == 1) {

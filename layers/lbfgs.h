@@ -6,10 +6,10 @@
 //   s_k = x_{k+1} − x_k,  y_k = ∇f_{k+1} − ∇f_k,
 // kept only when y·s > 1e-10, with the initial inverse Hessian H0 = γ·I, γ = s·y / y·y of the
 // newest pair (eq. 7.20). Step length: t = lr / max(1, ‖g‖₁) at the first step (torch's
-// min(1, 1/‖g‖₁)·lr), t = lr after; with the line search that is the first trial, and the step
-// taken is the t the search accepts (kernels/strong_wolfe.h: sufficient decrease and strong
-// curvature, c1 = 1e-4, c2 = 0.9, at most 26 evaluations). There is no stopping rule: the caller
-// decides how many iterations to take.
+// min(1, 1/‖g‖₁)·lr; or H0 = γ0·I and t = lr when LbfgsOptions::initial_inverse_hessian gives γ0), t = lr after; with
+// the line search that is the first trial, and the step taken is the t the search accepts (kernels/strong_wolfe.h:
+// sufficient decrease and strong curvature, c1 = 1e-4, c2 = 0.9, at most 26 evaluations). There is no stopping rule:
+// the caller decides how many iterations to take.
 //
 // The line search decides on the device too, but the host must know whether to evaluate again:
 // after each trial it reads one float, the search's status (a synchronisation on CUDA). So its
@@ -41,6 +41,11 @@ struct LbfgsOptions {
   int history_size = 100;      // m: curvature pairs kept
   float learning_rate = 1.0f;  // lr: the step length after the first step (the first trial's, with a line search)
   LbfgsLineSearch line_search = LbfgsLineSearch::none;
+  // γ0 > 0: H0 = γ0·I until the first pair is kept, and the first step's length is lr, not
+  // lr / max(1, ‖g‖₁) — a curvature known from elsewhere (the coarser scale's, layers/scales.h
+  // carried_inverse_hessian) instead of torch's guard, which moves x by one unit in all (‖s‖₁ = lr):
+  // on a large image, nothing. 0: torch's first step.
+  float initial_inverse_hessian = 0.0f;
 };
 
 class Lbfgs : public Optimizer {
@@ -72,6 +77,9 @@ class Lbfgs : public Optimizer {
   OptimizerState export_state() const override;
   void import_state(const OptimizerState& state, const Tensor& x) override;
 
+  // γ = y·s / y·y of the newest pair kept (γ0, or 1, before any): the scale of H0 the next
+  // direction uses. Reads the device.
+  float inverse_hessian_scale() const;
   // Pairs held now (at most history_size). Reads the device: for tests.
   int stored_pairs() const { return steps_taken_ == 0 ? 0 : ring_.pairs_kept(); }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/error.h"
+#include "engine/ops/vector_ops.h"
 
 namespace nst {
 
@@ -36,12 +37,31 @@ std::vector<Scale> scale_schedule(const ScaleRequest& r) {
   return schedule;
 }
 
+Tensor next_scale_start(const Tensor& result, const Tensor& initial_here, const Tensor& initial_next) {
+  NST_CHECK(result.rank() == 4 && initial_here.shape() == result.shape() && initial_next.rank() == 4 &&
+                initial_next.dim(0) == result.dim(0) && initial_next.dim(1) == result.dim(1),
+            "next_scale_start: result " << to_string(result.shape()) << ", initial images "
+                                        << to_string(initial_here.shape()) << " and "
+                                        << to_string(initial_next.shape()));
+  Tensor change = result.clone();
+  ops::axpy(-1.0f, initial_here.to(result.device()), change);  // x_k − i_k
+  Tensor start = resample_bicubic(change, {int(initial_next.dim(3)), int(initial_next.dim(2))});
+  ops::axpy(1.0f, initial_next.to(start.device()), start);  // i_{k+1} + U(x_k − i_k)
+  return start;
+}
+
+float carried_inverse_hessian(float gamma, ImageSize here, ImageSize next) {
+  const double pixels_here = double(here.width) * here.height, pixels_next = double(next.width) * next.height;
+  NST_CHECK(pixels_here > 0 && pixels_next > 0, "carried_inverse_hessian: an empty scale");
+  return static_cast<float>(double(gamma) * pixels_next / pixels_here);
+}
+
 void stylize_coarse_to_fine(const std::vector<Scale>& schedule, std::size_t first, Tensor& x,
-                            const OptimiseScale& optimise_scale) {
+                            const InitialImage& initial_image, const OptimiseScale& optimise_scale) {
   NST_CHECK(first < schedule.size(), "stylize_coarse_to_fine: scale " << first + 1 << " of " << schedule.size());
   for (std::size_t s = first; s < schedule.size(); ++s) {
     const ImageSize size = schedule[s].size;
-    if (s > first) x = resample_bicubic(x, size);
+    if (s > first) x = next_scale_start(x, initial_image(schedule[s - 1].size), initial_image(size));
     NST_CHECK(x.dim(2) == size.height && x.dim(3) == size.width, "scale " << s + 1 << " is " << size.width << "×"
                                                                           << size.height << " px, its image "
                                                                           << to_string(x.shape()));

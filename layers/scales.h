@@ -48,10 +48,36 @@ std::vector<Scale> scale_schedule(const ScaleRequest& request);
 // optimised (the whole image at once, or in tiles) is chosen. May replace x by an image of the same size.
 using OptimiseScale = std::function<void(const Scale& scale, Tensor& x)>;
 
+// i(size): the image a run at `size` starts from when nothing was optimised before it (--init at
+// that size: the content resized, the seeded noise, the init file resized). Same result for the
+// same size.
+using InitialImage = std::function<Tensor(ImageSize size)>;
+
+// Where the next scale starts: its own initial image plus the change the optimisation made to the
+// coarser one, resampled (U: layers/resample.h) — a Laplacian pyramid's step, the coarse scale
+// supplying the low frequencies it optimised and the initial image the detail it cannot hold:
+//   x_{k+1}⁰ = i_{k+1} + U(x_k − i_k).
+// Resampling the result alone, U(x_k) = U(i_k) + U(x_k − i_k), would replace i_{k+1} by U(i_k),
+// the content blurred: the next scale would then start without the fine texture the style term
+// at its size measures, above the content's own style loss (bench/RESULTS.md, "Coarse to fine at
+// 1024 px"). A scale not optimised (x_k = i_k) gives i_{k+1} exactly.
+// result and initial_here: (1, C, H_k, W_k); initial_next: (1, C, H_{k+1}, W_{k+1}). On result's device.
+Tensor next_scale_start(const Tensor& result, const Tensor& initial_here, const Tensor& initial_next);
+
+// The scale of L-BFGS's initial inverse Hessian H0 = γ·I (layers/lbfgs.h) for the next scale,
+// from γ at the end of this one. J is normalised so that it hardly changes when a smooth image is
+// resampled (each term is a mean over positions: loss_weights.h, style_objective.h), J_next(U·x) ≈ J(x);
+// with U spreading each pixel over P_next / P pixels, the curvature per pixel shrinks by that factor:
+//   γ_next = γ · P_next / P       (P: pixels of a scale).
+// A fresh L-BFGS started with it takes a step of the size the coarse scale had learnt, instead of
+// torch's first step of one unit in all (‖s‖₁ = lr), a stall on a large image whose tiny curvature
+// pair then sets a γ that overshoots (bench/RESULTS.md, "Coarse to fine at 1024 px").
+float carried_inverse_hessian(float gamma, ImageSize here, ImageSize next);
+
 // Runs schedule[first] … schedule.back(): x, at schedule[first]'s size, is optimised there; each
-// next scale starts from the result resampled (layers/resample.h) to its size. x ends at the last
+// next scale starts from next_scale_start(result, i(this size), i(next size)). x ends at the last
 // scale's size.
 void stylize_coarse_to_fine(const std::vector<Scale>& schedule, std::size_t first, Tensor& x,
-                            const OptimiseScale& optimise_scale);
+                            const InitialImage& initial_image, const OptimiseScale& optimise_scale);
 
 }  // namespace nst

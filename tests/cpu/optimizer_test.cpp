@@ -115,15 +115,18 @@ Vec run_steps(Optimizer& optimizer, const Problem& problem, int steps) {
 }
 
 // torch.optim.LBFGS with line_search_fn=None, one iteration per call, written plainly in double.
+// With gamma0 > 0 (LbfgsOptions::initial_inverse_hessian): H0 = gamma0·I until a pair is kept, and
+// the first step's length is lr.
 struct ReferenceLbfgs {
-  ReferenceLbfgs(std::size_t history_size, double learning_rate) : history(history_size), lr(learning_rate) {}
+  ReferenceLbfgs(std::size_t history_size, double learning_rate, double gamma0 = 0)
+      : history(history_size), lr(learning_rate), initial_gamma(gamma0), h_diag(gamma0 > 0 ? gamma0 : 1) {}
 
   std::size_t history;
-  double lr;
+  double lr, initial_gamma;
   int steps = 0;
   std::deque<Vec> s, y;
   Vec d, previous_g;
-  double t = 0, h_diag = 1;
+  double t = 0, h_diag;
   int pairs_turned_away = 0;
 
   void step(Vec& x, const Vec& g) {
@@ -154,7 +157,7 @@ struct ReferenceLbfgs {
     d = q;
     double l1 = 0;
     for (const double v : g) l1 += std::fabs(v);
-    t = steps == 0 ? std::min(1.0, 1.0 / l1) * lr : lr;
+    t = steps == 0 && initial_gamma == 0 ? std::min(1.0, 1.0 / l1) * lr : lr;
     previous_g = g;
     for (std::size_t i = 0; i < n; ++i) x[i] += t * d[i];
     ++steps;
@@ -225,6 +228,31 @@ TEST(LbfgsOptimizer, FollowsTheDoublePrecisionReferenceStepByStep) {
     EXPECT_LT(distance(x, expected), 1e-6 * scale) << "after " << steps << " steps";
     EXPECT_EQ(lbfgs.stored_pairs(), std::min(steps - 1, 3));
   }
+}
+
+TEST(LbfgsOptimizer, WithAnInitialInverseHessianFollowsTheReferenceFromItsFirstStep) {
+  // H0 = γ0·I at the first step (x1 = x0 − lr·γ0·g, no ‖g‖₁ guard), then the pairs' γ: the same
+  // bound as above. γ0 = 0.5 is near the quadratic's best steepest-descent step (1/λ of its
+  // middle eigenvalues, 1 … 100), where torch's guard gives lr / ‖g‖₁ ≈ 1/25.
+  const Quadratic quadratic(50);
+  const double scale = std::sqrt(dot(quadratic.minimizer(), quadratic.minimizer()));
+  const float gamma0 = 0.5f;
+  for (const int steps : {1, 2, 3, 6}) {
+    LbfgsOptions options{/*history_size=*/3, /*learning_rate=*/0.75f};
+    options.initial_inverse_hessian = gamma0;
+    Lbfgs lbfgs(options);
+    EXPECT_EQ(lbfgs.inverse_hessian_scale(), gamma0);
+    const Vec x = run_steps(lbfgs, quadratic, steps);
+    ReferenceLbfgs reference(3, 0.75, gamma0);
+    Vec expected = quadratic.start();
+    for (int k = 0; k < steps; ++k) reference.step(expected, quadratic.gradient(expected));
+    EXPECT_LT(distance(x, expected), 1e-6 * scale) << "after " << steps << " steps";
+    // γ of the newest pair, what a next scale's L-BFGS is started with (layers/scales.h).
+    EXPECT_NEAR(lbfgs.inverse_hessian_scale(), reference.h_diag, 1e-5 * reference.h_diag) << "after " << steps;
+  }
+  LbfgsOptions negative;
+  negative.initial_inverse_hessian = -1.0f;
+  EXPECT_THROW(Lbfgs{negative}, Error);
 }
 
 TEST(LbfgsOptimizer, TurnsAwayPairsOfNegativeCurvatureLikeTheReference) {

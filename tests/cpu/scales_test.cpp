@@ -1,6 +1,6 @@
 // Coarse to fine (layers/scales.h): the schedule's sizes (geometric, rounded, the final size last,
-// the aspect ratio kept), its refusals, and the loop that carries each scale's result to the next
-// (layers/resample.h), checked against the resampler's definition.
+// the aspect ratio kept), its refusals, the loop that carries each scale's result to the next
+// (next_scale_start, through layers/resample.h), and the curvature carried to the next L-BFGS.
 #include <cmath>
 #include <string>
 #include <vector>
@@ -127,18 +127,58 @@ TEST(Resample, PlanarAndInterleavedLayoutsGiveTheSameBits) {
   }
 }
 
-// The loop: each scale optimised at its size, from `first` on; the next scale starts from the last
-// result resampled, a resumed one (first > 0) from x as given.
-TEST(CoarseToFine, EachScaleStartsFromTheLastResultResampled) {
+// An initial image for each size, from the seed alone (what --init random gives): fine detail at
+// every size, none of it the resampled image of another.
+Tensor seeded_image(ImageSize size, std::uint64_t seed) {
+  return Tensor::from_host({1, 3, size.height, size.width},
+                           random_values(3 * size.height * size.width, seed, -100, 100), Device::cpu);
+}
+
+// x_{k+1}⁰ = i_{k+1} + U(x_k − i_k): a scale not optimised hands on the next one's initial image
+// bit for bit (U(0) = 0), where resampling the result alone would give U(i_k), without i_{k+1}'s
+// detail; a scale that changed its image hands on the change, resampled.
+TEST(NextScaleStart, IsTheNextInitialImagePlusTheChangeResampled) {
+  const ImageSize here{20, 15}, next{40, 30};
+  const Tensor initial_here = seeded_image(here, 3), initial_next = seeded_image(next, 4);
+  EXPECT_EQ(next_scale_start(initial_here, initial_here, initial_next).to_host(), initial_next.to_host());
+  const Tensor upsampled_alone = resample_bicubic(initial_here, next);
+  EXPECT_NE(upsampled_alone.to_host(), initial_next.to_host());
+
+  const std::vector<float> change = random_values(3 * here.width * here.height, 5, -30, 30);
+  std::vector<float> optimised = initial_here.to_host();
+  for (std::size_t i = 0; i < optimised.size(); ++i) optimised[i] += change[i];
+  const std::vector<float> got =
+      next_scale_start(Tensor::from_host(initial_here.shape(), optimised, Device::cpu), initial_here, initial_next)
+          .to_host();
+  const std::vector<float> change_resampled =
+      resample_bicubic(Tensor::from_host(initial_here.shape(), change, Device::cpu), next).to_host();
+  const std::vector<float> start_next = initial_next.to_host();
+  ASSERT_EQ(got.size(), start_next.size());
+  // The change is (x_k − i_k) rounded once in float: values up to 130, so within 130·2⁻²⁴ each,
+  // resampled by weights summing to 1 (lobes ≤ 1.3 in all) and added: 1e-4 bounds it 10× over.
+  for (std::size_t i = 0; i < got.size(); ++i)
+    ASSERT_NEAR(got[i], start_next[i] + change_resampled[i], 1e-4) << "value " << i;
+  EXPECT_THROW(next_scale_start(initial_next, initial_here, initial_next), Error);  // result and i_k differ
+}
+
+// γ_next = γ · P_next / P: a doubling of both sides quadruples it; any sizes keep the exact ratio.
+TEST(CarriedInverseHessian, GrowsWithThePixelCount) {
+  EXPECT_FLOAT_EQ(carried_inverse_hessian(0.25f, {256, 192}, {512, 384}), 1.0f);
+  EXPECT_FLOAT_EQ(carried_inverse_hessian(3.0f, {16, 12}, {25, 19}), 3.0f * 25 * 19 / (16 * 12));
+  EXPECT_THROW(carried_inverse_hessian(1.0f, {0, 12}, {25, 19}), Error);
+}
+
+// The loop: each scale optimised at its size, from `first` on; the next scale starts from
+// next_scale_start of the last result, a resumed one (first > 0) from x as given.
+TEST(CoarseToFine, EachScaleStartsFromItsInitialImagePlusTheLastChangeResampled) {
   const std::vector<Scale> schedule = scale_schedule({{40, 30}, 3, 16, 5, -1});
   ASSERT_EQ(sides(schedule), (std::vector<int>{16, 25, 40}));
+  const InitialImage initial = [](ImageSize size) { return seeded_image(size, std::uint64_t(size.width)); };
   for (std::size_t first : {std::size_t{0}, std::size_t{1}}) {
-    const ImageSize start = schedule[first].size;
-    Tensor x = Tensor::from_host({1, 3, start.height, start.width},
-                                 random_values(3 * start.height * start.width, 2, -100.0f, 100.0f), Device::cpu);
+    Tensor x = initial(schedule[first].size);
     std::vector<int> visited;
     std::vector<float> expected_start;  // what the next scale must start from; empty: not known
-    stylize_coarse_to_fine(schedule, first, x, [&](const Scale& scale, Tensor& image) {
+    stylize_coarse_to_fine(schedule, first, x, initial, [&](const Scale& scale, Tensor& image) {
       visited.push_back(scale.index);
       ASSERT_EQ(image.shape(), (Shape{1, 3, scale.size.height, scale.size.width}));
       if (!expected_start.empty()) {
@@ -147,8 +187,10 @@ TEST(CoarseToFine, EachScaleStartsFromTheLastResultResampled) {
       std::vector<float> v = image.to_host();
       for (float& value : v) value = value * 0.5f + float(scale.index);  // "optimised"
       image = Tensor::from_host(image.shape(), v, Device::cpu);
-      if (scale.index < scale.count)
-        expected_start = resample_bicubic(image, schedule[std::size_t(scale.index)].size).to_host();
+      if (scale.index < scale.count) {
+        const ImageSize next = schedule[std::size_t(scale.index)].size;
+        expected_start = next_scale_start(image, initial(scale.size), initial(next)).to_host();
+      }
     });
     EXPECT_EQ(visited, first == 0 ? (std::vector<int>{1, 2, 3}) : (std::vector<int>{2, 3}));
     EXPECT_EQ(x.shape(), (Shape{1, 3, 30, 40}));
