@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <exception>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -21,6 +23,7 @@
 
 #include "apps/image.h"
 #include "layers/checkpoint.h"
+#include "tests/fuzz/memory_file.h"
 #include "weights/hdf5_handle.h"
 #include "weights/vgg19_spec.h"
 #include "weights/vgg19_weights.h"
@@ -309,11 +312,16 @@ int main(int argc, char** argv) {
 
   write_checkpoints(root / "nstate");
 
-  // Every seed must read.
+  // Every seed must read — handed to the reader the way the fuzz targets hand it their inputs (a
+  // MemoryFile), so that a target whose delivery refuses every input cannot pass for one that fuzzes.
   int seeds = 0;
+  nst::fuzz::MemoryFile probe("nst_fuzz_seeds");
   for (const char* kind : {"png", "jpeg", "hdf5", "nstate"}) {
     for (const auto& entry : fs::directory_iterator(root / kind)) {
-      const std::string path = entry.path().string();
+      std::ifstream in(entry.path(), std::ios::binary);
+      const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      probe.assign(bytes.data(), bytes.size());
+      const std::string path = probe.path();
       try {
         if (std::string(kind) == "hdf5") {
           const int held = nst::count_vgg19_conv_layers(path);
@@ -326,7 +334,7 @@ int main(int argc, char** argv) {
           nst::read_image(path);
         }
       } catch (const std::exception& e) {
-        fail(std::string("a seed does not read: ") + e.what());
+        fail(entry.path().string() + ": a seed does not read: " + e.what());
       }
       ++seeds;
     }
