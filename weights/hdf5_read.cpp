@@ -10,6 +10,9 @@ namespace nst {
 
 namespace {
 
+constexpr hssize_t kMaxListedStrings = 4096;
+constexpr std::size_t kMaxStringBytes = 4096;
+
 // "float32", "int16", … or the HDF5 class number for anything that is not a number.
 std::string type_name(hid_t type) {
   const std::size_t bits = 8 * H5Tget_size(type);
@@ -62,6 +65,13 @@ std::vector<std::string> read_string_list_attribute(hid_t object, const std::str
   const hssize_t count = space.valid() ? H5Sget_simple_extent_npoints(space.get()) : -1;
   NST_CHECK(type.valid() && H5Tget_class(type.get()) == H5T_STRING && count >= 0,
             file << ": attribute " << attribute << " of " << object_name << " is not a list of strings");
+  // Bounds before anything is allocated or read: the count and the width come from the file, and a
+  // damaged one would have us allocate terabytes (n·width can even overflow to a small buffer that
+  // H5Aread then overruns). Keras lists a few dozen layer names and two weight names per layer, each
+  // a few dozen bytes.
+  NST_CHECK(count <= kMaxListedStrings, file << ": attribute " << attribute << " of " << object_name << " lists "
+                                             << count << " strings; a Keras weights file lists at most "
+                                             << kMaxListedStrings << " (the file is damaged)");
   const auto n = static_cast<std::size_t>(count);
   std::vector<std::string> strings;
 
@@ -79,7 +89,11 @@ std::vector<std::string> read_string_list_attribute(hid_t object, const std::str
   } else {
     // Fixed width w. Read each into w + 1 bytes, null-terminated: a null-padded name that fills all
     // w bytes (as numpy writes them) would lose its last byte if converted to w terminated bytes.
-    const std::size_t width = H5Tget_size(type.get()) + 1;
+    const std::size_t stored_width = H5Tget_size(type.get());
+    NST_CHECK(stored_width <= kMaxStringBytes,
+              file << ": attribute " << attribute << " of " << object_name << " holds strings of " << stored_width
+                   << " bytes each; a Keras name has at most " << kMaxStringBytes << " (the file is damaged)");
+    const std::size_t width = stored_width + 1;
     H5Tset_size(memory_type.get(), width);
     std::vector<char> bytes(n * width, '\0');
     NST_CHECK(H5Aread(attr.get(), memory_type.get(), bytes.data()) >= 0,

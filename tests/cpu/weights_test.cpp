@@ -339,6 +339,36 @@ TEST_F(WeightsFile, Hdf5FileWithoutLayerNamesIsNotKeras) {
   expect_mentions(error_of([&] { count_vgg19_conv_layers(file); }), {file, "no root attribute layer_names"});
 }
 
+TEST_F(WeightsFile, ImplausibleNameListsAreRefusedBeforeTheyAreRead) {
+  // The count and the width of a name list come from the file: a damaged one would have the reader
+  // allocate terabytes, and n·width can overflow. The reader bounds both (4096 each) first.
+  const std::string many = path("many_names.h5");
+  {
+    const Hdf5Handle file(h5_ok(H5Fcreate(many.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"),
+                          H5Fclose);
+    write_string_list_attribute(file.get(), "layer_names", std::vector<std::string>(4097, "x"), true);
+  }
+  expect_mentions(error_of([&] { count_vgg19_conv_layers(many); }),
+                  {many, "layer_names", "lists 4097 strings", "at most 4096", "damaged"});
+
+  const std::string wide = path("wide_names.h5");
+  {
+    const Hdf5Handle file(h5_ok(H5Fcreate(wide.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"),
+                          H5Fclose);
+    write_string_list_attribute(file.get(), "layer_names", {std::string(4097, 'x')}, true);
+  }
+  expect_mentions(error_of([&] { count_vgg19_conv_layers(wide); }),
+                  {wide, "layer_names", "strings of 4097 bytes", "at most 4096", "damaged"});
+
+  const std::string plausible = path("plausible_names.h5");
+  {
+    const Hdf5Handle file(h5_ok(H5Fcreate(plausible.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), "H5Fcreate"),
+                          H5Fclose);
+    write_string_list_attribute(file.get(), "layer_names", std::vector<std::string>(4096, std::string(10, 'x')), true);
+  }
+  EXPECT_EQ(count_vgg19_conv_layers(plausible), 0);  // the bounds themselves are accepted
+}
+
 TEST_F(WeightsFile, MissingFileAndBadCountsAreErrors) {
   const std::string file = path("absent.h5");
   expect_mentions(error_of([&] { count_vgg19_conv_layers(file); }), {file, "no such file"});
