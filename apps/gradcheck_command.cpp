@@ -5,7 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "apps/style_problem.h"
-#include "weights/vgg19_weights.h"
+#include "weights/isolated_load.h"
 
 namespace nst {
 
@@ -43,7 +43,7 @@ int run_gradcheck_command(const GradcheckOptions& go) {
   std::printf("checking %d pixels, h = %g, bound %g\n", go.check.pixels, go.check.step, go.check.bound);
   std::fflush(stdout);
   const DoubleObjective reference(*problem.objective,
-                                  load_vgg19_conv_weights(problem.weights_path, problem.net->depth()),
+                                  load_vgg19_conv_weights_isolated(problem.weights_path, problem.net->depth()),
                                   go.run.pooling == "avg" ? ops::PoolKind::avg : ops::PoolKind::max, problem.content,
                                   problem.styles, problem.style_blend);
   const GradientCheckReport report = check_gradient(*problem.objective, reference, x, go.check);

@@ -15,7 +15,7 @@
 #include "layers/adam.h"
 #include "layers/lbfgs.h"
 #include "weights/default_weights_path.h"
-#include "weights/vgg19_weights.h"
+#include "weights/isolated_load.h"
 
 namespace nst {
 
@@ -59,7 +59,7 @@ StyleProblem build_style_problem(const Options& o, bool allow_tiles) {
 
   p.weights_path = find_weights_file(WeightsSearchPlaces::from_environment(o.weights));
   set_run_step("loading the weights " + p.weights_path);
-  const int available = count_vgg19_conv_layers(p.weights_path);
+  const int available = count_vgg19_conv_layers_isolated(p.weights_path);
   const LayerChoice defaults = default_layers(available);
   p.content_taps = parse_taps(o.content_layers.empty() ? defaults.content_layers : o.content_layers);
   p.style_taps = parse_taps(o.style_layers.empty() ? defaults.style_layers : o.style_layers);

@@ -5,7 +5,7 @@
 namespace nst {
 
 namespace {
-std::string where(const char* file, int line) {
+std::string location_of(const char* file, int line) {
   // Keep the path from the project's top folder on: "engine/ops/conv2d.cpp:41".
   std::string path = file;
   for (const char* top : {"/engine/", "/kernels/", "/layers/", "/weights/", "/apps/", "/tests/", "/bench/"}) {
@@ -16,7 +16,9 @@ std::string where(const char* file, int line) {
 }
 }  // namespace
 
-Error::Error(const std::string& message, const char* file, int line)
-    : std::runtime_error(message + " [" + where(file, line) + "]"), message_(message) {}
+Error::Error(const std::string& message, const char* file, int line) : Error(message, location_of(file, line)) {}
+
+Error::Error(const std::string& message, const std::string& where)
+    : std::runtime_error(message + " [" + where + "]"), message_(message), where_(where) {}
 
 }  // namespace nst

@@ -9,10 +9,13 @@ namespace nst {
 class Error : public std::runtime_error {
  public:
   Error(const std::string& message, const char* file, int line);
-  const std::string& message() const { return message_; }  // without the file:line prefix
+  // An error raised elsewhere (another process, weights/isolated_load.h) with its "file:line".
+  Error(const std::string& message, const std::string& where);
+  const std::string& message() const { return message_; }  // without the file:line suffix
+  const std::string& where() const { return where_; }      // "engine/ops/conv2d.cpp:41"
 
  private:
-  std::string message_;
+  std::string message_, where_;
 };
 
 }  // namespace nst

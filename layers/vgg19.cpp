@@ -6,6 +6,7 @@
 #include "engine/ops/activation.h"
 #include "engine/ops/conv2d.h"
 #include "engine/ops/vector_ops.h"
+#include "weights/isolated_load.h"
 #include "weights/vgg19_spec.h"
 
 namespace nst {
@@ -45,7 +46,7 @@ Vgg19::Vgg19(const std::vector<ConvWeights>& weights, ops::PoolKind pooling, Dev
 Vgg19 Vgg19::from_file(const std::string& weights_path, ops::PoolKind pooling, Device device, std::vector<Tap> taps,
                        ops::ConvMath math) {
   const int needed = deepest_conv(taps) + 1;
-  const int available = count_vgg19_conv_layers(weights_path);
+  const int available = count_vgg19_conv_layers_isolated(weights_path);
   if (available < needed) {
     const auto& specs = vgg19_conv_specs();
     const Tap& deepest = *std::max_element(taps.begin(), taps.end(),
@@ -60,7 +61,7 @@ Vgg19 Vgg19::from_file(const std::string& weights_path, ops::PoolKind pooling, D
     NST_FAIL("layer " << deepest.name << " needs VGG19's " << specs[static_cast<std::size_t>(needed - 1)].keras_name
                       << ", but the weights file " << weights_path << " holds " << holds << " (" << advice << ")");
   }
-  return Vgg19(load_vgg19_conv_weights(weights_path, needed), pooling, device, std::move(taps), math);
+  return Vgg19(load_vgg19_conv_weights_isolated(weights_path, needed), pooling, device, std::move(taps), math);
 }
 
 bool Vgg19::taps_at(int k, bool before_relu) const {

@@ -27,6 +27,7 @@
 #include "apps/image.h"
 #include "apps/image_codecs.h"
 #include "engine/error.h"
+#include "tests/support/expect_mentions.h"
 
 namespace nst::testing {
 namespace {
@@ -54,11 +55,6 @@ std::string read_error(const std::string& path) {
   }
   ADD_FAILURE() << "read_image accepted " << path;
   return "";
-}
-
-void expect_mentions(const std::string& message, const std::vector<std::string>& parts) {
-  for (const std::string& part : parts)
-    EXPECT_NE(message.find(part), std::string::npos) << "\"" << part << "\" is not in: " << message;
 }
 
 // A whole 1 × 1 PNG whose IHDR is then patched to claim width × height (and its CRC fixed, which

@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/error.h"
+#include "tests/support/expect_mentions.h"
 #include "tests/support/random.h"
 #include "weights/hdf5_handle.h"
 #include "weights/vgg19_spec.h"
@@ -159,11 +160,6 @@ std::string error_of(Call call) {
   }
   ADD_FAILURE() << "expected an nst::Error";
   return "";
-}
-
-void expect_mentions(const std::string& message, std::initializer_list<std::string> parts) {
-  for (const auto& part : parts)
-    EXPECT_NE(message.find(part), std::string::npos) << "\"" << part << "\" is not in the message: " << message;
 }
 
 // How many HDF5 files, groups, datasets, attributes and named datatypes are open, in all files:
