@@ -103,25 +103,11 @@ if [[ " $steps " == *" fuzz "* ]]; then
   findings=0
   fuzz_targets=(png jpeg hdf5 nstate)
   for target in "${fuzz_targets[@]}"; do
-    # The corpus grows across local runs (build-fuzz/corpus); the seeds are read, never written.
-    # 5 GiB covers the largest image the reader accepts, as float RGB. libhdf5 mallocs sizes read from
-    # the file and checks for NULL; ASan must return NULL as glibc would, not stop (tests/fuzz/README.md).
-    mkdir -p "build-fuzz/corpus/$target"
-    asan_options=${ASAN_OPTIONS:-}
-    [ "$target" = hdf5 ] && asan_options=allocator_may_return_null=1${asan_options:+:$asan_options}
     rc=0
-    ASAN_OPTIONS=$asan_options build-fuzz/tests/fuzz/${target}_fuzz -max_total_time="$fuzz_seconds" -rss_limit_mb=5120 -malloc_limit_mb=5120 \
-      -timeout=60 -print_final_stats=1 -artifact_prefix="build-fuzz/findings/$target-" \
-      "build-fuzz/corpus/$target" "build-fuzz/seeds/$target" >"$logs/fuzz-$target.log" 2>&1 || rc=$?
-    tail -n 40 "$logs/fuzz-$target.log"
-    runs=$(sed -nE 's/^stat::number_of_executed_units: *([0-9]+)/\1/p' "$logs/fuzz-$target.log")
-    if [ "$rc" = 0 ]; then
-      summaries+=("fuzz ${target}_fuzz: ${runs:-?} runs in ${fuzz_seconds} s, no finding")
-    else
-      findings=$((findings + 1))
-      summaries+=("fuzz ${target}_fuzz: FINDING after ${runs:-?} runs (exit $rc), kept in build-fuzz/findings/;"
-        " reproduce: build-fuzz/tests/fuzz/${target}_fuzz FILE; tests/fuzz/README.md says how to keep it as a test")
-    fi
+    bash tests/fuzz/run_target.sh "$target" "$fuzz_seconds" "$logs" >"$logs/fuzz-$target.out" 2>&1 || rc=$?
+    cat "$logs/fuzz-$target.out"
+    summaries+=("$(tail -n 1 "$logs/fuzz-$target.out")")
+    ((rc == 0)) || findings=$((findings + 1))
   done
   targets=${#fuzz_targets[@]}
   summaries+=("fuzz: $(((targets - findings) * 100 / targets))% tests passed, $findings tests failed out of $targets targets")
