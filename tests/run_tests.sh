@@ -8,8 +8,9 @@
 #   asan    ./build-asan: the CPU build with AddressSanitizer and UndefinedBehaviorSanitizer
 #           (NST_SANITIZE=ON) and ctest -L cpu and -L slow on it, OpenMP and OpenBLAS threads included;
 #   fuzz    ./build-fuzz: the libFuzzer targets of tests/fuzz (clang, NST_FUZZ=ON) on the seed corpora
-#           nst_fuzz_seeds writes, each for NST_FUZZ_SECONDS (60) seconds; a finding fails the step and
-#           is kept in build-fuzz/findings (tests/fuzz/README.md says how it becomes a regression test);
+#           nst_fuzz_seeds writes, each for NST_FUZZ_SECONDS (60) seconds (tests/fuzz/run_target.sh); a
+#           finding in our code fails the step and is kept in build-fuzz/findings (tests/fuzz/README.md
+#           says how it becomes a regression test); one inside libhdf5/libpng/libjpeg is counted;
 #   emu     the CUDA backend on the emulator (tests/emu/README.md): ./build-emu, NST_CUDA=EMU, with
 #           AddressSanitizer and UndefinedBehaviorSanitizer; ctest -L emu runs every CUDA test on it;
 #   faults  tests/emu/plant_faults.py: the planted-fault table that shows those tests catch faults.
