@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Rewrites a CUDA source (.cu or .cuh) into host C++ for the emulator (tests/emu/README.md).
 
-Three mechanical rewrites, each kept on the lines it replaces so that `#line` keeps every report
+Four mechanical rewrites, each kept on the lines it replaces so that `#line` keeps every report
 pointing at the original file and line:
   kernel<<<grid, block[, shared[, stream]]>>>(args);
       -> ::emu::launch(::emu::LaunchConfig("kernel", __FILE__, __LINE__, grid, block, ...),
@@ -10,6 +10,10 @@ pointing at the original file and line:
       -> static T name[...], other; ::emu::shared_declared(&name, sizeof(name)); ...
   __device__ T name[...];          (at namespace scope, a variable: no parenthesis)
       -> the same, and a registration for the race check.
+  #pragma unroll [N]
+      -> #pragma GCC unroll N, N = 64 without a count (GCC ignores `#pragma unroll`; nvcc unrolls
+         such a loop of constant trip count completely, and so does GCC with a factor at least the
+         trip count, where its own size limits, counting the sanitizers' checks, might stop short).
 Everything else is left as it is. Usage: translate_cuda.py SOURCE OUTPUT
 """
 import os
@@ -142,11 +146,19 @@ def rewrite_device_variables(path, text):
     return re.sub(r"^__device__\s+((?:__align__\(\d+\)\s+)?[^;(){}=]*?);", replace, text, flags=re.M)
 
 
+def rewrite_unroll(text):
+    def replace(match):
+        count = match.group(2) or "64"
+        return f"{match.group(1)}#pragma GCC unroll {count}"
+
+    return re.sub(r"^([ \t]*)#pragma[ \t]+unroll(?:[ \t]+(\d+))?[ \t]*$", replace, text, flags=re.M)
+
+
 def main():
     source, output = sys.argv[1], sys.argv[2]
     with open(source, encoding="utf-8") as f:
         text = f.read()
-    text = rewrite_device_variables(source, rewrite_shared(source, rewrite_launches(source, text)))
+    text = rewrite_unroll(rewrite_device_variables(source, rewrite_shared(source, rewrite_launches(source, text))))
     os.makedirs(os.path.dirname(output), exist_ok=True)
     translated = f'#line 1 "{os.path.abspath(source)}"\n{text}'
     # Write only when the text changes, so that an unchanged translation rebuilds nothing.

@@ -125,8 +125,9 @@ struct MmaLane {
   float* d;
 };
 
-// The TF32 value the tensor cores read: the low 13 mantissa bits dropped.
-inline float tf32_input(float value) {
+// The TF32 value the tensor cores read: the low 13 mantissa bits dropped. Uninstrumented, so that
+// emu/ptx.h's uninstrumented MMA resolver inlines it.
+__attribute__((no_sanitize("address", "undefined"))) inline float tf32_input(float value) {
   std::uint32_t bits;
   std::memcpy(&bits, &value, sizeof bits);
   bits &= 0xffffe000u;

@@ -13,8 +13,10 @@
 #include "scheduler.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <numeric>
 #include <random>
 #include <sstream>
@@ -57,6 +59,34 @@ struct WarpArrival {
   WarpResolver resolve;
 };
 
+// A first-in, first-out queue on a ring of power-of-two capacity, grown by doubling: pushing and
+// popping move no other element (a vector erased at the front moved every pending cp.async of the
+// thread at each cp.async.wait_group). Positions count every element ever pushed since clear().
+template <class T>
+class Queue {
+ public:
+  bool empty() const { return popped_ == pushed_; }
+  std::size_t size() const { return std::size_t(pushed_ - popped_); }
+  std::uint64_t pushed() const { return pushed_; }
+  std::uint64_t popped() const { return popped_; }
+  void clear() { popped_ = pushed_ = 0; }
+  const T& front() const { return items_[popped_ & (items_.size() - 1)]; }
+  void pop() { ++popped_; }
+  void push(const T& item) {
+    if (size() == items_.size()) grow();
+    items_[pushed_++ & (items_.size() - 1)] = item;
+  }
+
+ private:
+  void grow() {
+    std::vector<T> larger(std::max<std::size_t>(16, 2 * items_.size()));
+    for (std::uint64_t i = popped_; i < pushed_; ++i) larger[i & (larger.size() - 1)] = items_[i & (items_.size() - 1)];
+    items_.swap(larger);
+  }
+  std::vector<T> items_;
+  std::uint64_t popped_ = 0, pushed_ = 0;
+};
+
 struct GpuThread {
   Worker* worker = nullptr;  // the worker it runs on, once started
   uint3 index{0, 0, 0};
@@ -66,10 +96,11 @@ struct GpuThread {
   WarpArrival arrival{};
   int predicate = 0;       // its __syncthreads_count predicate
   int barrier_result = 0;  // the count, once the barrier completes
-  // Its cp.async copies that have not landed (emu/ptx.h), oldest first, and where each committed
-  // group ends in that list; copies after the last end are not committed yet.
-  std::vector<AsyncCopy> async_copies;
-  std::vector<std::size_t> async_group_ends;
+  // Its cp.async copies that have not landed (emu/ptx.h), oldest first, and the number of copies
+  // issued up to the end of each committed group not yet retired; copies issued after the last end
+  // are not committed yet.
+  Queue<AsyncCopy> async_copies;
+  Queue<std::uint64_t> async_group_ends;
 };
 
 struct Block {
@@ -380,23 +411,35 @@ void shared_declared(void* variable, std::size_t bytes) {
   for (std::size_t i = 0; i + 4 <= bytes; i += 4) std::memcpy(words + i, &nan_bits, 4);
 }
 
-void async_copy_issued(const AsyncCopy& copy) { g_current->async_copies.push_back(copy); }
+void async_copy_issued(const AsyncCopy& copy) { g_current->async_copies.push(copy); }
 
-void async_copy_commit() { g_current->async_group_ends.push_back(g_current->async_copies.size()); }
+void async_copy_commit() { g_current->async_group_ends.push(g_current->async_copies.pushed()); }
 
 void async_copy_wait(int pending_groups) {
   GpuThread& me = *g_current;
-  const std::size_t groups = me.async_group_ends.size();
-  if (pending_groups < 0 || groups <= std::size_t(pending_groups)) return;
-  const std::size_t landing_groups = groups - std::size_t(pending_groups);
-  const std::size_t landed = me.async_group_ends[landing_groups - 1];
-  for (std::size_t i = 0; i < landed; ++i) {
-    const AsyncCopy& c = me.async_copies[i];
-    std::memcpy(c.destination, c.bytes, c.size);
+  if (pending_groups < 0) return;
+  while (me.async_group_ends.size() > std::size_t(pending_groups)) {
+    const std::uint64_t group_end = me.async_group_ends.front();
+    me.async_group_ends.pop();
+    // Copies land in the order they were issued; the sizes are constants here so that each is a
+    // move rather than a call of memcpy (which AddressSanitizer intercepts; the destination was
+    // checked when the copy was issued).
+    while (me.async_copies.popped() < group_end) {
+      const AsyncCopy& c = me.async_copies.front();
+      switch (c.size) {
+        case 4:
+          std::memcpy(c.destination, c.bytes, 4);
+          break;
+        case 8:
+          std::memcpy(c.destination, c.bytes, 8);
+          break;
+        default:
+          std::memcpy(c.destination, c.bytes, 16);
+          break;
+      }
+      me.async_copies.pop();
+    }
   }
-  me.async_copies.erase(me.async_copies.begin(), me.async_copies.begin() + std::ptrdiff_t(landed));
-  me.async_group_ends.erase(me.async_group_ends.begin(), me.async_group_ends.begin() + std::ptrdiff_t(landing_groups));
-  for (std::size_t& end : me.async_group_ends) end -= landed;
 }
 
 std::string invalid_configuration(const LaunchConfig& c) {
