@@ -48,7 +48,8 @@ std::string read_until_closed(int fd, std::chrono::steady_clock::time_point dead
   char buffer[1 << 16];
   timed_out = false;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       return bytes;
@@ -81,21 +82,20 @@ std::string run_isolated(const std::function<std::string()>& work, const std::st
     answer_and_exit(pipe_ends[1], work);
   }
   close(pipe_ends[1]);
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::chrono::duration<double>(time_limit_seconds));
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                             std::chrono::duration<double>(time_limit_seconds));
   bool timed_out = false;
   const std::string answer = read_until_closed(pipe_ends[0], deadline, timed_out);
   close(pipe_ends[0]);
   if (timed_out) kill(child, SIGKILL);
   int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {}
 
   NST_CHECK(!timed_out, "reading " << subject << " did not finish within " << time_limit_seconds
                                    << " s and was stopped: the file is damaged (or the disk is very slow)");
-  NST_CHECK(!WIFSIGNALED(status), "the reader crashed on " << subject << " (" << strsignal(WTERMSIG(status))
-                                                           << "): the file is damaged");
+  NST_CHECK(!WIFSIGNALED(status),
+            "the reader crashed on " << subject << " (" << strsignal(WTERMSIG(status)) << "): the file is damaged");
   NST_CHECK(!answer.empty() && WIFEXITED(status) && WEXITSTATUS(status) == 0,
             "the reader stopped on " << subject << " without an answer (exit status "
                                      << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << "): the file is damaged");

@@ -15,8 +15,7 @@ namespace nst {
 constexpr double kWeightsReadTimeLimitSeconds = 120;
 
 // count_vgg19_conv_layers, in a child process.
-int count_vgg19_conv_layers_isolated(const std::string& path,
-                                     double time_limit_seconds = kWeightsReadTimeLimitSeconds);
+int count_vgg19_conv_layers_isolated(const std::string& path, double time_limit_seconds = kWeightsReadTimeLimitSeconds);
 
 // load_vgg19_conv_weights, in a child process; the weights come back over a pipe, bit for bit.
 std::vector<ConvWeights> load_vgg19_conv_weights_isolated(const std::string& path, int count,
