@@ -45,6 +45,10 @@ TEST(IsolatedCall, ACrashIsAnErrorNamingTheSubject) {
         "the weights file x.h5", 60);
   });
   expect_mentions(error, {"the weights file x.h5", "crashed", "damaged"});
+  // Killed by the signal; or, under AddressSanitizer, which reports the SIGSEGV itself, exit status 1.
+  const bool says_how = error.find("(Segmentation fault)") != std::string::npos ||
+                        error.find("(exit status 1, no answer)") != std::string::npos;
+  EXPECT_TRUE(says_how) << error;
 }
 
 TEST(IsolatedCall, AChildThatNeverAnswersIsStoppedAtTheTimeLimit) {
