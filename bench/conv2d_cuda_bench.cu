@@ -27,12 +27,14 @@
 // Time: about 20–30 s on an H100 (54 rows of ~0.2 s timing each, cuDNN's searches, the SGEMM ceilings).
 #include <cudnn.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "bench/cuda_bench_util.cuh"
 #include "kernels/conv2d.h"
+#include "kernels/conv2d_split.h"
 
 namespace nst::bench {
 
@@ -263,8 +265,11 @@ void BM_conv2d_forward(benchmark::State& state, VggConv layer, Math math) {
   const Tensor w = random_device_tensor({p.c_out, p.c_in, 3, 3}, 2, -0.05f, 0.05f);
   const Tensor b = random_device_tensor({p.c_out}, 3, -0.1f, 0.1f);
   Tensor y({1, p.c_out, p.h, p.w}, Device::cuda), y_cudnn({1, p.c_out, p.h, p.w}, Device::cuda);
+  // Split K's partial sums (kernels/conv2d_split.h), allocated once outside the timing.
+  Tensor forward_scratch({std::max<std::int64_t>(conv2d_forward_split(p).scratch_floats(), 1)}, Device::cuda);
   const Launch ours = [&] {
-    conv2d_forward_cuda(p, x.data(), w.data(), b.data(), /*relu=*/true, y.data(), ours_in(math), cuda_stream());
+    conv2d_forward_cuda(p, x.data(), w.data(), b.data(), /*relu=*/true, y.data(), forward_scratch.data(), ours_in(math),
+                        cuda_stream());
     NST_BENCH_CHECK_LAUNCH();
   };
 
@@ -291,8 +296,10 @@ void BM_conv2d_backward_data(benchmark::State& state, VggConv layer, Math math) 
   const Tensor dy = random_device_tensor({1, p.c_out, p.h, p.w}, 4);
   const Tensor w = random_device_tensor({p.c_out, p.c_in, 3, 3}, 2, -0.05f, 0.05f);
   Tensor dx({1, p.c_in, p.h, p.w}, Device::cuda), dx_cudnn({1, p.c_in, p.h, p.w}, Device::cuda);
+  Tensor backward_scratch({std::max<std::int64_t>(conv2d_backward_data_split(p).scratch_floats(), 1)}, Device::cuda);
   const Launch ours = [&] {
-    conv2d_backward_data_cuda(p, dy.data(), w.data(), /*gate=*/nullptr, dx.data(), ours_in(math), cuda_stream());
+    conv2d_backward_data_cuda(p, dy.data(), w.data(), /*gate=*/nullptr, dx.data(), backward_scratch.data(),
+                              ours_in(math), cuda_stream());
     NST_BENCH_CHECK_LAUNCH();
   };
 

@@ -24,16 +24,18 @@ struct Conv2dParams {
 // y = conv(x, w) + b, then y = max(y, 0) when `relu` (bias and ReLU fused into one pass). The CUDA
 // kernels compute in `math` (kernels/gemm_math.h); the CPU ones in FP32.
 void conv2d_forward_cpu(const Conv2dParams& p, const float* x, const float* w, const float* b, bool relu, float* y);
+// `scratch`: conv2d_forward_split(p).scratch_floats() floats (kernels/conv2d_split.h; may be null when 0).
 void conv2d_forward_cuda(const Conv2dParams& p, const float* x, const float* w, const float* b, bool relu, float* y,
-                         GemmMath math, Stream stream);
+                         float* scratch, GemmMath math, Stream stream);
 
 // Gradient with respect to the input (the transposed convolution), overwriting dx:
 //   dx[n,c,h,w] = Σ_{o,u,v} w[o,c,u,v] · dy[n, o, (h + p − u)/s, (w + p − v)/s]  (where that divides)
 // When `gate` is not null, ReLU's backward is fused in: dx[i] = 0 wherever gate[i] <= 0. Pass the
 // layer's input as the gate when that input is ReLU's output a = max(z, 0): dx is then dL/dz.
 void conv2d_backward_data_cpu(const Conv2dParams& p, const float* dy, const float* w, const float* gate, float* dx);
+// `scratch`: conv2d_backward_data_split(p).scratch_floats() floats (may be null when 0).
 void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const float* w, const float* gate, float* dx,
-                               GemmMath math, Stream stream);
+                               float* scratch, GemmMath math, Stream stream);
 
 // The scratch the CPU kernels take for p, forward and backward-data alike. Each of the two paths
 // keeps one thread_local buffer on the calling thread (im2col's column band, Winograd's V and M

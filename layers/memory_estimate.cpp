@@ -48,7 +48,8 @@ Shape tap_shape(const Tap& tap, PlaneSize size) { return layer_shape(tap.conv_in
 
 // The tensors Vgg19::forward allocates for an input of `size`, layer by layer: for conv k, its
 // activation a_k and the gradient buffer dJ/da_k, z_k at a "conv…" tap, and after a block's last
-// conv (unless it is the deepest) the pooled output and its gradient.
+// conv (unless it is the deepest) the pooled output and its gradient; then, on CUDA, the
+// convolutions' split-K scratch (ops::conv2d_cuda_scratch_floats, the largest over the layers).
 std::vector<std::vector<std::size_t>> network_tensors(const RunMemoryConfig& config, PlaneSize size) {
   const auto& specs = vgg19_conv_specs();
   const int depth = depth_of(config);
@@ -63,6 +64,16 @@ std::vector<std::vector<std::size_t>> network_tensors(const RunMemoryConfig& con
       const std::size_t pooled = tensor_bytes({1, shape[1], shape[2] / 2, shape[3] / 2}, config.device);
       tensors.insert(tensors.end(), {pooled, pooled});  // pooled, grad_pooled
     }
+  }
+  if (config.device == Device::cuda) {
+    std::int64_t floats = 1;
+    for (int k = 0; k < depth; ++k) {
+      const VggConvSpec& spec = specs[static_cast<std::size_t>(k)];
+      Shape input = layer_shape(k, size);
+      input[1] = spec.in_channels;
+      floats = std::max(floats, ops::conv2d_cuda_scratch_floats(input, {spec.out_channels, spec.in_channels, 3, 3}));
+    }
+    layers.push_back({tensor_bytes({floats}, Device::cuda)});
   }
   return layers;
 }
@@ -115,8 +126,8 @@ std::size_t cpu_kernel_scratch(const RunMemoryConfig& config, const std::vector<
   return static_cast<std::size_t>(im2col + winograd + gram_difference) * sizeof(float);
 }
 
-// The CUDA Gram's split-K scratch (engine/ops/gram.cpp, kernels/gram.h): a tensor each ops::gram
-// allocates and frees, the largest over the style layers at every image size the run passes.
+// The CUDA Gram's split-K scratch (engine/ops/gram.cpp, kernels/gram.h), which StyleObjective holds:
+// the largest over the style layers at every image size the run passes.
 std::size_t cuda_gram_scratch(const RunMemoryConfig& config, const std::vector<PlaneSize>& sizes) {
   std::size_t largest = 0;
   for (const PlaneSize size : sizes)

@@ -96,16 +96,26 @@ void Vgg19::forward(const Tensor& x) {
         layer.grad_pooled = Tensor({1, shape[1], h, w}, device_);
       }
     }
+    // One split-K scratch for every convolution, both directions (the kernels of one stream run in
+    // order), allocated here and never while a CUDA graph records the loop (engine/cuda_graph.h).
+    if (device_ == Device::cuda) {
+      std::int64_t floats = 1;
+      for (int k = 0; k < depth(); ++k) {
+        const Shape& kernel = layers_[static_cast<std::size_t>(k)].kernel.weights().shape();
+        floats = std::max(floats, ops::conv2d_cuda_scratch_floats(input_of(k, x).shape(), kernel));
+      }
+      conv_scratch_ = Tensor({floats}, device_);
+    }
     input_shape_ = x.shape();
   }
   for (int k = 0; k < depth(); ++k) {
     Layer& layer = layers_[static_cast<std::size_t>(k)];
     const Tensor& in = input_of(k, x);
     if (layer.keep_pre_activation) {
-      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/false, layer.pre_activation, math_);
+      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/false, layer.pre_activation, math_, scratch());
       ops::relu(layer.pre_activation, layer.activation);
     } else {
-      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/true, layer.activation, math_);
+      ops::conv2d(in, layer.kernel, layer.bias, /*relu=*/true, layer.activation, math_, scratch());
     }
     if (layer.pool_after) ops::pool2d(pooling_, layer.activation, layer.pooled);
   }
@@ -136,19 +146,19 @@ void Vgg19::backward(const TapGradient& add_gradient, Tensor& dx) {
     if (!gate_applied) ops::relu_backward(layer.activation, *grad, *grad);  // dJ/dz_k
     add_tap_gradients(k, true, add_gradient, *grad);
     if (k == 0) {
-      ops::conv2d_backward_data(*grad, layer.kernel, nullptr, dx, math_);
+      ops::conv2d_backward_data(*grad, layer.kernel, nullptr, dx, math_, scratch());
       return;
     }
     Layer& below = layers_[static_cast<std::size_t>(k - 1)];
     if (below.pool_after) {
-      ops::conv2d_backward_data(*grad, layer.kernel, nullptr, below.grad_pooled, math_);
+      ops::conv2d_backward_data(*grad, layer.kernel, nullptr, below.grad_pooled, math_, scratch());
       ops::pool2d_backward(pooling_, below.activation, below.grad_pooled, below.grad_activation);
       gate_applied = false;
     } else {
       // No pool between: fuse the ReLU gate of the layer below unless a tap adds gradient there first.
       gate_applied = !taps_at(k - 1, false);
       ops::conv2d_backward_data(*grad, layer.kernel, gate_applied ? &below.activation : nullptr, below.grad_activation,
-                                math_);
+                                math_, scratch());
     }
     add_tap_gradients(k - 1, false, add_gradient, below.grad_activation);
     grad = &below.grad_activation;

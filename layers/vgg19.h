@@ -71,6 +71,7 @@ class Vgg19 {
   const Tensor& input_of(int k, const Tensor& x) const;
   bool taps_at(int k, bool before_relu) const;
   void add_tap_gradients(int k, bool before_relu, const TapGradient& add_gradient, Tensor& grad) const;
+  Tensor* scratch() { return device_ == Device::cuda ? &conv_scratch_ : nullptr; }
 
   std::vector<Layer> layers_;
   ops::PoolKind pooling_;
@@ -78,6 +79,7 @@ class Vgg19 {
   Device device_;
   std::vector<Tap> taps_;
   Shape input_shape_;
+  Tensor conv_scratch_;  // CUDA: the convolutions' split-K partial sums (ops::conv2d), sized per input shape
 };
 
 }  // namespace nst

@@ -1,11 +1,13 @@
 #include "engine/ops/conv2d.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
 #include "engine/ops/dispatch.h"
 #include "kernels/conv2d.h"
 #include "kernels/cpu/conv2d_winograd.h"
+#include "kernels/conv2d_split.h"
 #include "kernels/cuda_limits.h"
 
 namespace nst::ops {
@@ -51,9 +53,23 @@ void check_indexable(const char* op, Device device, const Conv2dParams& p) {
                             << ") is too large for the CUDA kernels: " << why);
 }
 
+// The partial sums of a split K on the GPU (kernels/conv2d_split.h): the caller's `scratch`, or
+// when it passes none a tensor for the call (the kernels of one stream run in order, so the block is
+// free again once the convolution's kernels are).
+float* split_scratch(const char* op, const ConvSplit& split, Tensor* scratch, Tensor& own) {
+  if (scratch == nullptr) {
+    own = Tensor({std::max<std::int64_t>(split.scratch_floats(), 1)}, Device::cuda);
+    return own.data();
+  }
+  NST_CHECK(scratch->device() == Device::cuda && scratch->numel() >= split.scratch_floats(),
+            op << ": split-K scratch of " << scratch->numel() << " floats on " << to_string(scratch->device())
+               << ", expected at least " << split.scratch_floats() << " on cuda");
+  return scratch->data();
+}
+
 // The forward convolution, with the CPU's Winograd filters when `filters` holds them.
 void forward(const Tensor& x, const Tensor& w, const Tensor* filters, const Tensor& b, bool relu, Tensor& y,
-             ConvGeometry geometry, ConvMath math) {
+             ConvGeometry geometry, ConvMath math, Tensor* scratch) {
   const Device device = common_device("conv2d", {&x, &w, &b, &y});
   const Conv2dParams p = conv_params("conv2d", x.shape(), w, geometry);
   check_shape("conv2d", "b", b, {p.c_out});
@@ -69,12 +85,16 @@ void forward(const Tensor& x, const Tensor& w, const Tensor* filters, const Tens
         else
           conv2d_forward_cpu(p, px, pw, pb, relu, py);
       },
-      [&](Stream s) { conv2d_forward_cuda(p, px, pw, pb, relu, py, math, s); });
+      [&](Stream s) {
+        Tensor own;
+        float* sums = split_scratch("conv2d", conv2d_forward_split(p), scratch, own);
+        conv2d_forward_cuda(p, px, pw, pb, relu, py, sums, math, s);
+      });
 }
 
 // The backward-data convolution, with the CPU's Winograd filters when `filters` holds them.
 void backward_data(const Tensor& dy, const Tensor& w, const Tensor* filters, const Tensor* gate, Tensor& dx,
-                   ConvGeometry geometry, ConvMath math) {
+                   ConvGeometry geometry, ConvMath math, Tensor* scratch) {
   const char* op = "conv2d_backward_data";
   const Device device = gate != nullptr ? common_device(op, {&dy, &w, gate, &dx}) : common_device(op, {&dy, &w, &dx});
   const Conv2dParams p = conv_params(op, dx.shape(), w, geometry);
@@ -92,14 +112,18 @@ void backward_data(const Tensor& dy, const Tensor& w, const Tensor* filters, con
         else
           conv2d_backward_data_cpu(p, pdy, pw, pg, pdx);
       },
-      [&](Stream s) { conv2d_backward_data_cuda(p, pdy, pw, pg, pdx, math, s); });
+      [&](Stream s) {
+        Tensor own;
+        float* sums = split_scratch(op, conv2d_backward_data_split(p), scratch, own);
+        conv2d_backward_data_cuda(p, pdy, pw, pg, pdx, sums, math, s);
+      });
 }
 
 }  // namespace
 
 void conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Tensor& y, ConvGeometry geometry,
             ConvMath math) {
-  forward(x, w, nullptr, b, relu, y, geometry, math);
+  forward(x, w, nullptr, b, relu, y, geometry, math, nullptr);
 }
 
 Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, ConvGeometry geometry, ConvMath math) {
@@ -110,7 +134,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Conv
 
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, Tensor& dx, ConvGeometry geometry,
                           ConvMath math) {
-  backward_data(dy, w, nullptr, gate, dx, geometry, math);
+  backward_data(dy, w, nullptr, gate, dx, geometry, math, nullptr);
 }
 
 Tensor conv2d_backward_data(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Tensor* gate,
@@ -157,13 +181,25 @@ const Tensor* PreparedConvWeights::winograd_filters(bool backward) const {
   return backward ? &backward_filters_ : &forward_filters_;
 }
 
-void conv2d(const Tensor& x, const PreparedConvWeights& w, const Tensor& b, bool relu, Tensor& y, ConvMath math) {
-  forward(x, w.weights(), w.winograd_filters(false), b, relu, y, w.geometry(), math);
+std::int64_t conv2d_cuda_scratch_floats(const Shape& x_shape, const Shape& w_shape, ConvGeometry geometry) {
+  NST_CHECK(x_shape.size() == 4 && w_shape.size() == 4, "conv2d_cuda_scratch_floats: shapes "
+                                                            << to_string(x_shape) << " and " << to_string(w_shape)
+                                                            << " are not of rank 4");
+  Conv2dParams p;
+  p.n = x_shape[0], p.c_in = x_shape[1], p.h = x_shape[2], p.w = x_shape[3];
+  p.c_out = w_shape[0], p.kh = w_shape[2], p.kw = w_shape[3], p.stride = geometry.stride, p.pad = geometry.pad;
+  return std::max(
+      {conv2d_forward_split(p).scratch_floats(), conv2d_backward_data_split(p).scratch_floats(), std::int64_t{1}});
 }
 
-void conv2d_backward_data(const Tensor& dy, const PreparedConvWeights& w, const Tensor* gate, Tensor& dx,
-                          ConvMath math) {
-  backward_data(dy, w.weights(), w.winograd_filters(true), gate, dx, w.geometry(), math);
+void conv2d(const Tensor& x, const PreparedConvWeights& w, const Tensor& b, bool relu, Tensor& y, ConvMath math,
+            Tensor* scratch) {
+  forward(x, w.weights(), w.winograd_filters(false), b, relu, y, w.geometry(), math, scratch);
+}
+
+void conv2d_backward_data(const Tensor& dy, const PreparedConvWeights& w, const Tensor* gate, Tensor& dx, ConvMath math,
+                          Tensor* scratch) {
+  backward_data(dy, w.weights(), w.winograd_filters(true), gate, dx, w.geometry(), math, scratch);
 }
 
 }  // namespace nst::ops

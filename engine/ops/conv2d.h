@@ -56,10 +56,17 @@ class PreparedConvWeights {
   Tensor forward_filters_, backward_filters_;
 };
 
+// `scratch`: on CUDA the split-K partial sums (kernels/conv2d_split.h), at least
+// conv2d_cuda_scratch_floats(x_shape, w_shape) floats on the GPU; null: allocated for the call. A
+// caller that records a CUDA graph passes its own, since a graph's recording cannot allocate once a
+// freed block is held out of reuse (engine/cuda_graph.h). Ignored on the CPU.
 void conv2d(const Tensor& x, const PreparedConvWeights& w, const Tensor& b, bool relu, Tensor& y,
-            ConvMath math = ConvMath::fp32);
+            ConvMath math = ConvMath::fp32, Tensor* scratch = nullptr);
 void conv2d_backward_data(const Tensor& dy, const PreparedConvWeights& w, const Tensor* gate, Tensor& dx,
-                          ConvMath math = ConvMath::fp32);
+                          ConvMath math = ConvMath::fp32, Tensor* scratch = nullptr);
+// The floats the CUDA kernels' split-K scratch needs for a convolution of an input x_shape by
+// weights w_shape, forward and backward-data alike (the larger of the two; at least 1).
+std::int64_t conv2d_cuda_scratch_floats(const Shape& x_shape, const Shape& w_shape, ConvGeometry geometry = {});
 
 // The CPU kernels' scratch for a convolution of an input x_shape by weights w_shape (kernels/conv2d.h:
 // which of their two buffers, and its floats), for memory estimates.

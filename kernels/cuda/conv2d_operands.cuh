@@ -4,7 +4,8 @@
 // backward-data (the index maps are kernels/conv2d_index.h's, checked there on the CPU).
 // Row k of these operands is a pair (channel, tap), k = channel·taps + tap. Instead of a division and
 // a modulo per element, each thread keeps a TapCursor per row it loads and moves it by one K slice
-// (8 rows) per call: tap += 8 mod taps, channel += 8 div taps, the two divisions done once.
+// (8 rows) per call: tap += 8 mod taps, channel += 8 div taps, the two divisions done once. A part of
+// a split K (kernels/conv2d_split.h) starts its cursors at its first row, k0.
 #include <cstdint>
 
 #include "kernels/conv2d_index.h"
@@ -38,11 +39,11 @@ struct ImageColumns {
   int c_in;
   TapCursor cursor[kLoadsPerThread];
 
-  __device__ ImageColumns(const conv_index::ConvShape& s, const Win& win, const float* x, std::int64_t n0)
+  __device__ ImageColumns(const conv_index::ConvShape& s, const Win& win, const float* x, std::int64_t n0, int k0)
       : column(conv_index::image_column(s, win, x, n0 + along_rows_row())),
         c_in(s.c_in),
-        cursor{TapCursor(along_rows_k(0), win), TapCursor(along_rows_k(1), win), TapCursor(along_rows_k(2), win),
-               TapCursor(along_rows_k(3), win)} {}
+        cursor{TapCursor(k0 + along_rows_k(0), win), TapCursor(k0 + along_rows_k(1), win),
+               TapCursor(k0 + along_rows_k(2), win), TapCursor(k0 + along_rows_k(3), win)} {}
 
   __device__ void load(float (*stage)[kPitch], std::int64_t) {
 #pragma unroll
@@ -63,8 +64,8 @@ struct TransposedWeightRows {
   int c_out, m0;
   TapCursor cursor;
 
-  __device__ TransposedWeightRows(const conv_index::ConvShape& s, const Win& win, const float* w, int m0_in)
-      : weights{w, s.c_in, s.c_out * win.taps(), win}, c_out(s.c_out), m0(m0_in), cursor(along_k_k(), win) {}
+  __device__ TransposedWeightRows(const conv_index::ConvShape& s, const Win& win, const float* w, int m0_in, int k0)
+      : weights{w, s.c_in, s.c_out * win.taps(), win}, c_out(s.c_out), m0(m0_in), cursor(k0 + along_k_k(), win) {}
 
   __device__ void load(float (*stage)[kPitch], std::int64_t) {
 #pragma unroll
@@ -85,11 +86,11 @@ struct GradientColumns {
   int c_out;
   TapCursor cursor[kLoadsPerThread];
 
-  __device__ GradientColumns(const conv_index::ConvShape& s, const Win& win, const float* dy, std::int64_t n0)
+  __device__ GradientColumns(const conv_index::ConvShape& s, const Win& win, const float* dy, std::int64_t n0, int k0)
       : column(conv_index::gradient_column(s, win, dy, n0 + along_rows_row())),
         c_out(s.c_out),
-        cursor{TapCursor(along_rows_k(0), win), TapCursor(along_rows_k(1), win), TapCursor(along_rows_k(2), win),
-               TapCursor(along_rows_k(3), win)} {}
+        cursor{TapCursor(k0 + along_rows_k(0), win), TapCursor(k0 + along_rows_k(1), win),
+               TapCursor(k0 + along_rows_k(2), win), TapCursor(k0 + along_rows_k(3), win)} {}
 
   __device__ void load(float (*stage)[kPitch], std::int64_t) {
 #pragma unroll

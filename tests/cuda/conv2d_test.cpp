@@ -27,9 +27,11 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/error.h"
 #include "engine/gpu.h"
 #include "engine/ops/conv2d.h"
 #include "kernels/conv2d.h"
+#include "kernels/conv2d_split.h"
 #include "tests/support/compare.h"
 #include "tests/support/conv_case.h"
 #include "tests/support/emulated_gpu.h"
@@ -201,6 +203,83 @@ TEST(CudaConv2d, Vgg19Conv3_1IsBitwiseRepeatable) {
     const std::vector<float> dx = cuda_backward_data(dy, w, nullptr, c, math).to_host();
     EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c, math).to_host(), y)) << name_of(math);
     EXPECT_TRUE(all_equal(cuda_backward_data(dy, w, nullptr, c, math).to_host(), dx)) << name_of(math);
+  }
+}
+
+// Split K (kernels/conv2d_split.h): a small grid with a long K, 2×127×5×7 → 120, 3×3, one partial tile
+// each way. Forward: M = 120, N = 70; K = 1143, 143 slices (the last one partial) in 4 parts of 36,
+// the last of 35. Backward-data: M = 127, N = 70; K = 1080, 135 slices in 4 parts of 34, the last of
+// 33. The parts' partial sums are added in FP32 in part order: the same terms as one chain,
+// regrouped, so the bounds of the file's header hold (they do not depend on the order of the sums).
+const ConvCase kSplitCase{2, 127, 5, 7, 120, 3, 3, 1, 1};
+
+TEST(CudaConv2dSplitK, TheSmallGridWithALongKIsSplitUnevenly) {
+  const ConvSplit forward = conv2d_forward_split(kSplitCase.params());
+  EXPECT_EQ(forward.parts, 4);
+  EXPECT_EQ(forward.part_slices, 36);
+  const ConvSplit backward = conv2d_backward_data_split(kSplitCase.params());
+  EXPECT_EQ(backward.parts, 4);
+  EXPECT_EQ(backward.part_slices, 34);
+}
+
+TEST(CudaConv2dSplitK, MatchesCpuInEveryMath) {
+  NST_REQUIRE_CUDA();
+  for (const ConvMath math : {ConvMath::fp32, ConvMath::tf32, ConvMath::tf32x3}) {
+    SCOPED_TRACE(name_of(math));
+    check_forward_random(kSplitCase, 1000, math);
+    check_backward_data_random(kSplitCase, 1100, math);
+  }
+}
+
+// Integer partial sums are exact in any grouping: every math must give the CPU's bits.
+TEST(CudaConv2dSplitK, SmallIntegersAreExactInEveryMath) {
+  NST_REQUIRE_CUDA();
+  const ConvCase& c = kSplitCase;
+  const Tensor x = integer_tensor(c.x_shape(), 1200), w = integer_tensor(c.w_shape(), 1201),
+               b = integer_tensor({c.c_out}, 1202), dy = integer_tensor(c.y_shape(), 1203),
+               gate = integer_tensor(c.x_shape(), 1204);
+  const std::vector<float> y = ops::conv2d(x, w, b, true, c.geometry()).to_host();
+  const std::vector<float> dx = ops::conv2d_backward_data(dy, w, c.x_shape(), &gate, c.geometry()).to_host();
+  for (const ConvMath math : {ConvMath::fp32, ConvMath::tf32, ConvMath::tf32x3}) {
+    EXPECT_TRUE(all_equal(cuda_forward(x, w, b, true, c, math).to_host(), y)) << "forward " << name_of(math);
+    EXPECT_TRUE(all_equal(cuda_backward_data(dy, w, &gate, c, math).to_host(), dx)) << "backward " << name_of(math);
+  }
+}
+
+// The parts are reduced in a fixed order, so the bits do not depend on the run or on the scratch: a
+// call with its own scratch and a call with the caller's (poisoned with NaN first) agree. Under the
+// emulator in FP32 only (its MMAs are warp collectives, tests/support/emulated_gpu.h).
+TEST(CudaConv2dSplitK, IsBitwiseRepeatableWithTheCallersScratch) {
+  NST_REQUIRE_CUDA();
+  const ConvCase& c = kSplitCase;
+  const Tensor x = random_tensor(c.x_shape(), 1300), w = random_tensor(c.w_shape(), 1301),
+               b = random_tensor({c.c_out}, 1302), dy = random_tensor(c.y_shape(), 1303);
+  const ops::PreparedConvWeights prepared(w.to(Device::cuda), c.geometry());
+  const Tensor b_cuda = b.to(Device::cuda), x_cuda = x.to(Device::cuda), dy_cuda = dy.to(Device::cuda);
+  const std::int64_t floats = ops::conv2d_cuda_scratch_floats(c.x_shape(), c.w_shape(), c.geometry());
+  for (const ConvMath math : gpu_or_emulated(std::vector<ConvMath>{ConvMath::fp32, ConvMath::tf32x3},
+                                             std::vector<ConvMath>{ConvMath::fp32})) {
+    Tensor scratch = Tensor::filled({floats}, NAN, Device::cuda);
+    Tensor y = Tensor::filled(c.y_shape(), NAN, Device::cuda), dx = Tensor::filled(c.x_shape(), NAN, Device::cuda);
+    ops::conv2d(x_cuda, prepared, b_cuda, true, y, math, &scratch);
+    ops::conv2d_backward_data(dy_cuda, prepared, nullptr, dx, math, &scratch);
+    EXPECT_TRUE(all_equal(y.to_host(), cuda_forward(x, w, b, true, c, math).to_host())) << name_of(math);
+    EXPECT_TRUE(all_equal(dx.to_host(), cuda_backward_data(dy, w, nullptr, c, math).to_host())) << name_of(math);
+  }
+}
+
+TEST(CudaConv2dSplitK, RefusesAScratchTooSmall) {
+  NST_REQUIRE_CUDA();
+  const ConvCase& c = kSplitCase;
+  const ops::PreparedConvWeights prepared(random_tensor(c.w_shape(), 1400).to(Device::cuda), c.geometry());
+  const Tensor x = random_tensor(c.x_shape(), 1401, Device::cuda), b = random_tensor({c.c_out}, 1402, Device::cuda);
+  Tensor y(c.y_shape(), Device::cuda);
+  Tensor scratch({conv2d_forward_split(c.params()).scratch_floats() - 1}, Device::cuda);
+  try {
+    ops::conv2d(x, prepared, b, true, y, ConvMath::fp32, &scratch);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("split-K scratch of"), std::string::npos) << e.what();
   }
 }
 
