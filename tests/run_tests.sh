@@ -13,7 +13,8 @@
 #           says how it becomes a regression test); one inside libhdf5/libpng/libjpeg is counted;
 #   emu     the CUDA backend on the emulator (tests/emu/README.md): ./build-emu, NST_CUDA=EMU, with
 #           AddressSanitizer and UndefinedBehaviorSanitizer; ctest -L emu runs every CUDA test on it;
-#   faults  tests/emu/plant_faults.py: the planted-fault table that shows those tests catch faults.
+#   faults  tests/emu/plant_faults.py: the planted-fault table that shows those tests catch faults (its
+#           own emulated build, at -O1, of only the test files the faults name).
 # NST_TEST_STEPS="format build asan fuzz emu faults" (the default) chooses the steps. The summary at the end
 # gives each step's counts, and for each ctest run how many tests skipped and why.
 set -euo pipefail
