@@ -21,6 +21,7 @@
 #include <cstdint>
 
 #include "kernels/conv2d.h"
+#include "kernels/conv2d_small_m.h"
 
 namespace nst {
 
@@ -49,7 +50,9 @@ inline ConvSplit conv_split(std::int64_t m, std::int64_t n, std::int64_t k) {
 inline ConvSplit conv2d_forward_split(const Conv2dParams& p) {
   return conv_split(p.c_out, p.n * p.out_h() * p.out_w(), p.c_in * p.kh * p.kw);
 }
+// One part, no scratch, where the small-M kernel takes the backward-data (kernels/conv2d_small_m.h).
 inline ConvSplit conv2d_backward_data_split(const Conv2dParams& p) {
+  if (conv2d_backward_data_small_m(p)) return conv_split(p.c_in, p.n * p.h * p.w, 0);
   return conv_split(p.c_in, p.n * p.h * p.w, p.c_out * p.kh * p.kw);
 }
 

@@ -10,7 +10,9 @@
 // cp.async with incremental (channel, tap) cursors (conv2d_operands.cuh) through the index maps of
 // kernels/conv2d_index.h (64-bit offsets). Grid: ⌈N/128⌉ × ⌈M/128⌉ blocks of 256 threads; the
 // math is FP32 FMA, TF32 or 3xTF32 (kernels/gemm_math.h). dx is overwritten, each element once
-// (no atomics, so the result is deterministic).
+// (no atomics, so the result is deterministic). Layers with few input channels (C_in ≤ 8: conv1_1),
+// whose 128-row tiles would be mostly idle, take a direct kernel instead
+// (conv2d_backward_data_small_m.cu, kernels/conv2d_small_m.h).
 //
 // Cost, conv3_2 at 256 px: the same 4.83 GFLOP and ≥ 10.7 MB as the forward, bound by arithmetic;
 // predicted times in bench/RESULTS.md, not yet measured.
@@ -18,6 +20,7 @@
 
 #include "kernels/conv2d.h"
 #include "kernels/conv2d_index.h"
+#include "kernels/conv2d_small_m.h"
 #include "kernels/conv2d_split.h"
 #include "kernels/cuda/conv2d_operands.cuh"
 #include "kernels/cuda/gemm_mainloop.cuh"
@@ -87,6 +90,10 @@ void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const flo
                                float* scratch, GemmMath math, Stream stream) {
   const ConvShape s = conv_index::conv_shape(p);
   if (s.in_columns() <= 0 || s.c_in <= 0) return;
+  if (conv2d_backward_data_small_m(p)) {  // C_in ≤ 8: a 128-row tile would be mostly idle
+    conv2d_backward_data_small_m_cuda(p, dy, w, gate, dx, stream);
+    return;
+  }
   const ConvSplit split = conv2d_backward_data_split(p);
   float* sums = split.parts > 1 ? scratch : nullptr;  // the parts' partial sums
   // One block per 128×128 tile of dX and part of K (within CUDA's grid limits: conv2d_cuda_unindexable).

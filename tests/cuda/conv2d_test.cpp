@@ -31,6 +31,7 @@
 #include "engine/gpu.h"
 #include "engine/ops/conv2d.h"
 #include "kernels/conv2d.h"
+#include "kernels/conv2d_small_m.h"
 #include "kernels/conv2d_split.h"
 #include "tests/support/compare.h"
 #include "tests/support/conv_case.h"
@@ -280,6 +281,58 @@ TEST(CudaConv2dSplitK, RefusesAScratchTooSmall) {
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("split-K scratch of"), std::string::npos) << e.what();
+  }
+}
+
+// The small-M backward-data (kernels/conv2d_small_m.h, conv2d_backward_data_small_m.cu): C_in ≤ 8 takes
+// a direct kernel in FP32 whatever the math. Batch 2; C_in 1, 2, 3, 5, 8, 6 (one float4 group of
+// filters, partial or full; two); odd and even H, W; stride 1 (the 3×3 fast path) and 2, pad 0 and 1;
+// a 1×1 kernel; and a 7×7 kernel at C_in = 6, whose 25 output channels take three stagings of the
+// filters (⌊1024 / (49·2)⌋ = 10 channels each: 10, 10, 5).
+const std::vector<ConvCase>& small_m_cases() {
+  static const std::vector<ConvCase> cases = {
+      {2, 1, 5, 7, 6, 3, 3, 1, 1}, {2, 2, 9, 5, 11, 3, 3, 2, 0}, {2, 3, 7, 9, 64, 3, 3, 1, 1},
+      {2, 5, 6, 5, 7, 3, 3, 2, 1}, {2, 8, 5, 3, 9, 1, 1, 1, 0},  {2, 6, 9, 8, 25, 7, 7, 1, 1},
+  };
+  return cases;
+}
+
+TEST(CudaConv2dSmallM, TakesTheLayersWithFewInputChannels) {
+  Conv2dParams conv1_1 = ConvCase{1, 3, 512, 384, 64, 3, 3, 1, 1}.params();
+  EXPECT_TRUE(conv2d_backward_data_small_m(conv1_1));
+  EXPECT_EQ(conv2d_backward_data_split(conv1_1).scratch_floats(), 0) << "the direct kernel needs no split-K scratch";
+  conv1_1.c_in = 8;
+  EXPECT_TRUE(conv2d_backward_data_small_m(conv1_1));
+  conv1_1.c_in = 9;
+  EXPECT_FALSE(conv2d_backward_data_small_m(conv1_1));
+  EXPECT_FALSE(conv2d_backward_data_small_m(ConvCase{1, 64, 8, 8, 64, 3, 3, 1, 1}.params()));
+  EXPECT_FALSE(conv2d_backward_data_small_m(ConvCase{1, 8, 40, 40, 4, 23, 23, 1, 0}.params()))
+      << "23·23 taps in 2 groups, 1058 float4, do not fit the staging";
+  for (const ConvCase& c : small_m_cases()) EXPECT_TRUE(conv2d_backward_data_small_m(c.params())) << describe(c);
+  EXPECT_EQ(small_m_chunk_channels(small_m_cases().back().params()), 10);
+}
+
+// FP32 in every math: the FP32 bound of the file's header (1e-5·Σ|terms|) holds for each, and the
+// maths give the same bits; small integers are exact.
+TEST(CudaConv2dSmallM, BackwardDataMatchesCpuInEveryMath) {
+  NST_REQUIRE_CUDA();
+  for (const ConvCase& c : small_m_cases()) {
+    SCOPED_TRACE(describe(c));
+    const Tensor dy = random_tensor(c.y_shape(), 1500), w = random_tensor(c.w_shape(), 1501);
+    const Tensor gate = random_tensor(c.x_shape(), 1502);
+    const Tensor scale = ops::conv2d_backward_data(absolute(dy), absolute(w), c.x_shape(), nullptr, c.geometry());
+    const Tensor expected = ops::conv2d_backward_data(dy, w, c.x_shape(), &gate, c.geometry());
+    const std::vector<float> fp32 = cuda_backward_data(dy, w, &gate, c, ConvMath::fp32).to_host();
+    for (const ConvMath math : {ConvMath::fp32, ConvMath::tf32, ConvMath::tf32x3}) {
+      const Tensor dx = cuda_backward_data(dy, w, &gate, c, math);
+      EXPECT_TRUE(within_rounding(dx, expected, scale, rtol_of(ConvMath::fp32))) << name_of(math);
+      EXPECT_TRUE(all_equal(dx.to_host(), fp32)) << name_of(math) << " against fp32";
+    }
+    const Tensor dy_int = integer_tensor(c.y_shape(), 1503), w_int = integer_tensor(c.w_shape(), 1504);
+    const Tensor gate_int = integer_tensor(c.x_shape(), 1505);
+    EXPECT_TRUE(all_equal(cuda_backward_data(dy_int, w_int, &gate_int, c, ConvMath::tf32).to_host(),
+                          ops::conv2d_backward_data(dy_int, w_int, c.x_shape(), &gate_int, c.geometry()).to_host()))
+        << "small integers";
   }
 }
 
