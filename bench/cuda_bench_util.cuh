@@ -84,8 +84,7 @@ inline bool skip_without_cuda(benchmark::State& state) {
 // x[i] uniform in [lo, hi): splitmix64 of (seed, i), top 24 bits. Made on the device: the largest
 // inputs (1 GiB for the copy, 256 MiB per SGEMM operand) would take seconds on the host.
 __global__ void fill_uniform_kernel(std::int64_t n, std::uint64_t seed, float lo, float hi, float* x) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x) {
+  for (const std::int64_t i : grid_stride(n)) {
     std::uint64_t z = seed * 0x9E3779B97F4A7C15ull + std::uint64_t(i);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;

@@ -16,8 +16,7 @@ namespace {
 __global__ void adam_step_kernel(std::int64_t n, float learning_rate, float beta1, float beta2, float epsilon,
                                  float correction1, float correction2, const float* grad, float* m, float* v,
                                  float* x) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x) {
+  for (const std::int64_t i : grid_stride(n)) {
     const float g = grad[i];
     const float mi = beta1 * m[i] + (1.0f - beta1) * g;
     const float vi = beta2 * v[i] + (1.0f - beta2) * g * g;

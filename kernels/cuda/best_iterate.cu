@@ -11,9 +11,7 @@ namespace {
 __global__ void copy_if_lower_kernel(std::int64_t n, const float* loss, const float* x, float* best_x,
                                      const float* state) {
   if (!(loss[0] < state[0])) return;
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x)
-    best_x[i] = x[i];
+  for (const std::int64_t i : grid_stride(n)) best_x[i] = x[i];
 }
 
 __global__ void record_if_lower_kernel(const float* loss, float* state) {

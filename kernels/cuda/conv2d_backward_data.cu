@@ -76,8 +76,7 @@ __global__ void __launch_bounds__(gemm::kThreads)
 __global__ void conv2d_backward_data_reduce(ConvShape s, int parts, const float* __restrict__ partial,
                                             const float* __restrict__ gate, float* __restrict__ dx) {
   const std::int64_t columns = s.in_columns(), elements = std::int64_t(s.c_in) * columns;
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < elements;
-       i += std::int64_t(gridDim.x) * blockDim.x) {
+  for (const std::int64_t i : grid_stride(elements)) {
     float sum = 0.0f;
     for (int part = 0; part < parts; ++part) sum += partial[part * elements + i];
     store_input_gradient(s, int(i / columns), i % columns, sum, gate, dx);

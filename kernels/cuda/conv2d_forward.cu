@@ -74,8 +74,7 @@ __global__ void __launch_bounds__(gemm::kThreads)
 __global__ void conv2d_forward_reduce(ConvShape s, int parts, const float* __restrict__ partial,
                                       const float* __restrict__ b, bool relu, float* __restrict__ y) {
   const std::int64_t columns = s.out_columns(), elements = std::int64_t(s.c_out) * columns;
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < elements;
-       i += std::int64_t(gridDim.x) * blockDim.x) {
+  for (const std::int64_t i : grid_stride(elements)) {
     float sum = 0.0f;
     for (int part = 0; part < parts; ++part) sum += partial[part * elements + i];
     store_output(s, int(i / columns), i % columns, sum, b, relu, y);

@@ -72,8 +72,7 @@ __global__ void __launch_bounds__(gemm::kThreads)
 __global__ void gram_sum_slices_kernel(std::int64_t c, int tiles_per_side, int upper_tiles, int slices,
                                        const float* __restrict__ partials, float* __restrict__ g) {
   const std::int64_t elements = std::int64_t(upper_tiles) * kTileElements;
-  for (std::int64_t e = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; e < elements;
-       e += std::int64_t(gridDim.x) * blockDim.x) {
+  for (const std::int64_t e : grid_stride(elements)) {
     const int t = int(e / kTileElements), within = int(e % kTileElements);
     float sum = 0.0f;
     for (int s = 0; s < slices; ++s) sum += partials[(std::int64_t(s) * upper_tiles + t) * kTileElements + within];

@@ -24,8 +24,7 @@ __device__ const float* row(const LbfgsRing& ring, bool rows_are_s, int slot) {
 __global__ void copy_pair_if_curved_kernel(MutableLbfgsRing ring, const float* s, const float* y, const float* ys) {
   if (!(ys[0] > kLbfgsCurvatureThreshold)) return;
   const std::int64_t offset = static_cast<std::int64_t>((static_cast<int>(ring.state[0]) + 1) % ring.capacity) * ring.n;
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < ring.n;
-       i += std::int64_t(gridDim.x) * blockDim.x) {
+  for (const std::int64_t i : grid_stride(ring.n)) {
     ring.ring_s[offset + i] = s[i];
     ring.ring_y[offset + i] = y[i];
   }
@@ -64,7 +63,7 @@ __global__ void ring_dot_partials_kernel(LbfgsRing ring, LbfgsRingAxpy axpy, boo
   const int slot = slot_of_age(ring.state, ring.capacity, dot_age);
   const float* r = slot >= 0 ? row(ring, dot_rows_are_s, slot) : nullptr;
   float sum = 0.0f;
-  for (std::int64_t i = partial_first(); i < ring.n; i += kPartialStride) {
+  for (const std::int64_t i : grid_stride(ring.n)) {
     float vi = v[i];
     if (scaled.row) {
       vi += scaled.coefficient * scaled.row[i];
@@ -78,8 +77,7 @@ __global__ void ring_dot_partials_kernel(LbfgsRing ring, LbfgsRingAxpy axpy, boo
 __global__ void ring_axpy_kernel(LbfgsRing ring, LbfgsRingAxpy axpy, float* v) {
   const ScaledRow scaled = scaled_row(ring, axpy);
   if (!scaled.row) return;
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < ring.n;
-       i += std::int64_t(gridDim.x) * blockDim.x)
+  for (const std::int64_t i : grid_stride(ring.n))
     v[i] += scaled.coefficient * scaled.row[i];
 }
 

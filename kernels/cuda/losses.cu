@@ -34,7 +34,7 @@ double style_normalizer(std::int64_t c, std::int64_t m) {
 // Pass 1 of Σ (x − y)² over n elements.
 __global__ void squared_difference_partials_kernel(std::int64_t n, const float* x, const float* y) {
   float s = 0.0f;
-  for (std::int64_t i = partial_first(); i < n; i += kPartialStride) {
+  for (const std::int64_t i : grid_stride(n)) {
     const float d = x[i] - y[i];
     s += d * d;
   }
@@ -42,8 +42,7 @@ __global__ void squared_difference_partials_kernel(std::int64_t n, const float* 
 }
 
 __global__ void content_backward_kernel(std::int64_t n, const float* f, const float* p, float weight, float* df) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x)
+  for (const std::int64_t i : grid_stride(n))
     df[i] += weight * (f[i] - p[i]);
 }
 
@@ -80,7 +79,7 @@ struct PlanePosition {
 // Pass 1 of Σ (right − here)² + (below − here)² over the pairs inside each plane.
 __global__ void tv_partials_kernel(std::int64_t total, std::int64_t h, std::int64_t w, const float* x) {
   float s = 0.0f;
-  for (std::int64_t e = partial_first(); e < total; e += kPartialStride) {
+  for (const std::int64_t e : grid_stride(total)) {
     const PlanePosition at(e, h, w);
     if (at.j + 1 < w) {
       const float d = x[e + 1] - x[e];
@@ -96,8 +95,7 @@ __global__ void tv_partials_kernel(std::int64_t total, std::int64_t h, std::int6
 
 __global__ void tv_backward_kernel(std::int64_t total, std::int64_t h, std::int64_t w, const float* x, float weight,
                                    float* dx) {
-  for (std::int64_t e = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; e < total;
-       e += std::int64_t(gridDim.x) * blockDim.x) {
+  for (const std::int64_t e : grid_stride(total)) {
     const PlanePosition at(e, h, w);
     const float here = x[e];
     float grad = 0.0f;

@@ -1,13 +1,14 @@
 #pragma once
 // A deterministic two-pass reduction to one float, shared by reduce.cu and losses.cu.
 //   pass 1: kPartialBlocks blocks of kPartialThreads threads; each thread sums its grid-stride
-//           slice (for i = partial_first(); i < n; i += kPartialStride), then store_partial adds the
-//           block's threads (block_sum) and keeps the block's sum in the scratch g_partials;
+//           slice (for i : grid_stride(n)), then store_partial adds the block's threads
+//           (block_sum) and keeps the block's sum in the scratch g_partials;
 //   pass 2: final_sum_kernel, one block, adds the partials in block order and scales the total.
 // The grid is fixed, not sized to the GPU, so the summation order and the bits are the same on
 // every card and every call.
 #include <cstdint>
 
+#include "kernels/cuda/launch.cuh"
 #include "kernels/cuda/reduce.cuh"
 #include "kernels/stream.h"
 
@@ -15,12 +16,6 @@ namespace nst {
 
 constexpr int kPartialBlocks = 512;
 constexpr int kPartialThreads = 256;
-constexpr std::int64_t kPartialStride = std::int64_t(kPartialBlocks) * kPartialThreads;
-
-// The first index of this thread's grid-stride slice in pass 1.
-__device__ __forceinline__ std::int64_t partial_first() {
-  return blockIdx.x * std::int64_t(kPartialThreads) + threadIdx.x;
-}
 
 // Device code is compiled per translation unit (no relocatable device code), so each .cu file that
 // includes this header owns its scratch. Everything runs on one stream, so one copy suffices.

@@ -41,8 +41,7 @@ __device__ float window_mean(const float* x00, std::int64_t w) {
 template <bool is_max>
 __global__ void pool_forward_kernel(Pool2dParams p, const float* x, float* y) {
   const std::int64_t oh = p.h / 2, ow = p.w / 2, outputs = p.n * p.c * oh * ow;
-  for (std::int64_t o = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; o < outputs;
-       o += std::int64_t(gridDim.x) * blockDim.x) {
+  for (const std::int64_t o : grid_stride(outputs)) {
     const std::int64_t j = o % ow, i = (o / ow) % oh, plane = o / (ow * oh);
     const float* x00 = x + (plane * p.h + 2 * i) * p.w + 2 * j;
     y[o] = is_max ? window_max(x00, p.w).value : window_mean(x00, p.w);
@@ -52,8 +51,7 @@ __global__ void pool_forward_kernel(Pool2dParams p, const float* x, float* y) {
 template <bool is_max>
 __global__ void pool_backward_kernel(Pool2dParams p, const float* x, const float* dy, float* dx) {
   const std::int64_t oh = p.h / 2, ow = p.w / 2, inputs = p.n * p.c * p.h * p.w;
-  for (std::int64_t e = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; e < inputs;
-       e += std::int64_t(gridDim.x) * blockDim.x) {
+  for (const std::int64_t e : grid_stride(inputs)) {
     const std::int64_t col = e % p.w, row = (e / p.w) % p.h, plane = e / (p.w * p.h);
     const std::int64_t i = row / 2, j = col / 2;  // this input's window = output element (i, j)
     if (i >= oh || j >= ow) {                     // the dropped last row or column of an odd size

@@ -16,7 +16,7 @@ enum class Term { product, absolute };
 template <Term term>
 __global__ void partial_sums_kernel(std::int64_t n, const float* x, const float* y) {
   float s = 0.0f;
-  for (std::int64_t i = partial_first(); i < n; i += kPartialStride) {
+  for (const std::int64_t i : grid_stride(n)) {
     if constexpr (term == Term::product) s += x[i] * y[i];
     if constexpr (term == Term::absolute) s += fabsf(x[i]);
   }

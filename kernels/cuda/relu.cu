@@ -11,15 +11,11 @@ namespace nst {
 namespace {
 
 __global__ void relu_forward_kernel(std::int64_t n, const float* x, float* y) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x)
-    y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+  for (const std::int64_t i : grid_stride(n)) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
 __global__ void relu_backward_kernel(std::int64_t n, const float* y, const float* dy, float* dx) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x)
-    dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+  for (const std::int64_t i : grid_stride(n)) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
 }
 
 }  // namespace

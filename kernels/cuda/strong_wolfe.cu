@@ -23,9 +23,7 @@ __global__ void strong_wolfe_advance_kernel(const float* phi, const float* deriv
 __global__ void strong_wolfe_point_kernel(std::int64_t n, const float* x0, const float* state, const float* d,
                                           float* x) {
   const float t = state[kSwT];
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x)
-    x[i] = x0[i] + t * d[i];
+  for (const std::int64_t i : grid_stride(n)) x[i] = x0[i] + t * d[i];
 }
 
 }  // namespace

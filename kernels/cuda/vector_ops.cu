@@ -9,34 +9,24 @@ namespace nst {
 namespace {
 
 __global__ void fill_kernel(std::int64_t n, float value, float* y) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x)
-    y[i] = value;
+  for (const std::int64_t i : grid_stride(n)) y[i] = value;
 }
 
 __global__ void scale_kernel(std::int64_t n, float alpha, float* y) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x)
-    y[i] *= alpha;
+  for (const std::int64_t i : grid_stride(n)) y[i] *= alpha;
 }
 
 __global__ void axpy_kernel(std::int64_t n, float alpha, const float* x, float* y) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x)
-    y[i] += alpha * x[i];
+  for (const std::int64_t i : grid_stride(n)) y[i] += alpha * x[i];
 }
 
 __global__ void scale_ratio_kernel(std::int64_t n, const float* num, const float* den, float* y) {
   const float a = num[0] / den[0];
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x)
-    y[i] *= a;
+  for (const std::int64_t i : grid_stride(n)) y[i] *= a;
 }
 
 __global__ void clamp_kernel(std::int64_t n, float lo, float hi, float* y) {
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += std::int64_t(gridDim.x) * blockDim.x)
-    y[i] = fminf(fmaxf(y[i], lo), hi);
+  for (const std::int64_t i : grid_stride(n)) y[i] = fminf(fmaxf(y[i], lo), hi);
 }
 
 }  // namespace
