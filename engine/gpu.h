@@ -15,6 +15,13 @@ std::string cuda_device_description();  // e.g. "NVIDIA H100 80GB HBM3 (sm_90, 7
 Stream cuda_stream();                   // the one stream every kernel runs on
 Allocator& cuda_allocator();            // the caching allocator
 
+// The device scratch of the two-pass reductions (kReductionScratchFloats floats, kernels/reduce.h)
+// that run on cuda_stream(). One suffices because that stream runs one kernel after another, so no
+// two reductions hold it at once; a second stream would need a scratch of its own. It is allocated
+// with the stream, when the CUDA context opens: before any CUDA graph can record (capture needs the
+// stream) and before cuda_free_memory() is first read, so no run's memory estimate counts it.
+float* cuda_reduction_scratch();
+
 // After a kernel launch: turn a launch error into an nst::Error naming the op.
 void cuda_check_launch(const char* op, const char* file, int line);
 

@@ -42,7 +42,9 @@ void lbfgs_keep_pair_if_curved_cuda(const MutableLbfgsRing& ring, const float* s
 
 // out[0] = row·v, where row is ring_s (rows_are_s) or ring_y at the pair of `age`; 0 if none.
 void lbfgs_ring_dot_cpu(const LbfgsRing& ring, bool rows_are_s, int age, const float* v, float* out);
-void lbfgs_ring_dot_cuda(const LbfgsRing& ring, bool rows_are_s, int age, const float* v, float* out, Stream stream);
+// The CUDA dot reduces in two passes through `scratch`, kReductionScratchFloats floats (kernels/reduce.h).
+void lbfgs_ring_dot_cuda(const LbfgsRing& ring, bool rows_are_s, int age, const float* v, float* out, float* scratch,
+                         Stream stream);
 
 // The update of one step of the two-loop recursion:
 //   v += sign · ((num[0] − subtrahend[0]) / ring_ys[slot]) · row at the pair of `age`
@@ -63,6 +65,6 @@ void lbfgs_ring_axpy_cuda(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, floa
 void lbfgs_ring_axpy_dot_cpu(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, bool dot_rows_are_s, int dot_age,
                              float* v, float* out);
 void lbfgs_ring_axpy_dot_cuda(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, bool dot_rows_are_s, int dot_age,
-                              float* v, float* out, Stream stream);
+                              float* v, float* out, float* scratch, Stream stream);
 
 }  // namespace nst

@@ -127,7 +127,9 @@ std::size_t cpu_kernel_scratch(const RunMemoryConfig& config, const std::vector<
 }
 
 // The CUDA Gram's split-K scratch (engine/ops/gram.cpp, kernels/gram.h), which StyleObjective holds:
-// the largest over the style layers at every image size the run passes.
+// the largest over the style layers at every image size the run passes. (The reductions' scratch is
+// not counted: the CUDA context allocates it with its stream, before any free memory is measured;
+// engine/gpu.h, cuda_reduction_scratch.)
 std::size_t cuda_gram_scratch(const RunMemoryConfig& config, const std::vector<PlaneSize>& sizes) {
   std::size_t largest = 0;
   for (const PlaneSize size : sizes)

@@ -1,11 +1,12 @@
-// The CUDA context of the process: device 0 (or $NST_CUDA_DEVICE), one non-blocking stream,
-// launch checks and host<->device copies.
+// The CUDA context of the process: device 0 (or $NST_CUDA_DEVICE), one non-blocking stream and its
+// reduction scratch, launch checks and host<->device copies.
 #include <cstdlib>
 #include <sstream>
 #include <string>
 
 #include "engine/cuda/cuda_check.h"
 #include "engine/gpu.h"
+#include "kernels/reduce.h"
 
 namespace nst {
 
@@ -16,6 +17,7 @@ struct CudaContext {
   std::string reason;
   int device = 0;
   cudaStream_t stream = nullptr;
+  float* reduction_scratch = nullptr;  // kReductionScratchFloats floats for the reductions on `stream`
 
   CudaContext() {
     int count = 0;
@@ -41,9 +43,16 @@ struct CudaContext {
       cudaGetLastError();
       return;
     }
+    void* scratch = nullptr;
+    if (cudaMalloc(&scratch, kReductionScratchFloats * sizeof(float)) != cudaSuccess) {
+      reason = "could not allocate the reduction scratch on CUDA device " + std::to_string(device);
+      cudaGetLastError();
+      return;
+    }
+    reduction_scratch = static_cast<float*>(scratch);
     available = true;
   }
-  // The stream lives as long as the process; the driver reclaims it at exit.
+  // The stream and its scratch live as long as the process; the driver reclaims them at exit.
 };
 
 CudaContext& context() {
@@ -75,6 +84,8 @@ std::string cuda_device_description() {
 }
 
 Stream cuda_stream() { return usable_context().stream; }
+
+float* cuda_reduction_scratch() { return usable_context().reduction_scratch; }
 
 std::size_t cuda_free_memory() {
   usable_context();

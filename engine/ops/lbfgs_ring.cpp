@@ -91,7 +91,7 @@ void lbfgs_ring_dot(const LbfgsRingTensors& ring, RingRows rows, int age, const 
   float* po = out.data();
   dispatch(
       op, v.device(), [&] { lbfgs_ring_dot_cpu(r, rows_are_s, age, pv, po); },
-      [&](Stream st) { lbfgs_ring_dot_cuda(r, rows_are_s, age, pv, po, st); });
+      [&](Stream st) { lbfgs_ring_dot_cuda(r, rows_are_s, age, pv, po, cuda_reduction_scratch(), st); });
 }
 
 void lbfgs_ring_axpy(const LbfgsRingTensors& ring, const RingAxpy& axpy, Tensor& v) {
@@ -115,7 +115,9 @@ void lbfgs_ring_axpy_dot(const LbfgsRingTensors& ring, const RingAxpy& axpy, Rin
   float *pv = v.data(), *po = out.data();
   dispatch(
       op, v.device(), [&] { lbfgs_ring_axpy_dot_cpu(r, k, dot_rows_are_s, dot_age, pv, po); },
-      [&](Stream st) { lbfgs_ring_axpy_dot_cuda(r, k, dot_rows_are_s, dot_age, pv, po, st); });
+      [&](Stream st) {
+        lbfgs_ring_axpy_dot_cuda(r, k, dot_rows_are_s, dot_age, pv, po, cuda_reduction_scratch(), st);
+      });
 }
 
 }  // namespace nst::ops

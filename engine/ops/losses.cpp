@@ -17,7 +17,7 @@ void content_loss(const Tensor& f, const Tensor& p, Tensor& loss) {
   const auto n = f.numel();
   dispatch(
       "content_loss", device, [&] { content_loss_cpu(n, pf, pp, pl); },
-      [&](Stream s) { content_loss_cuda(n, pf, pp, pl, s); });
+      [&](Stream s) { content_loss_cuda(n, pf, pp, pl, cuda_reduction_scratch(), s); });
 }
 
 void content_loss_backward(const Tensor& f, const Tensor& p, float weight, Tensor& df) {
@@ -58,7 +58,7 @@ void style_loss(const Tensor& f, const Tensor& g, const Tensor& a, Tensor& loss)
   float* pl = loss.data();
   dispatch(
       "style_loss", device, [&] { style_loss_cpu(z.c, z.m, pg, pa, pl); },
-      [&](Stream s) { style_loss_cuda(z.c, z.m, pg, pa, pl, s); });
+      [&](Stream s) { style_loss_cuda(z.c, z.m, pg, pa, pl, cuda_reduction_scratch(), s); });
 }
 
 void style_loss_backward(const Tensor& f, const Tensor& g, const Tensor& a, float weight, Tensor& df, GemmMath math) {
@@ -85,7 +85,7 @@ void tv_loss(const Tensor& x, Tensor& loss) {
   float* pl = loss.data();
   dispatch(
       "tv_loss", device, [&] { tv_loss_cpu(n, c, h, w, px, pl); },
-      [&](Stream s) { tv_loss_cuda(n, c, h, w, px, pl, s); });
+      [&](Stream s) { tv_loss_cuda(n, c, h, w, px, pl, cuda_reduction_scratch(), s); });
 }
 
 void tv_loss_backward(const Tensor& x, float weight, Tensor& dx) {

@@ -58,7 +58,8 @@ void dot(const Tensor& x, const Tensor& y, Tensor& out) {
   float* po = out.data();
   const auto n = x.numel();
   dispatch(
-      "dot", device, [&] { dot_cpu(n, px, py, po); }, [&](Stream s) { dot_cuda(n, px, py, po, s); });
+      "dot", device, [&] { dot_cpu(n, px, py, po); },
+      [&](Stream s) { dot_cuda(n, px, py, po, cuda_reduction_scratch(), s); });
 }
 
 void asum(const Tensor& x, Tensor& out) {
@@ -68,7 +69,8 @@ void asum(const Tensor& x, Tensor& out) {
   float* po = out.data();
   const auto n = x.numel();
   dispatch(
-      "asum", device, [&] { asum_cpu(n, px, po); }, [&](Stream s) { asum_cuda(n, px, po, s); });
+      "asum", device, [&] { asum_cpu(n, px, po); },
+      [&](Stream s) { asum_cuda(n, px, po, cuda_reduction_scratch(), s); });
 }
 
 Tensor dot(const Tensor& x, const Tensor& y) {

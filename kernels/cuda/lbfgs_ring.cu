@@ -58,7 +58,7 @@ __device__ ScaledRow scaled_row(const LbfgsRing& ring, const LbfgsRingAxpy& axpy
 // Pass 1 of a dot with v (kernels/cuda/partial_sums.cuh). With updated_v (v itself), v += c·a first,
 // each element updated by the thread that then multiplies it: the update and the dot share a pass.
 __global__ void ring_dot_partials_kernel(LbfgsRing ring, LbfgsRingAxpy axpy, bool dot_rows_are_s, int dot_age,
-                                         const float* v, float* updated_v) {
+                                         const float* v, float* updated_v, float* partials) {
   const ScaledRow scaled = updated_v ? scaled_row(ring, axpy) : ScaledRow{nullptr, 0.0f};
   const int slot = slot_of_age(ring.state, ring.capacity, dot_age);
   const float* r = slot >= 0 ? row(ring, dot_rows_are_s, slot) : nullptr;
@@ -71,14 +71,13 @@ __global__ void ring_dot_partials_kernel(LbfgsRing ring, LbfgsRingAxpy axpy, boo
     }
     if (r) sum += r[i] * vi;
   }
-  store_partial(sum);  // every thread takes part: store_partial synchronises the block
+  store_partial(sum, partials);  // every thread takes part: store_partial synchronises the block
 }
 
 __global__ void ring_axpy_kernel(LbfgsRing ring, LbfgsRingAxpy axpy, float* v) {
   const ScaledRow scaled = scaled_row(ring, axpy);
   if (!scaled.row) return;
-  for (const std::int64_t i : grid_stride(ring.n))
-    v[i] += scaled.coefficient * scaled.row[i];
+  for (const std::int64_t i : grid_stride(ring.n)) v[i] += scaled.coefficient * scaled.row[i];
 }
 
 }  // namespace
@@ -89,10 +88,11 @@ void lbfgs_keep_pair_if_curved_cuda(const MutableLbfgsRing& ring, const float* s
   record_pair_if_curved_kernel<<<1, 1, 0, stream>>>(ring, ys, yy, newest_ys, newest_yy);
 }
 
-void lbfgs_ring_dot_cuda(const LbfgsRing& ring, bool rows_are_s, int age, const float* v, float* out, Stream stream) {
+void lbfgs_ring_dot_cuda(const LbfgsRing& ring, bool rows_are_s, int age, const float* v, float* out, float* scratch,
+                         Stream stream) {
   ring_dot_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(ring, LbfgsRingAxpy{}, rows_are_s, age, v,
-                                                                           nullptr);
-  launch_final_sum(out, 1.0f, stream);
+                                                                           nullptr, scratch);
+  launch_final_sum(scratch, out, 1.0f, stream);
 }
 
 void lbfgs_ring_axpy_cuda(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, float* v, Stream stream) {
@@ -100,9 +100,10 @@ void lbfgs_ring_axpy_cuda(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, floa
 }
 
 void lbfgs_ring_axpy_dot_cuda(const LbfgsRing& ring, const LbfgsRingAxpy& axpy, bool dot_rows_are_s, int dot_age,
-                              float* v, float* out, Stream stream) {
-  ring_dot_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(ring, axpy, dot_rows_are_s, dot_age, v, v);
-  launch_final_sum(out, 1.0f, stream);
+                              float* v, float* out, float* scratch, Stream stream) {
+  ring_dot_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(ring, axpy, dot_rows_are_s, dot_age, v, v,
+                                                                           scratch);
+  launch_final_sum(scratch, out, 1.0f, stream);
 }
 
 }  // namespace nst

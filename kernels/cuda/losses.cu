@@ -32,18 +32,17 @@ double style_normalizer(std::int64_t c, std::int64_t m) {
 }
 
 // Pass 1 of Σ (x − y)² over n elements.
-__global__ void squared_difference_partials_kernel(std::int64_t n, const float* x, const float* y) {
+__global__ void squared_difference_partials_kernel(std::int64_t n, const float* x, const float* y, float* partials) {
   float s = 0.0f;
   for (const std::int64_t i : grid_stride(n)) {
     const float d = x[i] - y[i];
     s += d * d;
   }
-  store_partial(s);
+  store_partial(s, partials);
 }
 
 __global__ void content_backward_kernel(std::int64_t n, const float* f, const float* p, float weight, float* df) {
-  for (const std::int64_t i : grid_stride(n))
-    df[i] += weight * (f[i] - p[i]);
+  for (const std::int64_t i : grid_stride(n)) df[i] += weight * (f[i] - p[i]);
 }
 
 // (G − A)[i, k], formed as the A operand is staged.
@@ -77,7 +76,8 @@ struct PlanePosition {
 };
 
 // Pass 1 of Σ (right − here)² + (below − here)² over the pairs inside each plane.
-__global__ void tv_partials_kernel(std::int64_t total, std::int64_t h, std::int64_t w, const float* x) {
+__global__ void tv_partials_kernel(std::int64_t total, std::int64_t h, std::int64_t w, const float* x,
+                                   float* partials) {
   float s = 0.0f;
   for (const std::int64_t e : grid_stride(total)) {
     const PlanePosition at(e, h, w);
@@ -90,7 +90,7 @@ __global__ void tv_partials_kernel(std::int64_t total, std::int64_t h, std::int6
       s += d * d;
     }
   }
-  store_partial(s);
+  store_partial(s, partials);
 }
 
 __global__ void tv_backward_kernel(std::int64_t total, std::int64_t h, std::int64_t w, const float* x, float weight,
@@ -109,9 +109,9 @@ __global__ void tv_backward_kernel(std::int64_t total, std::int64_t h, std::int6
 
 }  // namespace
 
-void content_loss_cuda(std::int64_t n, const float* f, const float* p, float* loss, Stream stream) {
-  squared_difference_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(n, f, p);
-  launch_final_sum(loss, 0.5f, stream);
+void content_loss_cuda(std::int64_t n, const float* f, const float* p, float* loss, float* scratch, Stream stream) {
+  squared_difference_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(n, f, p, scratch);
+  launch_final_sum(scratch, loss, 0.5f, stream);
 }
 
 void content_loss_backward_cuda(std::int64_t n, const float* f, const float* p, float weight, float* df,
@@ -119,9 +119,10 @@ void content_loss_backward_cuda(std::int64_t n, const float* f, const float* p, 
   if (n > 0) content_backward_kernel<<<blocks_for(n), kThreadsPerBlock, 0, stream>>>(n, f, p, weight, df);
 }
 
-void style_loss_cuda(std::int64_t c, std::int64_t m, const float* g, const float* a, float* loss, Stream stream) {
-  squared_difference_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(c * c, g, a);
-  launch_final_sum(loss, float(1.0 / style_normalizer(c, m)), stream);
+void style_loss_cuda(std::int64_t c, std::int64_t m, const float* g, const float* a, float* loss, float* scratch,
+                     Stream stream) {
+  squared_difference_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(c * c, g, a, scratch);
+  launch_final_sum(scratch, loss, float(1.0 / style_normalizer(c, m)), stream);
 }
 
 void style_loss_backward_cuda(std::int64_t c, std::int64_t m, const float* f, const float* g, const float* a,
@@ -137,9 +138,9 @@ void style_loss_backward_cuda(std::int64_t c, std::int64_t m, const float* f, co
 }
 
 void tv_loss_cuda(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x, float* loss,
-                  Stream stream) {
-  tv_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(n * c * h * w, h, w, x);
-  launch_final_sum(loss, 0.5f, stream);
+                  float* scratch, Stream stream) {
+  tv_partials_kernel<<<kPartialBlocks, kPartialThreads, 0, stream>>>(n * c * h * w, h, w, x, scratch);
+  launch_final_sum(scratch, loss, 0.5f, stream);
 }
 
 void tv_loss_backward_cuda(std::int64_t n, std::int64_t c, std::int64_t h, std::int64_t w, const float* x, float weight,

@@ -3,10 +3,14 @@
 // sums in a different order than the CPU's double ones: |a-b| <= 1e-5·Σ|terms| (the float
 // rounding error bound for n ≲ 10^6 with a tree of depth ~20), and bitwise repeatable.
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 #include <gtest/gtest.h>
 
+#include "engine/gpu.h"
 #include "engine/ops/vector_ops.h"
+#include "kernels/reduce.h"
 #include "tests/support/compare.h"
 #include "tests/support/gpu.h"
 #include "tests/support/random.h"
@@ -77,6 +81,39 @@ TEST(CudaVectorOps, SmallIntegerDotIsExact) {
   const Tensor x = Tensor::from_host({n}, random_integers(n, 16), Device::cpu);
   const Tensor y = Tensor::from_host({n}, random_integers(n, 17), Device::cpu);
   EXPECT_TRUE(all_equal(ops::dot(x.to(Device::cuda), y.to(Device::cuda)).to_host(), ops::dot(x, y).to_host()));
+}
+
+// The reductions keep their partial sums in the scratch the caller passes in (kernels/reduce.h): a
+// scratch of the test's own, poisoned with NaN, gives the bits of the context's scratch, every
+// partial in it is written (no NaN left; their sum, in double, is the dot within the bound above),
+// and the context's scratch is left as it was.
+TEST(CudaVectorOps, ReductionUsesTheCallersScratch) {
+  NST_REQUIRE_CUDA();
+  const std::int64_t n = (1 << 18) + 3;
+  const Tensor x = random_tensor({n}, 18, Device::cuda), y = random_tensor({n}, 19, Device::cuda);
+  const std::vector<float> expected = ops::dot(x, y).to_host();
+  std::vector<float> context_before(kReductionScratchFloats), context_after(kReductionScratchFloats);
+  const std::size_t scratch_bytes = context_before.size() * sizeof(float);
+  cuda_copy_bytes(context_before.data(), Device::cpu, cuda_reduction_scratch(), Device::cuda, scratch_bytes);
+
+  Tensor scratch = Tensor::filled({kReductionScratchFloats}, NAN, Device::cuda);
+  Tensor out = Tensor::filled({1}, NAN, Device::cuda);
+  dot_cuda(n, x.data(), y.data(), out.data(), scratch.data(), cuda_stream());
+  cuda_check_launch("dot_cuda", __FILE__, __LINE__);
+  EXPECT_TRUE(all_equal(out.to_host(), expected));
+
+  double partials_total = 0.0;
+  for (const float partial : scratch.to_host()) {
+    ASSERT_FALSE(std::isnan(partial)) << "a block's partial was not written to the caller's scratch";
+    partials_total += partial;
+  }
+  const std::vector<float> hx = x.to_host(), hy = y.to_host();
+  double abs_total = 1.0;
+  for (std::size_t i = 0; i < hx.size(); ++i) abs_total += std::fabs(double(hx[i]) * hy[i]);
+  EXPECT_NEAR(partials_total, expected[0], 1e-5 * abs_total);
+  cuda_copy_bytes(context_after.data(), Device::cpu, cuda_reduction_scratch(), Device::cuda, scratch_bytes);
+  EXPECT_TRUE(std::memcmp(context_before.data(), context_after.data(), scratch_bytes) == 0)
+      << "the context's scratch was written by a reduction given another";
 }
 
 }  // namespace
