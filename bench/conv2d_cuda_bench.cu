@@ -297,8 +297,10 @@ void BM_conv2d_backward_data(benchmark::State& state, VggConv layer, Math math) 
   const Tensor w = random_device_tensor({p.c_out, p.c_in, 3, 3}, 2, -0.05f, 0.05f);
   Tensor dx({1, p.c_in, p.h, p.w}, Device::cuda), dx_cudnn({1, p.c_in, p.h, p.w}, Device::cuda);
   Tensor backward_scratch({std::max<std::int64_t>(conv2d_backward_data_split(p).scratch_floats(), 1)}, Device::cuda);
+  Tensor w_t({p.c_in, p.c_out * 9}, Device::cuda);  // Wᵀ, laid out once as a run does (ops::PreparedConvWeights)
+  conv2d_transposed_weights_cuda(p, w.data(), w_t.data(), cuda_stream());
   const Launch ours = [&] {
-    conv2d_backward_data_cuda(p, dy.data(), w.data(), /*gate=*/nullptr, dx.data(), backward_scratch.data(),
+    conv2d_backward_data_cuda(p, dy.data(), w_t.data(), /*gate=*/nullptr, dx.data(), backward_scratch.data(),
                               ours_in(math), cuda_stream());
     NST_BENCH_CHECK_LAUNCH();
   };

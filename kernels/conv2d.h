@@ -33,9 +33,13 @@ void conv2d_forward_cuda(const Conv2dParams& p, const float* x, const float* w, 
 // When `gate` is not null, ReLU's backward is fused in: dx[i] = 0 wherever gate[i] <= 0. Pass the
 // layer's input as the gate when that input is ReLU's output a = max(z, 0): dx is then dL/dz.
 void conv2d_backward_data_cpu(const Conv2dParams& p, const float* dy, const float* w, const float* gate, float* dx);
+// The CUDA kernels take the weights re-laid as Wᵀ (`w_t`, made by conv2d_transposed_weights_cuda).
 // `scratch`: conv2d_backward_data_split(p).scratch_floats() floats (may be null when 0).
-void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const float* w, const float* gate, float* dx,
+void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const float* w_t, const float* gate, float* dx,
                                float* scratch, GemmMath math, Stream stream);
+// Wᵀ for the CUDA backward-data, laid out once per run (the weights are constant during one):
+// w_t (C_in, C_out·KH·KW) row-major, w_t[c·K + (o·KH + u)·KW + v] = w[o, c, u, v], K = C_out·KH·KW.
+void conv2d_transposed_weights_cuda(const Conv2dParams& p, const float* w, float* w_t, Stream stream);
 
 // The scratch the CPU kernels take for p, forward and backward-data alike. Each of the two paths
 // keeps one thread_local buffer on the calling thread (im2col's column band, Winograd's V and M

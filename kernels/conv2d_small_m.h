@@ -37,7 +37,8 @@ inline bool conv2d_backward_data_small_m(const Conv2dParams& p) {
 
 // The backward-data of kernels/conv2d.h (gate fused, dx overwritten) by the small-M kernel, in FP32
 // whatever the math asked for. Needs no scratch. Only for p where conv2d_backward_data_small_m.
-void conv2d_backward_data_small_m_cuda(const Conv2dParams& p, const float* dy, const float* w, const float* gate,
+// w_t: the weights re-laid as Wᵀ (conv2d_transposed_weights_cuda).
+void conv2d_backward_data_small_m_cuda(const Conv2dParams& p, const float* dy, const float* w_t, const float* gate,
                                        float* dx, Stream stream);
 
 }  // namespace nst

@@ -67,6 +67,9 @@ float* split_scratch(const char* op, const ConvSplit& split, Tensor* scratch, Te
   return scratch->data();
 }
 
+// The shape of Wᵀ for the CUDA backward-data (kernels/conv2d.h: conv2d_transposed_weights_cuda).
+Shape transposed_shape(const Conv2dParams& p) { return {p.c_in, p.c_out * p.kh * p.kw}; }
+
 // The forward convolution, with the CPU's Winograd filters when `filters` holds them.
 void forward(const Tensor& x, const Tensor& w, const Tensor* filters, const Tensor& b, bool relu, Tensor& y,
              ConvGeometry geometry, ConvMath math, Tensor* scratch) {
@@ -92,9 +95,10 @@ void forward(const Tensor& x, const Tensor& w, const Tensor* filters, const Tens
       });
 }
 
-// The backward-data convolution, with the CPU's Winograd filters when `filters` holds them.
-void backward_data(const Tensor& dy, const Tensor& w, const Tensor* filters, const Tensor* gate, Tensor& dx,
-                   ConvGeometry geometry, ConvMath math, Tensor* scratch) {
+// The backward-data convolution, with the CPU's Winograd filters when `filters` holds them, and on
+// CUDA Wᵀ when `transposed` holds it (else re-laid for the call).
+void backward_data(const Tensor& dy, const Tensor& w, const Tensor* filters, const Tensor* transposed,
+                   const Tensor* gate, Tensor& dx, ConvGeometry geometry, ConvMath math, Tensor* scratch) {
   const char* op = "conv2d_backward_data";
   const Device device = gate != nullptr ? common_device(op, {&dy, &w, gate, &dx}) : common_device(op, {&dy, &w, &dx});
   const Conv2dParams p = conv_params(op, dx.shape(), w, geometry);
@@ -113,9 +117,14 @@ void backward_data(const Tensor& dy, const Tensor& w, const Tensor* filters, con
           conv2d_backward_data_cpu(p, pdy, pw, pg, pdx);
       },
       [&](Stream s) {
-        Tensor own;
+        Tensor own, own_transposed;
         float* sums = split_scratch(op, conv2d_backward_data_split(p), scratch, own);
-        conv2d_backward_data_cuda(p, pdy, pw, pg, pdx, sums, math, s);
+        if (transposed == nullptr) {
+          own_transposed = Tensor(transposed_shape(p), Device::cuda);
+          conv2d_transposed_weights_cuda(p, pw, own_transposed.data(), s);
+        }
+        const float* pwt = transposed != nullptr ? transposed->data() : own_transposed.data();
+        conv2d_backward_data_cuda(p, pdy, pwt, pg, pdx, sums, math, s);
       });
 }
 
@@ -134,7 +143,7 @@ Tensor conv2d(const Tensor& x, const Tensor& w, const Tensor& b, bool relu, Conv
 
 void conv2d_backward_data(const Tensor& dy, const Tensor& w, const Tensor* gate, Tensor& dx, ConvGeometry geometry,
                           ConvMath math) {
-  backward_data(dy, w, nullptr, gate, dx, geometry, math, nullptr);
+  backward_data(dy, w, nullptr, nullptr, gate, dx, geometry, math, nullptr);
 }
 
 Tensor conv2d_backward_data(const Tensor& dy, const Tensor& w, const Shape& x_shape, const Tensor* gate,
@@ -145,10 +154,18 @@ Tensor conv2d_backward_data(const Tensor& dy, const Tensor& w, const Shape& x_sh
 }
 
 PreparedConvWeights::PreparedConvWeights(Tensor w, ConvGeometry geometry) : w_(std::move(w)), geometry_(geometry) {
-  check_rank("prepared conv2d weights", "w", w_, 4);
-  if (w_.device() != Device::cpu) return;
+  const char* op = "prepared conv2d weights";
+  check_rank(op, "w", w_, 4);
   // Winograd's choice depends on the kernel, the geometry and the channels, not on the image.
-  const Conv2dParams p = conv_params("prepared conv2d weights", {1, w_.dim(1), w_.dim(2), w_.dim(3)}, w_, geometry);
+  const Conv2dParams p = conv_params(op, {1, w_.dim(1), w_.dim(2), w_.dim(3)}, w_, geometry);
+  if (w_.device() == Device::cuda) {
+    check_indexable(op, Device::cuda, p);
+    transposed_ = Tensor(transposed_shape(p), Device::cuda);
+    dispatch(
+        op, Device::cuda, [] {},
+        [&](Stream s) { conv2d_transposed_weights_cuda(p, w_.data(), transposed_.data(), s); });
+    return;
+  }
   winograd_ = winograd_applies(p);
   if (!winograd_) return;
   forward_filters_ = Tensor({winograd_filter_floats(p)}, Device::cpu);
@@ -160,7 +177,7 @@ PreparedConvWeights::PreparedConvWeights(Tensor w, ConvGeometry geometry) : w_(s
 std::size_t PreparedConvWeights::bytes(const Shape& w_shape, ConvGeometry geometry, Device device) {
   NST_CHECK(w_shape.size() == 4, "prepared conv2d weights: shape " << to_string(w_shape) << " is not of rank 4");
   std::size_t total = tensor_bytes(w_shape, device) + tensor_bytes({w_shape[0]}, device);  // w_ and the layer's bias
-  if (device != Device::cpu) return total;
+  if (device == Device::cuda) return total + tensor_bytes({w_shape[1], w_shape[0] * w_shape[2] * w_shape[3]}, device);
   Conv2dParams p;
   p.n = 1, p.c_out = w_shape[0], p.c_in = w_shape[1], p.kh = w_shape[2], p.kw = w_shape[3];
   p.h = p.kh, p.w = p.kw, p.stride = geometry.stride, p.pad = geometry.pad;
@@ -199,7 +216,7 @@ void conv2d(const Tensor& x, const PreparedConvWeights& w, const Tensor& b, bool
 
 void conv2d_backward_data(const Tensor& dy, const PreparedConvWeights& w, const Tensor* gate, Tensor& dx, ConvMath math,
                           Tensor* scratch) {
-  backward_data(dy, w.weights(), w.winograd_filters(true), gate, dx, w.geometry(), math, scratch);
+  backward_data(dy, w.weights(), w.winograd_filters(true), w.transposed(), gate, dx, w.geometry(), math, scratch);
 }
 
 }  // namespace nst::ops

@@ -34,26 +34,32 @@ Tensor conv2d_backward_data(const Tensor& dy, const Tensor& w, const Shape& x_sh
 // A layer's weights w (C_out, C_in, KH, KW) prepared for many convolutions: on the CPU, where the
 // Winograd path applies (3×3, stride 1, pad 1, ≥ 8 channels: kernels/cpu/conv2d_winograd.h), the
 // filters of both directions are transformed here once instead of in every call (the transform is
-// ~6% of a CPU iteration). The prepared overloads give the same bits as the plain ones.
+// ~6% of a CPU iteration); on CUDA, the backward-data's Wᵀ is re-laid here once (kernels/conv2d.h:
+// conv2d_transposed_weights_cuda), where the plain overloads re-lay it in every call. The prepared
+// overloads give the same bits as the plain ones.
 class PreparedConvWeights {
  public:
   PreparedConvWeights() = default;
   PreparedConvWeights(Tensor w, ConvGeometry geometry);
 
   // The bytes the prepared weights of shape w_shape hold on `device`, with a bias of C_out (the
-  // weights, and on the CPU the two directions' Winograd filters), as its allocator counts them.
+  // weights, and on the CPU the two directions' Winograd filters, on CUDA Wᵀ), as its allocator
+  // counts them.
   static std::size_t bytes(const Shape& w_shape, ConvGeometry geometry, Device device);
 
   const Tensor& weights() const { return w_; }
   ConvGeometry geometry() const { return geometry_; }
   // The transformed filters of one direction, or null where the plain kernels are used.
   const Tensor* winograd_filters(bool backward) const;
+  // On CUDA, Wᵀ (C_in, C_out·KH·KW) for the backward-data; null on the CPU.
+  const Tensor* transposed() const { return w_.device() == Device::cuda ? &transposed_ : nullptr; }
 
  private:
   Tensor w_;
   ConvGeometry geometry_;
   bool winograd_ = false;  // the CPU's Winograd path applies: the filters below
   Tensor forward_filters_, backward_filters_;
+  Tensor transposed_;  // CUDA: Wᵀ
 };
 
 // `scratch`: on CUDA the split-K partial sums (kernels/conv2d_split.h), at least

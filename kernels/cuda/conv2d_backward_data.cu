@@ -4,11 +4,15 @@
 //   over the terms where both divisions are exact and land inside dy; dx = 0 where gate <= 0.
 // Layout: dy (N, C_out, OH, OW), w (C_out, C_in, KH, KW), gate and dx (N, C_in, H, W).
 //
-// As a matrix product dX = Wᵀ · DY_col: M = C_in, N = batch·H·W, K = C_out·KH·KW. A is w read
-// transposed (row c, column k = (o, u, v) holds w[o, c, u, v]); DY_col's column (n, h, w), row
-// (o, u, v) holds the dy term above, 0 where there is none. Neither is stored: both are gathered by
-// cp.async with incremental (channel, tap) cursors (conv2d_operands.cuh) through the index maps of
-// kernels/conv2d_index.h (64-bit offsets). Grid: ⌈N/128⌉ × ⌈M/128⌉ blocks of 256 threads; the
+// As a matrix product dX = Wᵀ · DY_col: M = C_in, N = batch·H·W, K = C_out·KH·KW. A is Wᵀ (row c,
+// column k = (o, u, v) holds w[o, c, u, v]), re-laid once per run row-major (C_in × K,
+// conv2d_transposed_weights.cu) and read by the plain row-major loader (gemm_operands.cuh:
+// RowsAlongK, 8 neighbouring threads reading 8 consecutive k of a row). It copies 4 bytes at a time:
+// the stages are k-major (stage[k][row], for the math's fragment reads), so the 4 consecutive k of
+// one row that a 16-byte cp.async carries would land in 4 stage rows, which cp.async cannot scatter.
+// DY_col's column (n, h, w), row (o, u, v) holds the dy term above, 0 where there is none; it is not
+// stored but gathered by cp.async with incremental (channel, tap) cursors (conv2d_operands.cuh)
+// through the index map of kernels/conv2d_index.h (64-bit offsets). Grid: ⌈N/128⌉ × ⌈M/128⌉ blocks of 256 threads; the
 // math is FP32 FMA, TF32 or 3xTF32 (kernels/gemm_math.h). dx is overwritten, each element once
 // (no atomics, so the result is deterministic). Layers with few input channels (C_in ≤ 8: conv1_1),
 // whose 128-row tiles would be mostly idle, take a direct kernel instead
@@ -46,7 +50,7 @@ __device__ __forceinline__ void store_input_gradient(const ConvShape& s, int c, 
 // only part, stored with the epilogue; else partial[z][c][col], for conv2d_backward_data_reduce.
 template <class Math, class Win>
 __global__ void __launch_bounds__(gemm::kThreads)
-    conv2d_backward_data_kernel(ConvShape s, Win win, const float* __restrict__ dy, const float* __restrict__ w,
+    conv2d_backward_data_kernel(ConvShape s, Win win, const float* __restrict__ dy, const float* __restrict__ w_t,
                                 const float* __restrict__ gate, float* __restrict__ dx, int part_slices,
                                 float* __restrict__ partial) {
   const int k_total = s.c_out * win.taps();
@@ -55,7 +59,7 @@ __global__ void __launch_bounds__(gemm::kThreads)
   const std::int64_t n0 = std::int64_t(blockIdx.x) * gemm::kTileN;
   const int m0 = int(blockIdx.y) * gemm::kTileM;
 
-  gemm::TransposedWeightRows<Win> weights(s, win, w, m0, k0);
+  gemm::RowsAlongK weights{w_t + k0, k_total, s.c_in, m0, k_part};  // Wᵀ's columns [k0, k0 + k_part)
   gemm::GradientColumns<Win> gradient(s, win, dy, n0, k0);
   typename Math::Accumulator acc;
   gemm::multiply<Math>(weights, gradient, k_part, acc);
@@ -85,12 +89,12 @@ __global__ void conv2d_backward_data_reduce(ConvShape s, int parts, const float*
 
 }  // namespace
 
-void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const float* w, const float* gate, float* dx,
+void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const float* w_t, const float* gate, float* dx,
                                float* scratch, GemmMath math, Stream stream) {
   const ConvShape s = conv_index::conv_shape(p);
   if (s.in_columns() <= 0 || s.c_in <= 0) return;
   if (conv2d_backward_data_small_m(p)) {  // C_in ≤ 8: a 128-row tile would be mostly idle
-    conv2d_backward_data_small_m_cuda(p, dy, w, gate, dx, stream);
+    conv2d_backward_data_small_m_cuda(p, dy, w_t, gate, dx, stream);
     return;
   }
   const ConvSplit split = conv2d_backward_data_split(p);
@@ -102,7 +106,7 @@ void conv2d_backward_data_cuda(const Conv2dParams& p, const float* dy, const flo
   gemm::with_math(math, [&](auto policy) {
     using Math = decltype(policy);
     const auto launch = [&](auto win) {
-      conv2d_backward_data_kernel<Math><<<grid, gemm::kThreads, 0, stream>>>(s, win, dy, w, gate, dx, per_part, sums);
+      conv2d_backward_data_kernel<Math><<<grid, gemm::kThreads, 0, stream>>>(s, win, dy, w_t, gate, dx, per_part, sums);
     };
     if (p.kh == 3 && p.kw == 3 && p.stride == 1)  // every VGG19 convolution
       launch(Window<3, 3, 1>{3, 3, 1});

@@ -2,7 +2,8 @@
 // conv1_1), as a direct sum instead of a GEMM, ReLU's backward fused (kernels/conv2d.h):
 //   dx[n,c,h,w] = Σ_{u,v} Σ_o w[o,c,u,v] · dy[n, o, (h + p − u)/s, (w + p − v)/s]
 //   over the taps where both divisions are exact and land inside dy; dx = 0 where gate <= 0.
-// Layout: dy (N, C_out, OH, OW), w (C_out, C_in, KH, KW), gate and dx (N, C_in, H, W).
+// Layout: dy (N, C_out, OH, OW), gate and dx (N, C_in, H, W); the weights as Wᵀ, w_t (C_in,
+// C_out·KH·KW) row-major, w_t[c·K + o·KH·KW + tap] = w[o, c, tap] (kernels/conv2d.h).
 //
 // One thread per input pixel (n, h, w), the GEMM's column (kernels/conv2d_index.h), computing all
 // C_in of its channels: for each tap whose dy pixel exists, for each output channel o, one read of
@@ -43,8 +44,9 @@ static_assert(kMaxGroups * 4 == kSmallMMaxChannels, "channels come in float4 gro
 // are staged at a time: filters[(oo·taps + tap)·groups + g] holds w[o0 + oo, 4g … 4g + 3, tap].
 template <class Win>
 __global__ void __launch_bounds__(kThreads)
-    conv2d_backward_data_small_m_kernel(ConvShape s, Win win, const float* __restrict__ dy, const float* __restrict__ w,
-                                        const float* __restrict__ gate, float* __restrict__ dx, int chunk_channels) {
+    conv2d_backward_data_small_m_kernel(ConvShape s, Win win, const float* __restrict__ dy,
+                                        const float* __restrict__ w_t, const float* __restrict__ gate,
+                                        float* __restrict__ dx, int chunk_channels) {
   __shared__ float4 filters[kSmallMStagedFloat4];
   const int taps = win.taps(), groups = (s.c_in + 3) / 4;
   const std::int64_t col = std::int64_t(blockIdx.x) * kThreads + threadIdx.x;
@@ -58,7 +60,7 @@ __global__ void __launch_bounds__(kThreads)
     float* staged = reinterpret_cast<float*>(filters);
     for (int i = int(threadIdx.x); i < chunk * taps * groups * 4; i += kThreads) {
       const int c = i / 4 % groups * 4 + i % 4, tap = i / 4 / groups % taps, oo = i / 4 / groups / taps;
-      staged[i] = c < s.c_in ? w[(std::int64_t(o0 + oo) * s.c_in + c) * taps + tap] : 0.0f;
+      staged[i] = c < s.c_in ? w_t[(std::int64_t(c) * s.c_out + o0 + oo) * taps + tap] : 0.0f;
     }
     __syncthreads();  // the chunk is staged
 
@@ -96,18 +98,18 @@ __global__ void __launch_bounds__(kThreads)
 
 }  // namespace
 
-void conv2d_backward_data_small_m_cuda(const Conv2dParams& p, const float* dy, const float* w, const float* gate,
+void conv2d_backward_data_small_m_cuda(const Conv2dParams& p, const float* dy, const float* w_t, const float* gate,
                                        float* dx, Stream stream) {
   const ConvShape s = conv_index::conv_shape(p);
   if (s.in_columns() <= 0 || s.c_in <= 0) return;
   const unsigned blocks = unsigned((s.in_columns() + kThreads - 1) / kThreads);  // ≤ 2³⁰: conv2d_cuda_unindexable
   const int chunk = int(small_m_chunk_channels(p));
   if (p.kh == 3 && p.kw == 3 && p.stride == 1)  // conv1_1
-    conv2d_backward_data_small_m_kernel<<<blocks, kThreads, 0, stream>>>(s, Window<3, 3, 1>{3, 3, 1}, dy, w, gate, dx,
+    conv2d_backward_data_small_m_kernel<<<blocks, kThreads, 0, stream>>>(s, Window<3, 3, 1>{3, 3, 1}, dy, w_t, gate, dx,
                                                                          chunk);
   else
     conv2d_backward_data_small_m_kernel<<<blocks, kThreads, 0, stream>>>(
-        s, Window<0, 0, 0>{int(p.kh), int(p.kw), int(p.stride)}, dy, w, gate, dx, chunk);
+        s, Window<0, 0, 0>{int(p.kh), int(p.kw), int(p.stride)}, dy, w_t, gate, dx, chunk);
 }
 
 }  // namespace nst

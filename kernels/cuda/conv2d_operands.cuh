@@ -1,7 +1,8 @@
 #pragma once
 // The gathered operands of the implicit-GEMM convolutions as loaders for the GEMM main loop
-// (gemm_mainloop.cuh, gemm_operands.cuh): im2col(x) for the forward, Wᵀ and DY_col for the
-// backward-data (the index maps are kernels/conv2d_index.h's, checked there on the CPU).
+// (gemm_mainloop.cuh, gemm_operands.cuh): im2col(x) for the forward, DY_col for the backward-data
+// (the index maps are kernels/conv2d_index.h's, checked there on the CPU). The weights need no
+// gather: both directions read them row-major (w, and Wᵀ re-laid once, conv2d_transposed_weights.cu).
 // Row k of these operands is a pair (channel, tap), k = channel·taps + tap. Instead of a division and
 // a modulo per element, each thread keeps a TapCursor per row it loads and moves it by one K slice
 // (8 rows) per call: tap += 8 mod taps, channel += 8 div taps, the two divisions done once. A part of
@@ -53,29 +54,6 @@ struct ImageColumns {
       ptx::cp_async_f32(&stage[along_rows_k(j)][along_rows_row()], at >= 0 ? column.x + at : column.x, at >= 0);
       cursor[j].next_slice(column.win);
     }
-  }
-};
-
-// Backward-data A = Wᵀ: row c (of C_in) is m0 + (its row in the tile), column k = (o, tap) holds
-// w[o, c, tap]; rows along K.
-template <class Win>
-struct TransposedWeightRows {
-  conv_index::TransposedWeights<Win> weights;
-  int c_out, m0;
-  TapCursor cursor;
-
-  __device__ TransposedWeightRows(const conv_index::ConvShape& s, const Win& win, const float* w, int m0_in, int k0)
-      : weights{w, s.c_in, s.c_out * win.taps(), win}, c_out(s.c_out), m0(m0_in), cursor(k0 + along_k_k(), win) {}
-
-  __device__ void load(float (*stage)[kPitch], std::int64_t) {
-#pragma unroll
-    for (int j = 0; j < kLoadsPerThread; ++j) {
-      const int c = m0 + along_k_row(j);
-      const bool inside = c < weights.c_in && cursor.channel < c_out;
-      ptx::cp_async_f32(&stage[along_k_k()][along_k_row(j)],
-                        inside ? weights.w + weights.tap_offset(c, cursor.channel, cursor.tap) : weights.w, inside);
-    }
-    cursor.next_slice(weights.win);
   }
 };
 

@@ -336,5 +336,48 @@ TEST(CudaConv2dSmallM, BackwardDataMatchesCpuInEveryMath) {
   }
 }
 
+// Wᵀ for the CUDA backward-data (kernels/conv2d.h), re-laid once by ops::PreparedConvWeights: exactly
+// w's elements, w_t[c][(o·KH + u)·KW + v] = w[o, c, u, v] (a copy: bit for bit), on a 5×3 kernel
+// (u and v distinguishable) with C_in ≠ C_out.
+TEST(CudaConv2dPreparedWeights, TransposedWeightsAreWLaidOutOnce) {
+  NST_REQUIRE_CUDA();
+  const std::int64_t c_out = 7, c_in = 4, kh = 5, kw = 3;
+  const Tensor w = random_tensor({c_out, c_in, kh, kw}, 1600);
+  const ops::PreparedConvWeights prepared(w.to(Device::cuda), {1, 2});
+  ASSERT_NE(prepared.transposed(), nullptr);
+  EXPECT_EQ(prepared.transposed()->shape(), (Shape{c_in, c_out * kh * kw}));
+  const std::vector<float> host = w.to_host(), transposed = prepared.transposed()->to_host();
+  std::vector<float> expected(host.size());
+  for (std::int64_t o = 0; o < c_out; ++o)
+    for (std::int64_t c = 0; c < c_in; ++c)
+      for (std::int64_t tap = 0; tap < kh * kw; ++tap)
+        expected[std::size_t(c * c_out * kh * kw + o * kh * kw + tap)] =
+            host[std::size_t((o * c_in + c) * kh * kw + tap)];
+  EXPECT_TRUE(all_equal(transposed, expected));
+  EXPECT_EQ(ops::PreparedConvWeights(w.to(Device::cpu), {1, 2}).transposed(), nullptr) << "the CPU keeps no Wᵀ";
+}
+
+// The backward-data with the prepared Wᵀ against the plain op, which re-lays it for the call: the
+// same bits, and within the CPU bound, on a GEMM shape with partial tiles (C_in = 13, the general
+// window: stride 2) and on a small-M one (C_in = 3), in FP32 and the default 3xTF32.
+TEST(CudaConv2dPreparedWeights, BackwardDataGivesTheUnpreparedBits) {
+  NST_REQUIRE_CUDA();
+  for (const ConvCase& c : {ConvCase{2, 13, 9, 7, 70, 3, 3, 2, 1}, ConvCase{2, 3, 7, 9, 64, 3, 3, 1, 1}}) {
+    SCOPED_TRACE(describe(c));
+    const Tensor dy = random_tensor(c.y_shape(), 1700), w = random_tensor(c.w_shape(), 1701);
+    const Tensor gate = random_tensor(c.x_shape(), 1702);
+    const Tensor scale = ops::conv2d_backward_data(absolute(dy), absolute(w), c.x_shape(), nullptr, c.geometry());
+    const Tensor expected = ops::conv2d_backward_data(dy, w, c.x_shape(), &gate, c.geometry());
+    const ops::PreparedConvWeights prepared(w.to(Device::cuda), c.geometry());
+    const Tensor dy_cuda = dy.to(Device::cuda), gate_cuda = gate.to(Device::cuda);
+    for (const ConvMath math : {ConvMath::fp32, ConvMath::tf32x3}) {
+      Tensor dx = Tensor::filled(c.x_shape(), NAN, Device::cuda);
+      ops::conv2d_backward_data(dy_cuda, prepared, &gate_cuda, dx, math);
+      EXPECT_TRUE(all_equal(dx.to_host(), cuda_backward_data(dy, w, &gate, c, math).to_host())) << name_of(math);
+      EXPECT_TRUE(within_rounding(dx, expected, scale, rtol_of(math))) << name_of(math);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace nst::testing
