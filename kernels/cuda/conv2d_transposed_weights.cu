@@ -19,8 +19,7 @@ using conv_index::Window;
 __global__ void conv2d_transposed_weights_kernel(conv_index::TransposedWeights<Window<0, 0, 0>> map,
                                                  float* __restrict__ wt) {
   const std::int64_t elements = std::int64_t(map.c_in) * map.k_total;
-  for (std::int64_t i = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; i < elements;
-       i += std::int64_t(gridDim.x) * blockDim.x) {
+  for (const std::int64_t i : grid_stride(elements)) {
     const int c = int(i / map.k_total), k = int(i - std::int64_t(c) * map.k_total);
     wt[i] = map.w[map.offset(c, k)];
   }
