@@ -57,8 +57,9 @@ void check_indexable(const char* op, Device device, const Conv2dParams& p) {
 // when it passes none a tensor for the call (the kernels of one stream run in order, so the block is
 // free again once the convolution's kernels are).
 float* split_scratch(const char* op, const ConvSplit& split, Tensor* scratch, Tensor& own) {
+  if (split.scratch_floats() == 0) return nullptr;  // K is not split: the kernels need no scratch
   if (scratch == nullptr) {
-    own = Tensor({std::max<std::int64_t>(split.scratch_floats(), 1)}, Device::cuda);
+    own = Tensor({split.scratch_floats()}, Device::cuda);
     return own.data();
   }
   NST_CHECK(scratch->device() == Device::cuda && scratch->numel() >= split.scratch_floats(),
@@ -69,6 +70,14 @@ float* split_scratch(const char* op, const ConvSplit& split, Tensor* scratch, Te
 
 // The shape of Wᵀ for the CUDA backward-data (kernels/conv2d.h: conv2d_transposed_weights_cuda).
 Shape transposed_shape(const Conv2dParams& p) { return {p.c_in, p.c_out * p.kh * p.kw}; }
+
+// The parameters of a convolution of an input x_shape by weights w_shape (both of rank 4).
+Conv2dParams shape_params(const Shape& x_shape, const Shape& w_shape, ConvGeometry geometry) {
+  Conv2dParams p;
+  p.n = x_shape[0], p.c_in = x_shape[1], p.h = x_shape[2], p.w = x_shape[3];
+  p.c_out = w_shape[0], p.kh = w_shape[2], p.kw = w_shape[3], p.stride = geometry.stride, p.pad = geometry.pad;
+  return p;
+}
 
 // The forward convolution, with the CPU's Winograd filters when `filters` holds them.
 void forward(const Tensor& x, const Tensor& w, const Tensor* filters, const Tensor& b, bool relu, Tensor& y,
@@ -177,20 +186,16 @@ PreparedConvWeights::PreparedConvWeights(Tensor w, ConvGeometry geometry) : w_(s
 std::size_t PreparedConvWeights::bytes(const Shape& w_shape, ConvGeometry geometry, Device device) {
   NST_CHECK(w_shape.size() == 4, "prepared conv2d weights: shape " << to_string(w_shape) << " is not of rank 4");
   std::size_t total = tensor_bytes(w_shape, device) + tensor_bytes({w_shape[0]}, device);  // w_ and the layer's bias
-  if (device == Device::cuda) return total + tensor_bytes({w_shape[1], w_shape[0] * w_shape[2] * w_shape[3]}, device);
-  Conv2dParams p;
-  p.n = 1, p.c_out = w_shape[0], p.c_in = w_shape[1], p.kh = w_shape[2], p.kw = w_shape[3];
-  p.h = p.kh, p.w = p.kw, p.stride = geometry.stride, p.pad = geometry.pad;
+  const Conv2dParams p = shape_params({1, w_shape[1], w_shape[2], w_shape[3]}, w_shape, geometry);
+  if (device == Device::cuda) return total + tensor_bytes(transposed_shape(p), device);
   if (winograd_applies(p)) total += 2 * tensor_bytes({winograd_filter_floats(p)}, device);  // both directions' filters
   return total;
 }
 
 CpuConvScratch conv2d_cpu_scratch(const Shape& x_shape, const Shape& w_shape, ConvGeometry geometry) {
   NST_CHECK(w_shape.size() == 4, "conv2d_cpu_scratch: weights shape " << to_string(w_shape) << " is not of rank 4");
-  Conv2dParams p;
-  p.n = x_shape.at(0), p.c_in = x_shape.at(1), p.h = x_shape.at(2), p.w = x_shape.at(3);
-  p.c_out = w_shape[0], p.kh = w_shape[2], p.kw = w_shape[3], p.stride = geometry.stride, p.pad = geometry.pad;
-  return ::nst::conv2d_cpu_scratch(p);
+  NST_CHECK(x_shape.size() == 4, "conv2d_cpu_scratch: input shape " << to_string(x_shape) << " is not of rank 4");
+  return ::nst::conv2d_cpu_scratch(shape_params(x_shape, w_shape, geometry));
 }
 
 const Tensor* PreparedConvWeights::winograd_filters(bool backward) const {
@@ -202,9 +207,7 @@ std::int64_t conv2d_cuda_scratch_floats(const Shape& x_shape, const Shape& w_sha
   NST_CHECK(x_shape.size() == 4 && w_shape.size() == 4, "conv2d_cuda_scratch_floats: shapes "
                                                             << to_string(x_shape) << " and " << to_string(w_shape)
                                                             << " are not of rank 4");
-  Conv2dParams p;
-  p.n = x_shape[0], p.c_in = x_shape[1], p.h = x_shape[2], p.w = x_shape[3];
-  p.c_out = w_shape[0], p.kh = w_shape[2], p.kw = w_shape[3], p.stride = geometry.stride, p.pad = geometry.pad;
+  const Conv2dParams p = shape_params(x_shape, w_shape, geometry);
   return std::max(
       {conv2d_forward_split(p).scratch_floats(), conv2d_backward_data_split(p).scratch_floats(), std::int64_t{1}});
 }
