@@ -1,10 +1,11 @@
-// nst: the command line. `nst [options]` stylises; `nst explain|gradcheck|visualize [options]` run
-// the study commands. Every failure ends here as one clear line and a non-zero exit.
+// nst: the command line. `nst [options]` stylises; `nst explain|gradcheck|visualize|compare [options]`
+// run the study commands. Every failure ends here as one clear line and a non-zero exit.
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <new>
 
+#include "apps/compare_command.h"
 #include "apps/explain_command.h"
 #include "apps/gradcheck_command.h"
 #include "apps/options.h"
@@ -62,6 +63,8 @@ int main(int argc, char** argv) {
     return run_command(
         parse_visualize_options, [](const VisualizeOptions& o) { return run_visualize_command(o), 0; }, argc - 1,
         argv + 1);
+  if (is_command(command, "compare"))
+    return run_command(parse_compare_options, run_compare_command, argc - 1, argv + 1);
   return run_command(
       parse_options, [](const Options& o) { return run_stylize_command(o), 0; }, argc, argv);
 }

@@ -258,7 +258,8 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
       "(docs/MATH.md, section 2).\n"
       "Other commands (each with its own --help): nst explain (every term of J at the initial\n"
       "image, optionally dumped to HDF5), nst gradcheck (J's gradient against finite differences),\n"
-      "nst visualize (feature maps, Gram matrices and loss curves as PNG).",
+      "nst visualize (feature maps, Gram matrices and loss curves as PNG), nst compare (how far apart\n"
+      "two images are: PSNR, mean and largest difference).",
       "nst"};
   ProblemOptions problem(app, o);
   app.add_option("--output,-o", o.output, "Output image, .png or .jpg (written atomically)")->required();

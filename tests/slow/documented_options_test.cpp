@@ -94,7 +94,7 @@ TEST(DocumentedOptions, EachOptionOfEachHelpParses) {
 
 TEST(DocumentedOptions, EveryOptionTheReadmeNamesIsInAHelp) {
   std::set<std::string> known{"--fix"};  // tests/format.sh's, in the README's development notes
-  for (const char* command : {"", "explain", "gradcheck", "visualize"})
+  for (const char* command : {"", "explain", "gradcheck", "visualize", "compare"})
     for (const HelpOption& option : help_options(command)) known.insert(option.name);
   const std::string text = readme();
   const std::regex option(R"(--[a-z][a-z0-9-]*)");
