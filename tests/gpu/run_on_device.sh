@@ -7,9 +7,11 @@
 #   2. the demo pair at 512 px for 50 L-BFGS iterations (seconds per iteration, peak memory);
 #   3. the CUDA kernel tests under compute-sanitizer memcheck;
 #   4. PyTorch + cuDNN doing the same iteration on the same card (bench/pytorch_reference.py);
-#   5. the demo again in each other --conv-math (tf32, 3xtf32) and with --cuda-graph;
+#   5. the demo again in each other --conv-math (tf32, 3xtf32) and with --cuda-graph; then on the
+#      CPU, and each math's image against FP32's (PSNR, nst compare);
 #   6. the benchmarks: ours against cuDNN/cuBLAS, whole iterations, L-BFGS steps; a row per
-#      --conv-math for the conv and Gram benchmarks and for iteration_bench.
+#      --conv-math for the conv and Gram benchmarks and for iteration_bench;
+#   7. the default --conv-math by its criterion (bench/RESULTS.md), from 5 and 6.
 # The device tool brings back at most 8 files from $OUT and the last 12,000 characters of output,
 # and kills a command after 600 s. So each table row is printed the moment it is known
 # ("ROW | what | result |"), the whole table (< 4 KB) again at the very end, whatever happened; all
@@ -252,15 +254,17 @@ else
 fi
 
 # ---- 2. The demo pair, into $out/demo_NAME.png.
-# demo NAME [OPTION…]: nst on the demo pair, its log demo_NAME.log.
-demo() {
-  local name=$1
-  shift
+# demo_on DEVICE FOLDER NAME [OPTION…]: nst on the demo pair on DEVICE, its image FOLDER/demo_NAME.png,
+# its log demo_NAME.log. demo NAME [OPTION…]: on $demo_device, its image in $out.
+demo_on() {
+  local device=$1 folder=$2 name=$3
+  shift 3
   step "demo_$name.log" 90 "${bundle_env[@]}" "$nst" --content "$shared/images/tubingen.jpg" \
     --style "$shared/images/starry_night.jpg" --weights "$shared/weights/vgg19_partial_notop.h5" \
-    --output "$out/demo_$name.png" --image-size "$demo_size" --iterations "$demo_iterations" \
-    --print-every 10 --device "$demo_device" "$@"
+    --output "$folder/demo_$name.png" --image-size "$demo_size" --iterations "$demo_iterations" \
+    --print-every 10 --device "$device" "$@"
 }
+demo() { demo_on "$demo_device" "$out" "$@"; }
 per_iteration() {
   grep -o '[0-9.]* s/iteration' "$logs/demo_$1.log" | head -1 | grep . || echo '? s/iteration'
 }
@@ -315,6 +319,22 @@ demo graph --cuda-graph --conv-math fp32
 graph_note=$(grep -E '^CUDA graph' "$logs/demo_graph.log")
 row "the same with --cuda-graph" \
   "$(result "$(per_iteration graph), final loss $(final_loss graph) (must equal FP32's); $graph_note")"
+
+# ---- 5b. How close each math's image is to FP32's, for the default --conv-math (bench/RESULTS.md,
+# "The default --conv-math"): the PSNR (nst compare) of each demo image against the FP32 one, and
+# the yardstick, another FP32 computation summed in other orders: the CPU backend's demo (its image
+# stays in the logs; the tool brings back 8 files).
+demo_on cpu "$logs" cpu --conv-math fp32
+cpu_demo=$(result "$(per_iteration cpu)")
+# psnr_to_fp32 IMAGE: its PSNR in dB against the FP32 demo image ("inf" when identical, "?" when unknown).
+psnr_to_fp32() {
+  timeout 30 "${bundle_env[@]}" "$nst" compare "$1" "$out/demo_fp32.png" 2>/dev/null |
+    sed -n 's/^  PSNR \([^ ]*\) dB.*/\1/p' | grep . || echo '?'
+}
+declare -A psnr
+psnr[cpu]=$(psnr_to_fp32 "$logs/demo_cpu.png")
+psnr[tf32]=$(psnr_to_fp32 "$out/demo_tf32.png")
+psnr[tf32x3]=$(psnr_to_fp32 "$out/demo_3xtf32.png")
 
 # math_rows NAME LOG: a row per --conv-math (benchmark suffixes _fp32, _tf32, _tf32x3) of a benchmark
 # log: for each benchmark function, the geometric mean and the worst of its first "ours/…" time
@@ -382,4 +402,37 @@ for program in "${benches[@]}"; do
     conv2d_cuda_bench | gram_cuda_bench | iteration_bench) ((rc >= 0)) && math_rows "$name" "$logs/$name.log" ;;
   esac
 done
+
+# ---- 7. The default --conv-math by its criterion (bench/RESULTS.md, "The default --conv-math"): a
+# math is indistinguishable from FP32 when its demo image is at least min(40 dB, the CPU FP32
+# image's PSNR) from the GPU FP32 image; the default is the fastest of those (FP32 included) by
+# iteration_bench's 512-px eager iteration, else by the demos' s/iteration.
+declare -A seconds
+for math in fp32 tf32 tf32x3; do
+  seconds[$math]=$(awk -v name="BM_iteration/cuda_$math/512/" 'index($1, name) == 1 && $3 == "ms" {
+      print $2 / 1000; exit }' "$logs/iteration_bench.log" 2>/dev/null)
+done
+timing="iteration_bench 512 px"
+if [ -z "${seconds[fp32]}" ] || [ -z "${seconds[tf32]}" ] || [ -z "${seconds[tf32x3]}" ]; then
+  timing="the demos' s/iteration (no iteration_bench times)"
+  seconds[fp32]=$(per_iteration fp32 | cut -d' ' -f1)
+  seconds[tf32]=$(per_iteration tf32 | cut -d' ' -f1)
+  seconds[tf32x3]=$(per_iteration 3xtf32 | cut -d' ' -f1)
+fi
+row "default --conv-math by the criterion" "$mark$(awk -v cpu="${psnr[cpu]}" -v tf32="${psnr[tf32]}" \
+  -v x3="${psnr[tf32x3]}" -v s_fp32="${seconds[fp32]}" -v s_tf32="${seconds[tf32]}" -v s_x3="${seconds[tf32x3]}" \
+  -v timing="$timing" -v cpu_demo="$cpu_demo" 'BEGIN {
+    # Without the CPU image the bar is 40 dB, which min(40, ·) never exceeds: as strict or stricter.
+    if (cpu !~ /^[0-9.]+$|^inf$/) cpu = "? (CPU demo: " cpu_demo ")"
+    bar = (cpu !~ /^[0-9.]+$/ || cpu + 0 > 40) ? 40 : cpu + 0
+    n = split("fp32 tf32 3xtf32", name, " ")
+    p[2] = tf32; p[3] = x3; s[1] = s_fp32; s[2] = s_tf32; s[3] = s_x3
+    best = 1  # FP32 qualifies by definition
+    for (i = 2; i <= n; i++) {
+      ok[i] = p[i] ~ /^inf$/ || (p[i] ~ /^[0-9.]+$/ && p[i] + 0 >= bar)
+      if (ok[i] && s[i] ~ /^[0-9.]+$/ && s[best] ~ /^[0-9.]+$/ && s[i] + 0 < s[best] + 0) best = i
+    }
+    printf "%s; bar %.1f dB (CPU vs GPU FP32 %s); tf32 %s %s, 3xtf32 %s %s; %s: fp32 %s, tf32 %s, 3xtf32 %s s\n",
+      name[best], bar, cpu, p[2], ok[2] ? "yes" : "no", p[3], ok[3] ? "yes" : "no", timing, s[1], s[2], s[3]
+  }')"
 exit 0
