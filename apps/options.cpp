@@ -314,7 +314,8 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
                    "beside the output (-o out.png writes out_100.png, out_200.png, ...; over several scales "
                    "<stem>_s<scale>_<iteration><ext>: out_s1_100.png, ...), and, for --resume, the same name with "
                    ".nstate (the image as floats, the scale, the optimizer's state and that of the image --keep "
-                   "gives back; only the latest is kept)");
+                   "gives back; only the latest is kept). A tiled scale (see --max-memory) saves at the end of each "
+                   "pass that reaches a multiple of N, its iteration passes*iterations/--tile-passes");
   app.add_option("--resume", o.resume,
                  "Continue the run saved in CHECKPOINT (a .nstate of --save-every) at its scale up to "
                  "--iterations (then the scales after it), with the same bits as a run that never stopped (on the "

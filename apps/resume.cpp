@@ -27,12 +27,54 @@ StateSaver::StateSaver(std::string output, RunSettings settings)
     : output_(std::move(output)), settings_(std::move(settings)) {}
 
 void StateSaver::save(const RunPoint& point, const Tensor& x, const Optimizer& optimizer, const KeptImage& kept) {
-  Checkpoint checkpoint{point.iteration,          point.scale,        settings_, x.to(Device::cpu),
-                        optimizer.export_state(), kept.export_state()};
+  write(point, Checkpoint{point.iteration, point.scale, settings_, x.to(Device::cpu), optimizer.export_state(),
+                          kept.export_state()});
+}
+
+void StateSaver::save_tiled(const RunPoint& point, const Tensor& x, OptimizerState tiles) {
+  OptimizerState also_kept{tiles.optimizer, {}, tiles.scalars};  // no kept image: each visit keeps its own
+  write(point,
+        Checkpoint{point.iteration, point.scale, settings_, x.to(Device::cpu), std::move(tiles), std::move(also_kept)});
+}
+
+void StateSaver::write(const RunPoint& point, const Checkpoint& checkpoint) {
   const std::string path = state_path(output_, point);
   write_file_atomically(path, "checkpoint", [&](std::FILE* out) { write_checkpoint(checkpoint, out, path); });
   if (!previous_.empty() && previous_ != path) std::remove(previous_.c_str());
   previous_ = path;
+}
+
+namespace {
+
+constexpr const char* kTiledScale = "tiles";
+
+}  // namespace
+
+OptimizerState tiled_scale_state(const TileLayout& layout, int passes, int passes_done) {
+  OptimizerState state;
+  state.optimizer = kTiledScale;
+  state.scalars = {{"core", double(layout.core)},
+                   {"overlap", double(layout.overlap)},
+                   {"margin", double(layout.margin)},
+                   {"passes", double(passes)},
+                   {"passes_done", double(passes_done)}};
+  return state;
+}
+
+bool is_tiled_scale_state(const OptimizerState& state) { return state.optimizer == kTiledScale; }
+
+int tiled_passes_done(const OptimizerState& state, const TileLayout& layout, int passes, const std::string& path) {
+  try {
+    state.check_optimizer(kTiledScale);
+    state.check_same_setting("core", double(layout.core));
+    state.check_same_setting("overlap", double(layout.overlap));
+    state.check_same_setting("margin", double(layout.margin));
+    state.check_same_setting("passes", double(passes));
+    return static_cast<int>(state.integer("passes_done", 1, passes - 1));
+  } catch (const Error& e) {
+    NST_FAIL("checkpoint " << path << ": " << e.message()
+                           << " (the tiles follow --tile-size, --max-memory and --tile-passes: give the saved run's)");
+  }
 }
 
 RunPoint resume_from(const std::string& path, const RunSettings& settings, const std::vector<Scale>& schedule,
@@ -58,13 +100,14 @@ RunPoint resume_from(const std::string& path, const RunSettings& settings, const
                                                              << to_string(checkpoint.image.shape()) << ", this run's"
                                                              << at_scale << " is " << to_string(shape));
   Tensor image = checkpoint.image.to(x.device());
+  const bool tiled = is_tiled_scale_state(checkpoint.optimizer);
   try {
-    optimizer.import_state(checkpoint.optimizer, image);
+    if (!tiled) optimizer.import_state(checkpoint.optimizer, image);
   } catch (const Error& e) {
     NST_FAIL("checkpoint " << path << ": " << e.message());
   }
   x = std::move(image);
-  kept = std::move(checkpoint.kept);
+  kept = std::move(tiled ? checkpoint.optimizer : checkpoint.kept);
   return RunPoint{checkpoint.scale, scales, checkpoint.iteration};
 }
 

@@ -202,14 +202,38 @@ void run_stylize_command(const Options& o) {
     const bool previous_scale_tiled = last_scale_tiled;
     last_scale_tiled = tiles.has_value();
     set_problem_size(problem, o, scale.size, last_scale_tiled);
+    const int done = scale.index == start.scale ? start.iteration : 0;
+    // A checkpoint continues only in the way it was saved: in tiles, or whole.
+    NST_CHECK(done == 0 || tiles.has_value() == is_tiled_scale_state(resumed_kept),
+              "checkpoint " << o.resume << " was saved " << (tiles ? "with the scale whole" : "in tiles")
+                            << ", and this run optimises it " << (tiles ? "in tiles" : "whole")
+                            << " (the tiles follow --tile-size and --max-memory): give the saved run's");
     if (tiles) {
       image = image.to(Device::cpu);
-      optimise_scale_in_tiles(o, problem, *tiles, image, scale.iterations, label);
+      progress.reset();  // a tiled scale reports its visits itself
+      TiledScaleHooks hooks;
+      if (done > 0) hooks.passes_done = tiled_passes_done(resumed_kept, tiles->layout, o.tile_passes, o.resume);
+      const auto point_after = [&](int passes_done) {
+        return RunPoint{scale.index, scales, tiled_iteration(passes_done, o.tile_passes, scale.iterations)};
+      };
+      hooks.after_pass = [&](int passes_done) {
+        const RunPoint point = point_after(passes_done);
+        const int before = tiled_iteration(passes_done - 1, o.tile_passes, scale.iterations);
+        if (o.save_every == 0 || point.iteration / o.save_every == before / o.save_every) return;
+        NST_CHECK(is_finite(image), "the tiled run's image turned non-finite in pass "
+                                        << passes_done
+                                        << ", so nothing was written; smaller loss weights or "
+                                           "--learning-rate may keep it finite");
+        write_image(to_output_image(image), checkpoint_image_path(o.output, point), o.bit_depth);
+        state_saver->save_tiled(point, image, tiled_scale_state(tiles->layout, o.tile_passes, passes_done));
+        last_saved = point;
+      };
+      hooks.stop = [&](int passes_done) { throw StopRequested{point_after(passes_done), scale.iterations}; };
+      optimise_scale_in_tiles(o, problem, *tiles, image, scale.iterations, label, hooks);
       return;
     }
     image = image.to(device);
     StyleObjective& objective = *problem.objective;
-    const int done = scale.index == start.scale ? start.iteration : 0;
     if (scale.index != start.scale) {
       // L-BFGS goes on with the curvature the previous scale measured, rescaled (layers/scales.h).
       const auto* previous = dynamic_cast<const Lbfgs*>(optimizer.get());
@@ -270,7 +294,7 @@ void run_stylize_command(const Options& o) {
     stylize_coarse_to_fine(schedule, std::size_t(start.scale - 1), x, initial_at, optimise_scale);
     write_image(to_output_image(x.to(Device::cpu)), o.output, o.bit_depth);
   } catch (const StopRequested& stop) {
-    progress->finish();
+    if (progress) progress->finish();
     throw Interrupted(stop_signal(), interrupted_message(stop_signal(), stop, last_saved, o.output));
   } catch (const NonFiniteRun& stop) {
     progress->finish();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <utility>
 
@@ -13,26 +14,22 @@
 
 namespace nst {
 
-namespace {
-
-struct StopRequested {};
-
-}  // namespace
-
 void check_tiled_options(const Options& o) {
   const auto refuse = [&](bool given, const char* option) {
     NST_CHECK(!given, "the run is optimised in tiles (over the memory limit, or --tile-size), and "
                           << option << " does not work with tiles yet; leave it out, or raise --max-memory");
   };
-  refuse(o.save_every > 0, "--save-every");
-  refuse(!o.resume.empty(), "--resume");
   refuse(!o.loss_log.empty(), "--loss-log");
   refuse(o.max_evaluations > 0, "--max-evaluations");
   refuse(o.cuda_graph, "--cuda-graph");
 }
 
+int tiled_iteration(int passes_done, int passes, int iterations) {
+  return static_cast<int>(std::int64_t(passes_done) * iterations / passes);
+}
+
 void optimise_scale_in_tiles(const Options& o, StyleProblem& problem, const TilePlan& plan, Tensor& x, int iterations,
-                             const std::string& label) {
+                             const std::string& label, const TiledScaleHooks& hooks) {
   NST_CHECK(problem.tiled && x.device() == Device::cpu,
             "optimise_scale_in_tiles: the problem must be set for tiles and x on the host");
   TiledProblem tiled;
@@ -40,12 +37,22 @@ void optimise_scale_in_tiles(const Options& o, StyleProblem& problem, const Tile
   tiled.style_taps = problem.style_taps;
   tiled.weights = problem.weights;
   tiled.style_blend = problem.style_blend;
-  tiled.content = std::move(problem.content);  // lent, given back below
+  // The problem's images are lent to `tiled` for the scale, and given back however it ends.
+  tiled.content = std::move(problem.content);
   tiled.styles = std::move(problem.styles);
+  struct GiveBack {
+    StyleProblem& problem;
+    TiledProblem& tiled;
+    ~GiveBack() {
+      problem.content = std::move(tiled.content);
+      problem.styles = std::move(tiled.styles);
+    }
+  } give_back{problem, tiled};
 
   TiledOptions options;
   options.layout = plan.layout;
   options.passes = o.tile_passes;
+  options.first_pass = hooks.passes_done + 1;
   options.iterations = (iterations + o.tile_passes - 1) / o.tile_passes;  // every pixel gets about `iterations`
   options.keep = parse_keep_image(o.keep);
   options.make_optimizer = [&o] { return make_optimizer(o); };
@@ -56,27 +63,28 @@ void optimise_scale_in_tiles(const Options& o, StyleProblem& problem, const Tile
       static_cast<long long>(plan.layout.core), static_cast<long long>(plan.layout.overlap),
       static_cast<long long>(plan.layout.margin), options.passes, options.iterations,
       format_bytes(plan.estimate.device_peak()).c_str());
+  if (hooks.passes_done > 0)
+    std::printf("%sresuming after pass %d/%d\n", label.c_str(), hooks.passes_done, options.passes);
   std::fflush(stdout);
 
   set_run_step("running the tiled optimisation");
   const auto start = std::chrono::steady_clock::now();
   const auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  TiledReport report;
-  try {
-    report = optimise_in_tiles(*problem.net, tiled, x, options, [&](const TileVisit& v) {
-      std::fprintf(
-          stderr, "%spass %d/%d, tile %d/%d (rows %lld-%lld, columns %lld-%lld): tile objective %g, %.1f s\n",
-          label.c_str(), v.pass, v.passes, v.tile, v.tiles, static_cast<long long>(v.geometry->rows_core.begin),
-          static_cast<long long>(v.geometry->rows_core.end), static_cast<long long>(v.geometry->cols_core.begin),
-          static_cast<long long>(v.geometry->cols_core.end), static_cast<double>(v.objective), seconds());
-      if (stop_signal() != 0) throw StopRequested{};
-    });
-  } catch (const StopRequested&) {
-    throw Interrupted(stop_signal(), "interrupted by " + signal_name(stop_signal()) +
-                                         " during a tiled scale; nothing was written (tiled runs keep no checkpoints)");
-  }
-  problem.content = std::move(tiled.content);
-  problem.styles = std::move(tiled.styles);
+  const TiledReport report = optimise_in_tiles(
+      *problem.net, tiled, x, options,
+      [&](const TileVisit& v) {
+        std::fprintf(
+            stderr, "%spass %d/%d, tile %d/%d (rows %lld-%lld, columns %lld-%lld): tile objective %g, %.1f s\n",
+            label.c_str(), v.pass, v.passes, v.tile, v.tiles, static_cast<long long>(v.geometry->rows_core.begin),
+            static_cast<long long>(v.geometry->rows_core.end), static_cast<long long>(v.geometry->cols_core.begin),
+            static_cast<long long>(v.geometry->cols_core.end), static_cast<double>(v.objective), seconds());
+        // After a pass's last visit the pass ends first: its checkpoint, or the output after the last.
+        if (stop_signal() != 0 && !v.ends_pass) hooks.stop(v.pass - 1);
+      },
+      [&](int pass) {
+        if (hooks.after_pass) hooks.after_pass(pass);
+        if (stop_signal() != 0) hooks.stop(pass);
+      });
   const float* values = x.data();
   NST_CHECK(std::all_of(values, values + x.numel(), [](float v) { return std::isfinite(v); }),
             "the tiled run's image turned non-finite, so nothing was written; smaller loss weights or "

@@ -93,12 +93,14 @@ std::vector<Tensor> tiled_style_targets(Vgg19& net, const TiledProblem& problem,
 }
 
 TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x, const TiledOptions& options,
-                              const TileVisitCallback& after_visit) {
+                              const TileVisitCallback& after_visit, const TilePassCallback& after_pass) {
   NST_CHECK(x.device() == Device::cpu && x.shape() == problem.content.shape(),
             "tiled run: the image " << to_string(x.shape()) << " must be on the host, shaped as the content "
                                     << to_string(problem.content.shape()));
-  NST_CHECK(options.passes >= 1 && options.iterations >= 0 && options.make_optimizer,
-            "tiled run: " << options.passes << " passes and " << options.iterations << " iterations per visit");
+  NST_CHECK(options.passes >= 1 && options.first_pass >= 1 && options.first_pass <= options.passes &&
+                options.iterations >= 0 && options.make_optimizer,
+            "tiled run: passes " << options.first_pass << " to " << options.passes << " of " << options.iterations
+                                 << " iterations per visit");
   const Device device = net.device();
   const std::int64_t height = x.dim(2), width = x.dim(3);
   const std::vector<Tile> tiles = tile_grid(height, width, options.layout);
@@ -108,7 +110,7 @@ TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x
   TileObjective objective(net, problem.content_taps, problem.style_taps, problem.weights, whole_positions);
 
   TiledReport report;
-  for (int pass = 1; pass <= options.passes; ++pass) {
+  for (int pass = options.first_pass; pass <= options.passes; ++pass) {
     std::vector<Tensor> grams = tiled_grams(net, problem.style_taps, x, options.layout);  // G^l, afresh
     for (std::size_t n = 0; n < tiles.size(); ++n) {
       const std::size_t index = pass % 2 == 1 ? n : tiles.size() - 1 - n;
@@ -135,11 +137,13 @@ TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x
         visit.passes = options.passes;
         visit.tile = static_cast<int>(index) + 1;
         visit.tiles = static_cast<int>(tiles.size());
+        visit.ends_pass = n + 1 == tiles.size();
         visit.geometry = &tile;
         visit.grams = &grams;
         after_visit(visit);
       }
     }
+    if (after_pass && pass < options.passes) after_pass(pass);
   }
   return report;
 }

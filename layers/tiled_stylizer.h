@@ -41,6 +41,7 @@ struct TiledProblem {
 struct TiledOptions {
   TileLayout layout;
   int passes = 3;
+  int first_pass = 1;  // a resumed run: x is the image after passes 1 … first_pass − 1
   int iterations = 0;  // per visit of a tile
   KeepImage keep = KeepImage::best;
   std::function<std::unique_ptr<Optimizer>()> make_optimizer;
@@ -49,12 +50,18 @@ struct TiledOptions {
 struct TileVisit {
   int pass = 0, passes = 0;  // 1-based
   int tile = 0, tiles = 0;   // 1-based, in the grid's row-major numbering
+  bool ends_pass = false;    // the pass's last visit
   const Tile* geometry = nullptr;
   float objective = 0;  // the tile's objective at the image it kept (host read, once per visit)
   LoopReport loop;
   const std::vector<Tensor>* grams = nullptr;  // G^l of x after the visit, as the bookkeeping keeps it
 };
 using TileVisitCallback = std::function<void(const TileVisit& visit)>;
+// Called after each pass but the last with its number (1-based); x is then the image after it.
+// Each visit starts a fresh optimizer and each pass recomputes G^l from x, so x and the number of
+// passes done are the whole state: a run started there (TiledOptions::first_pass) continues with
+// the bits of one that never stopped.
+using TilePassCallback = std::function<void(int pass)>;
 
 struct TiledReport {
   int visits = 0;
@@ -69,9 +76,9 @@ std::vector<Tensor> tiled_grams(Vgg19& net, const std::vector<Tap>& style_taps, 
 // A^l = Σ_s w_s·G^l(style_s)·M_l/M_l^s, every Gram by tiles; M_l for an image of height × width.
 std::vector<Tensor> tiled_style_targets(Vgg19& net, const TiledProblem& problem, const TileLayout& layout);
 
-// Optimises the host image x (the whole image, VGG input space) in tiles, in place. With
-// iterations = 0 x comes back unchanged, bit for bit.
+// Optimises the host image x (the whole image, VGG input space) in tiles, in place, passes
+// first_pass … passes. With iterations = 0 x comes back unchanged, bit for bit.
 TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x, const TiledOptions& options,
-                              const TileVisitCallback& after_visit = {});
+                              const TileVisitCallback& after_visit = {}, const TilePassCallback& after_pass = {});
 
 }  // namespace nst

@@ -530,6 +530,42 @@ TEST_F(CommandLine, SignalStopsTheRunKeepsTheLastCheckpointAndLeavesNoTemporary)
   EXPECT_FALSE(fs::exists(path("none.png")));
 }
 
+// In tiles the checkpoints are the ends of passes: a signal in a pass stops the run after the visit
+// in progress, keeping the last pass's checkpoint, which the message names with its --resume.
+TEST_F(CommandLine, SignalStopsATiledRunKeepingTheLastPassCheckpoint) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  const std::string output = path("tiled.png"), log = path("tiled.log");
+  // 64×48 px in 12 tiles of 16, 1000 passes of 2 iterations per visit: a checkpoint every pass.
+  const pid_t nst = start_nst("--content " + content + " --style " + content + " --weights " + weights +
+                                  " --image-size 64 --content-layers relu2_1 --style-layers relu1_1,relu2_1"
+                                  " --device cpu --tile-size 16 --tile-passes 1000 --iterations 2000 --save-every 2"
+                                  " --output " +
+                                  output,
+                              log);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!fs::exists(path("tiled_4.png")) && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  kill(nst, SIGTERM);
+  const int status = wait_at_most(nst, 60);
+  const std::string said = file_text(log);
+  ASSERT_TRUE(WIFEXITED(status)) << said;
+  EXPECT_EQ(WEXITSTATUS(status), 143) << said;
+  std::smatch kept;
+  ASSERT_TRUE(
+      std::regex_search(said, kept,
+                        std::regex("nst: interrupted by SIGTERM after iteration ([0-9]+) of 2000; kept the last "
+                                   "checkpoint, (.*_([0-9]+)\\.png) \\(continue with --resume (.*\\.nstate)\\); " +
+                                   output + " was not written")))
+      << said;
+  EXPECT_EQ(kept[1].str(), kept[3].str()) << "the iteration reached is that of the last pass's checkpoint";
+  EXPECT_GE(std::stoi(kept[3].str()), 4);
+  EXPECT_TRUE(fs::exists(kept[2].str())) << said;
+  EXPECT_TRUE(fs::exists(kept[4].str())) << said;
+  EXPECT_FALSE(fs::exists(output));
+  EXPECT_EQ(temporaries(), std::vector<std::string>{});
+}
+
 TEST_F(CommandLine, HelpNamesTheCheckpointFilesAndEveryLayer) {
   const Outcome o = run_nst("--help");
   EXPECT_EQ(o.exit_code, 0);

@@ -1,7 +1,8 @@
 // nst run in tiles from the command line (issue 10 item 2): a 2×2-tile run of the demo pair at
 // 64 px writes a valid PNG of the content's size whose whole-image J (nst explain --init on it) is
 // below the content's; a zero-iteration tiled run writes the same image as an untiled one, byte for
-// byte; a run that cannot fit even in tiles is refused before it starts.
+// byte; a run that cannot fit even in tiles is refused before it starts; a run resumed from the
+// checkpoint of a pass writes the bytes of the run that never stopped, and only into the same tiles.
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -12,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "apps/image.h"
+#include "layers/checkpoint.h"
 #include "tests/support/run_nst.h"
 #include "tests/support/shared_files.h"
 
@@ -123,6 +125,74 @@ TEST_F(TiledRun, RunThatFitsNotEvenInTilesIsRefused) {
       run_nst_binary("--content " + content + " --style " + content + " --max-memory 12X -o " + path("o.png"));
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.output.find("'12X' has an unknown unit"), std::string::npos) << bad.output;
+}
+
+// 2×2 tiles, --save-every 5 with 5 iterations per visit: a checkpoint at the end of each pass but
+// the last. Resumed after pass 1 (pass 2 visits the tiles in reverse) and after pass 2 of 3 (the
+// state of pass 1 removed once pass 2's is whole), the output is the uninterrupted run's, byte for byte.
+TEST_F(TiledRun, ResumedFromAPassCheckpointItWritesTheUninterruptedRunsBytes) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
+  for (const int passes : {2, 3}) {
+    const std::string tag = std::to_string(passes);
+    const std::string run = "--content " + content + " --style " + style + " --weights " + weights +
+                            " --image-size 64 --content-layers relu2_1 --style-layers relu1_1,relu2_1 --device cpu"
+                            " --tile-size 32 --save-every 5 --tile-passes " +
+                            tag + " --iterations " + std::to_string(5 * passes);
+    const NstOutcome whole = run_nst_binary(run + " -o " + path("u" + tag + ".png"));
+    ASSERT_EQ(whole.exit_code, 0) << whole.output;
+    const int last = 5 * (passes - 1);  // the iteration of the last pass checkpointed
+    const std::string state = path("u" + tag + "_" + std::to_string(last) + ".nstate");
+    ASSERT_TRUE(fs::exists(state)) << whole.output;
+    EXPECT_TRUE(fs::exists(path("u" + tag + "_5.png")));
+    EXPECT_EQ(fs::exists(path("u" + tag + "_5.nstate")), passes == 2) << "only the latest state is kept";
+    const Checkpoint saved = read_checkpoint(state);
+    EXPECT_EQ(saved.optimizer.optimizer, "tiles");
+    EXPECT_EQ(saved.optimizer.scalar("passes_done"), passes - 1);
+
+    const NstOutcome resumed = run_nst_binary(run + " -o " + path("r" + tag + ".png") + " --resume " + state);
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+    EXPECT_NE(resumed.output.find("resuming after pass " + std::to_string(passes - 1) + "/" + tag), std::string::npos)
+        << resumed.output;
+    EXPECT_EQ(resumed.output.find("pass 1/" + tag + ","), std::string::npos) << "pass 1 again:\n" << resumed.output;
+    EXPECT_EQ(file_bytes(path("r" + tag + ".png")), file_bytes(path("u" + tag + ".png")));
+    // The last pass did move the image: equal outputs would also come from a resumed run standing still.
+    EXPECT_NE(read_image(path("u" + tag + ".png")).rgb,
+              read_image(path("u" + tag + "_" + std::to_string(last) + ".png")).rgb);
+  }
+}
+
+// A tiled checkpoint continues only into the tiles that saved it, refused before any output.
+TEST_F(TiledRun, TiledCheckpointIsRefusedByOtherTilesOrAWholeScale) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  const std::string run = "--content " + content + " --style " + content + " --weights " + weights +
+                          " --image-size 64 --content-layers relu2_1 --style-layers relu1_1,relu2_1 --device cpu"
+                          " --save-every 2 --iterations 4";
+  const NstOutcome saved = run_nst_binary(run + " --tile-size 32 --tile-passes 2 -o " + path("s.png"));
+  ASSERT_EQ(saved.exit_code, 0) << saved.output;
+  const std::string resume = " -o " + path("o.png") + " --resume " + path("s_2.nstate");
+  const NstOutcome whole = run_nst_binary(run + " --tile-passes 2" + resume);
+  EXPECT_EQ(whole.exit_code, 1) << whole.output;
+  EXPECT_NE(whole.output.find("s_2.nstate was saved in tiles, and this run optimises it whole"), std::string::npos)
+      << whole.output;
+  const NstOutcome smaller = run_nst_binary(run + " --tile-size 16 --tile-passes 2" + resume);
+  EXPECT_EQ(smaller.exit_code, 1) << smaller.output;
+  EXPECT_NE(smaller.output.find("tiles state: core 32, this run has 16"), std::string::npos) << smaller.output;
+  const NstOutcome more = run_nst_binary(run + " --tile-size 32 --tile-passes 4" + resume);
+  EXPECT_EQ(more.exit_code, 1) << more.output;
+  EXPECT_NE(more.output.find("tiles state: passes 2, this run has 4"), std::string::npos) << more.output;
+  // And a checkpoint of a whole scale is refused by a tiled one.
+  const NstOutcome untiled = run_nst_binary(run + " -o " + path("w.png"));
+  ASSERT_EQ(untiled.exit_code, 0) << untiled.output;
+  const NstOutcome into_tiles =
+      run_nst_binary(run + " --tile-size 32 -o " + path("o.png") + " --resume " + path("w_2.nstate"));
+  EXPECT_EQ(into_tiles.exit_code, 1) << into_tiles.output;
+  EXPECT_NE(into_tiles.output.find("w_2.nstate was saved with the scale whole, and this run optimises it in tiles"),
+            std::string::npos)
+      << into_tiles.output;
+  EXPECT_FALSE(fs::exists(path("o.png")));
 }
 
 }  // namespace
