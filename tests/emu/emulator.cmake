@@ -61,7 +61,8 @@ function(nst_emulated_kernel_sources out)
   set(${out} ${generated} PARENT_SCOPE)
 endfunction()
 
-# The emulator's own tests (self_test/*.cu): translated like the kernels, one GoogleTest program.
+# The emulator's own tests (self_test/*.cu): translated like the kernels, one GoogleTest program; and
+# the translator's (translate_cuda_test.py).
 function(nst_emulator_self_test)
   file(GLOB self_tests CONFIGURE_DEPENDS ${NST_EMU_DIR}/self_test/*.cu)
   set(translated_tests)
@@ -78,4 +79,6 @@ function(nst_emulator_self_test)
   target_link_libraries(nst_emulator_tests PRIVATE nst_cuda_emulator GTest::gtest GTest::gtest_main)
   target_compile_options(nst_emulator_tests PRIVATE -Wall -Wextra)
   gtest_discover_tests(nst_emulator_tests PROPERTIES LABELS emu DISCOVERY_TIMEOUT 60)
+  add_test(NAME emu_translate_cuda COMMAND ${Python3_EXECUTABLE} ${NST_EMU_DIR}/translate_cuda_test.py)
+  set_tests_properties(emu_translate_cuda PROPERTIES LABELS emu)
 endfunction()
