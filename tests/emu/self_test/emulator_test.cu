@@ -287,6 +287,20 @@ TEST(Emulator, FreshDeviceAndSharedMemoryHoldNaN) {
   cudaFree(out);
 }
 
+// The C++ API's cudaMalloc(T**, bytes), as code written for nvcc calls it: a device allocation of
+// exactly the bytes asked for (a memset one float longer is refused), fresh as NaN.
+TEST(Emulator, TypedCudaMallocAllocatesDeviceMemory) {
+  float* out = nullptr;
+  ASSERT_EQ(cudaMalloc(&out, 64 * sizeof(float)), cudaSuccess);
+  ASSERT_NE(out, nullptr);
+  EXPECT_TRUE(std::isnan(to_host(out, 64)[63]));
+  EXPECT_EQ(cudaMemset(out, 0, 64 * sizeof(float)), cudaSuccess);
+  EXPECT_EQ(to_host(out, 64)[63], 0.0f);
+  EXPECT_EQ(cudaMemset(out, 0, 65 * sizeof(float)), cudaErrorInvalidValue);
+  cudaGetLastError();
+  EXPECT_EQ(cudaFree(out), cudaSuccess);
+}
+
 // --- what it refuses, and how it says so --------------------------------------------------------
 
 TEST(Emulator, ReportsBarrierDivergence) {
