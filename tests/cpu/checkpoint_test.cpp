@@ -17,6 +17,7 @@
 #include "layers/checkpoint.h"
 #include "tests/support/compare.h"
 #include "tests/support/random.h"
+#include "tests/support/scratch_dir.h"
 
 namespace nst::testing {
 namespace {
@@ -43,15 +44,8 @@ Checkpoint sample_checkpoint() {
   return c;
 }
 
-class CheckpointFile : public ::testing::Test {
+class CheckpointFile : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nst_checkpoint_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-
   Bytes bytes_of(const Checkpoint& c) {
     const std::string file = path("bytes.nstate");
     std::FILE* out = std::fopen(file.c_str(), "wb");
@@ -60,7 +54,6 @@ class CheckpointFile : public ::testing::Test {
     std::ifstream in(file, std::ios::binary);
     return Bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   }
-  fs::path dir_;
 };
 
 // The message of the Error parsing `bytes` throws, or "" when it throws none.
@@ -265,7 +258,7 @@ TEST_F(CheckpointFile, MissingAndIrregularFilesAreRefusedNamingThem) {
     return std::string();
   };
   EXPECT_EQ(read_refusal(path("none.nstate")), "checkpoint " + path("none.nstate") + ": no such file");
-  EXPECT_EQ(read_refusal(dir_.string()), "checkpoint " + dir_.string() + ": not a regular file");
+  EXPECT_EQ(read_refusal(scratch_.dir().string()), "checkpoint " + scratch_.dir().string() + ": not a regular file");
   std::ofstream(path("empty.nstate")).close();
   EXPECT_EQ(read_refusal(path("empty.nstate")),
             "checkpoint " + path("empty.nstate") + ": 0 bytes, too short to be an nst checkpoint");

@@ -19,6 +19,7 @@
 #include "apps/exif_orientation.h"
 #include "apps/image.h"
 #include "tests/support/random.h"
+#include "tests/support/scratch_dir.h"
 
 namespace nst::testing {
 namespace {
@@ -160,16 +161,8 @@ double largest_difference(const Image& decoded, const Rgb8Image& expected) {
   return largest;
 }
 
-class ExifOrientation : public ::testing::Test {
+class ExifOrientation : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "nst_exif_test_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
 };
 
 TEST_F(ExifOrientation, EachOrientationInBothByteOrdersDecodesUpright) {

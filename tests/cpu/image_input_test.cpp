@@ -28,22 +28,15 @@
 #include "apps/image_codecs.h"
 #include "engine/error.h"
 #include "tests/support/expect_mentions.h"
+#include "tests/support/scratch_dir.h"
 
 namespace nst::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-class InputFile : public ::testing::Test {
+class InputFile : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "nst_input_test_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
 };
 
 // The message of the nst::Error read_image(path) throws; a test failure when it throws none.

@@ -22,31 +22,12 @@
 #include "engine/error.h"
 #include "tests/support/compare.h"
 #include "tests/support/random.h"
+#include "tests/support/scratch_dir.h"
 
 namespace nst::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A fresh directory, removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "nst_image_test_XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() { fs::remove_all(path_); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  std::vector<std::string> names() const {
-    std::vector<std::string> found;
-    for (const auto& entry : fs::directory_iterator(path_)) found.push_back(entry.path().filename().string());
-    return found;
-  }
-
- private:
-  fs::path path_;
-};
 
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -123,39 +104,39 @@ void write_jpeg_fixture(const std::string& path, int width, int height, int comp
 }
 
 TEST(ImageFile, PngRoundTripIsExact) {
-  TempDir dir;
+  const ScratchDir dir("nst_image_test");
   for (const auto& [w, h] : {std::pair{7, 5}, {1, 1}, {33, 2}}) {
     const Image image = random_image(w, h, 11);
-    write_image(image, dir.file("a.png"));
-    const Image back = read_image(dir.file("a.png"));
+    write_image(image, dir.path("a.png"));
+    const Image back = read_image(dir.path("a.png"));
     ASSERT_EQ(back.width, w);
     ASSERT_EQ(back.height, h);
     EXPECT_TRUE(all_equal(back.rgb, image.rgb)) << w << "x" << h;
   }
-  write_image(random_image(3, 2, 12), dir.file("upper.PNG"));  // the extension's case does not matter
-  EXPECT_EQ(read_image(dir.file("upper.PNG")).width, 3);
+  write_image(random_image(3, 2, 12), dir.path("upper.PNG"));  // the extension's case does not matter
+  EXPECT_EQ(read_image(dir.path("upper.PNG")).width, 3);
 }
 
 TEST(ImageFile, WriteRoundsAndClampsToBytes) {
-  TempDir dir;
+  const ScratchDir dir("nst_image_test");
   const Image image{2, 2, {-3.0f, 300.0f, 12.4f, 12.6f, NAN, 254.5f, 0.49f, 255.0f, 1.0f, 99.5f, -0.0f, 7.0f}};
-  write_image(image, dir.file("clamped.png"));
-  EXPECT_TRUE(all_equal(read_image(dir.file("clamped.png")).rgb,
+  write_image(image, dir.path("clamped.png"));
+  EXPECT_TRUE(all_equal(read_image(dir.path("clamped.png")).rgb,
                         {0.0f, 255.0f, 12.0f, 13.0f, 0.0f, 255.0f, 0.0f, 255.0f, 1.0f, 100.0f, 0.0f, 7.0f}));
 }
 
 // Quality 95 with full-resolution chroma on a smooth image: quantisation and the YCbCr round
 // trip leave a mean error under 2 levels and none over 8 (measured: mean 1.30, max 6).
 TEST(ImageFile, JpegRoundTripIsCloseAtQuality95) {
-  TempDir dir;
+  const ScratchDir dir("nst_image_test");
   Image image{37, 21, {}};
   for (int y = 0; y < image.height; ++y)
     for (int x = 0; x < image.width; ++x)
       for (int c = 0; c < 3; ++c)
         image.rgb.push_back(std::round(float(128 + 80 * std::sin(0.15 * x + 0.2 * y + 2.0 * c) + 2 * c)));
   for (const char* name : {"a.jpg", "b.JPEG"}) {
-    write_image(image, dir.file(name));
-    const Image back = read_image(dir.file(name));
+    write_image(image, dir.path(name));
+    const Image back = read_image(dir.path(name));
     ASSERT_EQ(back.width, image.width);
     ASSERT_EQ(back.height, image.height);
     double total = 0.0, worst = 0.0;
@@ -169,45 +150,45 @@ TEST(ImageFile, JpegRoundTripIsCloseAtQuality95) {
 }
 
 TEST(ImageFile, PngLayoutsBecomeRgb) {
-  TempDir dir;
+  const ScratchDir dir("nst_image_test");
   const auto expect_rgb = [&](const char* name, const std::vector<float>& rgb) {
-    const Image image = read_image(dir.file(name));
+    const Image image = read_image(dir.path(name));
     EXPECT_EQ(image.width * image.height * 3, int(rgb.size())) << name;
     EXPECT_TRUE(all_equal(image.rgb, rgb)) << name;
   };
   // Three pixels in one row per file.
-  ASSERT_TRUE(write_png_fixture(dir.file("grey.png"), 3, 1, PNG_COLOR_TYPE_GRAY, 8, {0, 100, 255}));
+  ASSERT_TRUE(write_png_fixture(dir.path("grey.png"), 3, 1, PNG_COLOR_TYPE_GRAY, 8, {0, 100, 255}));
   expect_rgb("grey.png", {0, 0, 0, 100, 100, 100, 255, 255, 255});
-  ASSERT_TRUE(write_png_fixture(dir.file("grey1.png"), 3, 1, PNG_COLOR_TYPE_GRAY, 1, {0b10100000}));
+  ASSERT_TRUE(write_png_fixture(dir.path("grey1.png"), 3, 1, PNG_COLOR_TYPE_GRAY, 1, {0b10100000}));
   expect_rgb("grey1.png", {255, 255, 255, 0, 0, 0, 255, 255, 255});
   ASSERT_TRUE(
-      write_png_fixture(dir.file("grey_alpha.png"), 3, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8, {10, 0, 20, 128, 30, 255}));
+      write_png_fixture(dir.path("grey_alpha.png"), 3, 1, PNG_COLOR_TYPE_GRAY_ALPHA, 8, {10, 0, 20, 128, 30, 255}));
   expect_rgb("grey_alpha.png", {10, 10, 10, 20, 20, 20, 30, 30, 30});  // alpha dropped, not composited
-  ASSERT_TRUE(write_png_fixture(dir.file("rgba.png"), 3, 1, PNG_COLOR_TYPE_RGBA, 8,
+  ASSERT_TRUE(write_png_fixture(dir.path("rgba.png"), 3, 1, PNG_COLOR_TYPE_RGBA, 8,
                                 {1, 2, 3, 0, 40, 50, 60, 128, 200, 210, 220, 255}));
   expect_rgb("rgba.png", {1, 2, 3, 40, 50, 60, 200, 210, 220});
-  ASSERT_TRUE(write_png_fixture(dir.file("palette.png"), 3, 1, PNG_COLOR_TYPE_PALETTE, 8, {2, 0, 1},
+  ASSERT_TRUE(write_png_fixture(dir.path("palette.png"), 3, 1, PNG_COLOR_TYPE_PALETTE, 8, {2, 0, 1},
                                 {{9, 8, 7}, {100, 150, 200}, {255, 0, 128}}));
   expect_rgb("palette.png", {255, 0, 128, 9, 8, 7, 100, 150, 200});
   // 16-bit samples scale by 255/65535 and round: 0x00FF → 1 and 0xFF00 → 254 (taking the high
   // byte would give 0 and 255), 0x8080 → 128, 0xFFFF → 255.
   ASSERT_TRUE(
-      write_png_fixture(dir.file("rgb16.png"), 3, 1, PNG_COLOR_TYPE_RGB, 16,
+      write_png_fixture(dir.path("rgb16.png"), 3, 1, PNG_COLOR_TYPE_RGB, 16,
                         {0x00, 0xFF, 0xFF, 0x00, 0x80, 0x80, 0xFF, 0xFF, 0, 0, 0x12, 0x34, 0, 0, 0, 1, 0, 0x80}));
   expect_rgb("rgb16.png", {1, 254, 128, 255, 0, 18, 0, 0, 0});
   ASSERT_TRUE(
-      write_png_fixture(dir.file("grey16.png"), 3, 1, PNG_COLOR_TYPE_GRAY, 16, {0x00, 0xFF, 0xFF, 0x00, 0xFF, 0xFF}));
+      write_png_fixture(dir.path("grey16.png"), 3, 1, PNG_COLOR_TYPE_GRAY, 16, {0x00, 0xFF, 0xFF, 0x00, 0xFF, 0xFF}));
   expect_rgb("grey16.png", {1, 1, 1, 254, 254, 254, 255, 255, 255});
 }
 
 // JPEG error at quality 95 on a smooth or constant image: within 3 levels.
 TEST(ImageFile, GreyAndCmykJpegsBecomeRgb) {
-  TempDir dir;
+  const ScratchDir dir("nst_image_test");
   std::vector<JSAMPLE> grey;
   for (int y = 0; y < 8; ++y)
     for (int x = 0; x < 16; ++x) grey.push_back(JSAMPLE(40 + 8 * x + 2 * y));
-  write_jpeg_fixture(dir.file("grey.jpg"), 16, 8, 1, JCS_GRAYSCALE, grey);
-  const Image grey_image = read_image(dir.file("grey.jpg"));
+  write_jpeg_fixture(dir.path("grey.jpg"), 16, 8, 1, JCS_GRAYSCALE, grey);
+  const Image grey_image = read_image(dir.path("grey.jpg"));
   ASSERT_EQ(grey_image.width * grey_image.height, 16 * 8);
   for (std::size_t p = 0; p < grey.size(); ++p) {
     EXPECT_NEAR(grey_image.rgb[p * 3 + 0], grey[p], 3.0) << p;
@@ -219,8 +200,8 @@ TEST(ImageFile, GreyAndCmykJpegsBecomeRgb) {
   std::vector<JSAMPLE> cmyk;
   for (int p = 0; p < 8 * 8; ++p) cmyk.insert(cmyk.end(), {200, 100, 50, 230});
   for (const bool adobe : {true, false}) {
-    write_jpeg_fixture(dir.file("cmyk.jpg"), 8, 8, 4, JCS_CMYK, cmyk, adobe);
-    const Image cmyk_image = read_image(dir.file("cmyk.jpg"));
+    write_jpeg_fixture(dir.path("cmyk.jpg"), 8, 8, 4, JCS_CMYK, cmyk, adobe);
+    const Image cmyk_image = read_image(dir.path("cmyk.jpg"));
     ASSERT_EQ(cmyk_image.width * cmyk_image.height, 64);
     for (std::size_t p = 0; p < 64; ++p)
       for (std::size_t c = 0; c < 3; ++c) {
@@ -231,33 +212,33 @@ TEST(ImageFile, GreyAndCmykJpegsBecomeRgb) {
 }
 
 TEST(ImageFile, DamagedAndForeignFilesAreErrorsNamingThePath) {
-  TempDir dir;
-  write_image(random_image(16, 16, 21), dir.file("good.png"));
-  write_image(random_image(16, 16, 22), dir.file("good.jpg"));
-  const std::string png = read_bytes(dir.file("good.png")), jpeg = read_bytes(dir.file("good.jpg"));
+  const ScratchDir dir("nst_image_test");
+  write_image(random_image(16, 16, 21), dir.path("good.png"));
+  write_image(random_image(16, 16, 22), dir.path("good.jpg"));
+  const std::string png = read_bytes(dir.path("good.png")), jpeg = read_bytes(dir.path("good.jpg"));
   std::string corrupt_png = png;
   corrupt_png[png.size() / 2] = char(corrupt_png[png.size() / 2] ^ 0x55);  // inside IDAT: bad data, bad CRC
-  write_bytes(dir.file("truncated.png"), png.substr(0, png.size() / 2));
-  write_bytes(dir.file("corrupt.png"), corrupt_png);
-  write_bytes(dir.file("truncated.jpg"), jpeg.substr(0, jpeg.size() * 2 / 3));
-  write_bytes(dir.file("corrupt.jpg"), "\xFF\xD8\xFF this is not a JPEG header");
-  write_bytes(dir.file("text.png"), "just some text\n");
-  write_bytes(dir.file("empty.jpg"), "");
+  write_bytes(dir.path("truncated.png"), png.substr(0, png.size() / 2));
+  write_bytes(dir.path("corrupt.png"), corrupt_png);
+  write_bytes(dir.path("truncated.jpg"), jpeg.substr(0, jpeg.size() * 2 / 3));
+  write_bytes(dir.path("corrupt.jpg"), "\xFF\xD8\xFF this is not a JPEG header");
+  write_bytes(dir.path("text.png"), "just some text\n");
+  write_bytes(dir.path("empty.jpg"), "");
   for (const char* name :
        {"truncated.png", "corrupt.png", "truncated.jpg", "corrupt.jpg", "text.png", "empty.jpg", "missing.png"})
-    expect_error_naming([&] { read_image(dir.file(name)); }, dir.file(name));
-  expect_error_naming([&] { read_image(dir.file("")); }, dir.file(""));  // a directory
+    expect_error_naming([&] { read_image(dir.path(name)); }, dir.path(name));
+  expect_error_naming([&] { read_image(dir.path("")); }, dir.path(""));  // a directory
 }
 
 TEST(ImageFile, WriteIsAtomic) {
-  TempDir dir;
-  const std::string target = dir.file("out.png");
+  const ScratchDir dir("nst_image_test");
+  const std::string target = dir.path("out.png");
   write_image(random_image(4, 3, 31), target);
   write_image(random_image(4, 3, 32), target);  // replaces it
   EXPECT_TRUE(all_equal(read_image(target).rgb, random_image(4, 3, 32).rgb));
   EXPECT_EQ(dir.names(), std::vector<std::string>{"out.png"});  // no temporary left behind
 
-  const std::string jpeg_target = dir.file("out.jpg");
+  const std::string jpeg_target = dir.path("out.jpg");
   write_image(random_image(4, 3, 33), jpeg_target);
   const std::string before = read_bytes(jpeg_target);
   // libjpeg refuses a side over 65500 pixels while encoding: the temporary is already open.
@@ -266,12 +247,10 @@ TEST(ImageFile, WriteIsAtomic) {
   const Image inconsistent{4, 3, std::vector<float>(5)};
   expect_error_naming([&] { write_image(inconsistent, target); }, target);
   EXPECT_EQ(read_bytes(jpeg_target), before);
-  expect_error_naming([&] { write_image(random_image(2, 2, 34), dir.file("out.bmp")); }, dir.file("out.bmp"));
-  expect_error_naming([&] { write_image(random_image(2, 2, 34), dir.file("no_dir/out.png")); },
-                      dir.file("no_dir/out.png"));
-  auto names = dir.names();
-  std::sort(names.begin(), names.end());
-  EXPECT_EQ(names, (std::vector<std::string>{"out.jpg", "out.png"}));
+  expect_error_naming([&] { write_image(random_image(2, 2, 34), dir.path("out.bmp")); }, dir.path("out.bmp"));
+  expect_error_naming([&] { write_image(random_image(2, 2, 34), dir.path("no_dir/out.png")); },
+                      dir.path("no_dir/out.png"));
+  EXPECT_EQ(dir.names(), (std::vector<std::string>{"out.jpg", "out.png"}));  // sorted
 }
 
 // The demo photo, when the shared folder is there: size, an 8-bit photo's statistics, an exact
@@ -294,9 +273,9 @@ TEST(ImageFile, ReadsTheTubingenPhoto) {
   EXPECT_GT(mean, 40.0);
   EXPECT_LT(mean, 215.0);
   EXPECT_GT(deviation, 20.0);
-  TempDir dir;
-  write_image(photo, dir.file("tubingen.png"));
-  EXPECT_TRUE(all_equal(read_image(dir.file("tubingen.png")).rgb, photo.rgb));
+  const ScratchDir dir("nst_image_test");
+  write_image(photo, dir.path("tubingen.png"));
+  EXPECT_TRUE(all_equal(read_image(dir.path("tubingen.png")).rgb, photo.rgb));
   const Image small = resize_longer_side(photo, 256);
   EXPECT_EQ(small.width, 256);
   EXPECT_EQ(small.height, 192);

@@ -14,22 +14,18 @@
 #include <gtest/gtest.h>
 
 #include "engine/error.h"
+#include "tests/support/scratch_dir.h"
 
 namespace nst::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-class AtomicWrite : public ::testing::Test {
+class AtomicWrite : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nst_output_file_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
+  std::size_t files() const {
+    return static_cast<std::size_t>(std::distance(fs::directory_iterator(scratch_.dir()), {}));
   }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  std::size_t files() const { return static_cast<std::size_t>(std::distance(fs::directory_iterator(dir_), {})); }
-  fs::path dir_;
 };
 
 TEST_F(AtomicWrite, WritesTheWholeFile) {

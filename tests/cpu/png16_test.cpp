@@ -16,6 +16,7 @@
 #include "apps/image.h"
 #include "engine/error.h"
 #include "tests/support/random.h"
+#include "tests/support/scratch_dir.h"
 
 namespace nst::testing {
 namespace {
@@ -58,15 +59,8 @@ Png16 read_png_raw(const std::string& path) {
   return out;
 }
 
-class Png16Output : public ::testing::Test {
+class Png16Output : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nst_png16_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
 };
 
 TEST_F(Png16Output, SamplesAreTheFloatsScaledTo16BitsWithinHalfALevel) {
@@ -106,7 +100,7 @@ TEST_F(Png16Output, AJpegOf16BitsIsRefusedAndNothingIsWritten) {
     EXPECT_NE(e.message().find(path("a.jpg")), std::string::npos) << e.message();
     EXPECT_NE(e.message().find("JPEG holds 8 bits"), std::string::npos) << e.message();
   }
-  EXPECT_TRUE(fs::is_empty(dir_));
+  EXPECT_TRUE(fs::is_empty(scratch_.dir()));
 }
 
 }  // namespace

@@ -11,26 +11,24 @@
 
 #include "apps/run_settings.h"
 #include "tests/support/random.h"
+#include "tests/support/scratch_dir.h"
 
 namespace nst::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-class RunSettingsTest : public ::testing::Test {
+class RunSettingsTest : public ScratchDirTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nst_run_settings_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
     options_.weights = write("weights.h5", "the weights' bytes");
     styles_.push_back(random_tensor({1, 3, 5, 7}, 2));
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::string write(const std::string& name, const std::string& bytes) {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << bytes;
-    return path;
+    const std::string file = path(name);
+    std::ofstream(file, std::ios::binary) << bytes;
+    return file;
   }
   RunSettings settings(const Options& o, Device device = Device::cpu) const {
     return run_settings(o, device, content_, styles_, parse_taps("relu4_1"), parse_taps("relu1_1,relu2_1"));
@@ -46,7 +44,6 @@ class RunSettingsTest : public ::testing::Test {
     return keys;
   }
 
-  fs::path dir_;
   Options options_;
   Tensor content_ = random_tensor({1, 3, 6, 8}, 1);
   std::vector<Tensor> styles_;

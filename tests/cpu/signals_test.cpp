@@ -15,30 +15,17 @@
 
 #include "apps/output_file.h"
 #include "apps/signals.h"
+#include "tests/support/scratch_dir.h"
 
 namespace nst::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-class StopSignals : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "nst_signals_test_XXXXXX").string();
-    ASSERT_NE(mkdtemp(pattern.data()), nullptr);
-    dir_ = pattern;
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::vector<std::string> names() const {
-    std::vector<std::string> found;
-    for (const auto& entry : fs::directory_iterator(dir_)) found.push_back(entry.path().filename().string());
-    return found;
-  }
-  fs::path dir_;
-};
+class StopSignals : public ScratchDirTest {};
 
 TEST_F(StopSignals, OutsideTheLoopASignalRemovesTheTemporaryAndExitsAtOnce) {
-  const std::string target = (dir_ / "out.png").string();
+  const std::string target = path("out.png");
   EXPECT_EXIT(
       {
         install_stop_signal_handlers();
@@ -51,11 +38,11 @@ TEST_F(StopSignals, OutsideTheLoopASignalRemovesTheTemporaryAndExitsAtOnce) {
       ::testing::ExitedWithCode(143),
       "interrupted by SIGTERM before the run; nothing was written; the file being "
       "written was removed");
-  EXPECT_TRUE(names().empty()) << names().front();
+  EXPECT_TRUE(scratch_.names().empty()) << scratch_.names().front();
 }
 
 TEST_F(StopSignals, InTheLoopTheFirstIsRecordedAndASecondStopsAtOnce) {
-  const std::string target = (dir_ / "out.png").string();
+  const std::string target = path("out.png");
   EXPECT_EXIT(
       {
         install_stop_signal_handlers();
@@ -71,7 +58,7 @@ TEST_F(StopSignals, InTheLoopTheFirstIsRecordedAndASecondStopsAtOnce) {
       ::testing::ExitedWithCode(130),
       "a second stop signal \\(SIGINT\\): stopped at once; the files already written "
       "are whole; the file being written was removed");
-  EXPECT_EQ(names(), std::vector<std::string>{"out.png"});
+  EXPECT_EQ(scratch_.names(), std::vector<std::string>{"out.png"});
 }
 
 TEST_F(StopSignals, NamesAndExitCodes) {

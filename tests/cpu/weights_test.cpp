@@ -19,6 +19,7 @@
 #include "engine/error.h"
 #include "tests/support/expect_mentions.h"
 #include "tests/support/random.h"
+#include "tests/support/scratch_dir.h"
 #include "weights/hdf5_handle.h"
 #include "weights/vgg19_spec.h"
 #include "weights/vgg19_weights.h"
@@ -167,21 +168,11 @@ std::string error_of(Call call) {
 // transient datatypes HDF5 does not count for us; the reader holds those in the same Hdf5Handle.)
 ssize_t open_hdf5_objects() { return H5Fget_obj_count(H5F_OBJ_ALL, H5F_OBJ_ALL); }
 
-// Each test gets its own temporary folder, removed afterwards, and must close every HDF5 object it opens.
-class WeightsFile : public ::testing::Test {
+// Each test gets its own scratch folder, and must close every HDF5 object it opens.
+class WeightsFile : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    const std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    dir_ = fs::temp_directory_path() / ("nst_weights_test_" + std::to_string(getpid()) + "_" + test);
-    fs::create_directories(dir_);
-    objects_before_ = open_hdf5_objects();
-  }
-  void TearDown() override {
-    EXPECT_EQ(open_hdf5_objects(), objects_before_) << "HDF5 objects left open";
-    std::error_code ignored;
-    fs::remove_all(dir_, ignored);
-  }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+  void SetUp() override { objects_before_ = open_hdf5_objects(); }
+  void TearDown() override { EXPECT_EQ(open_hdf5_objects(), objects_before_) << "HDF5 objects left open"; }
 
   // block1_conv1 (3→64) and block1_conv2 (64→64) round-trip, loaded whole and in part.
   void expect_round_trip(Naming naming) {
@@ -197,7 +188,6 @@ class WeightsFile : public ::testing::Test {
     expect_holds(first[0], convs[0]);
   }
 
-  fs::path dir_;
   ssize_t objects_before_ = 0;
 };
 

@@ -27,6 +27,7 @@
 #include "apps/image.h"
 #include "engine/gpu.h"
 #include "tests/support/run_nst.h"
+#include "tests/support/scratch_dir.h"
 #include "tests/support/shared_files.h"
 
 namespace nst::testing {
@@ -87,22 +88,15 @@ std::string file_text(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-class CommandLine : public ::testing::Test {
+class CommandLine : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nst_cli_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   // Names in the folder that look like temporaries ("….tmp.<pid>.<n>").
   std::vector<std::string> temporaries() const {
     std::vector<std::string> found;
-    for (const auto& entry : fs::directory_iterator(dir_))
+    for (const auto& entry : fs::directory_iterator(scratch_.dir()))
       if (entry.path().filename().string().find(".tmp") != std::string::npos) found.push_back(entry.path().string());
     return found;
   }
-  fs::path dir_;
 };
 
 TEST_F(CommandLine, HelpExplainsEveryOption) {
@@ -223,8 +217,8 @@ TEST_F(CommandLine, OutputThatIsAnInputIsRefused) {
   NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
   const std::string photo = path("photo.jpg"), style = path("style.jpg"), init = path("init.jpg");
   for (const std::string& p : {photo, style, init}) fs::copy_file(content, p);
-  fs::create_directory(dir_ / "sub");
-  fs::create_symlink(photo, dir_ / "link.jpg");
+  fs::create_directory(scratch_.dir() / "sub");
+  fs::create_symlink(photo, scratch_.dir() / "link.jpg");
   std::ifstream in(content, std::ios::binary);
   const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   struct Case {
@@ -233,7 +227,7 @@ TEST_F(CommandLine, OutputThatIsAnInputIsRefused) {
   const std::vector<Case> cases{
       {photo, "--content", photo},
       {path("sub/../photo.jpg"), "--content", photo},
-      {(dir_ / "." / "photo.jpg").string(), "--content", photo},
+      {(scratch_.dir() / "." / "photo.jpg").string(), "--content", photo},
       {path("link.jpg"), "--content", photo},
       {style, "--style", style},
       {init, "--init", init},
@@ -252,7 +246,7 @@ TEST_F(CommandLine, OutputThatIsAnInputIsRefused) {
     EXPECT_EQ(std::string((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>()), original) << p;
   }
   // Through a relative "./" spelling too, from the folder itself.
-  const Outcome relative = run_nst_in(dir_, "--content photo.jpg --style style.jpg --output ./photo.jpg");
+  const Outcome relative = run_nst_in(scratch_.dir(), "--content photo.jpg --style style.jpg --output ./photo.jpg");
   EXPECT_EQ(relative.exit_code, 1) << relative.output;
   EXPECT_NE(relative.output.find("--output ./photo.jpg is the same file as --content photo.jpg"), std::string::npos)
       << relative.output;
@@ -306,7 +300,7 @@ TEST_F(CommandLine, ShortRunWritesOutputAndCheckpoints) {
   const Image out = read_image(path("o.png"));
   EXPECT_EQ(out.width, 32);
   EXPECT_EQ(out.height, 24);
-  for (const auto& entry : fs::directory_iterator(dir_))  // no temporary left behind
+  for (const auto& entry : fs::directory_iterator(scratch_.dir()))  // no temporary left behind
     EXPECT_TRUE(entry.path().extension() == ".png" || entry.path().extension() == ".nstate") << entry.path();
 }
 

@@ -11,21 +11,15 @@
 #include "apps/image.h"
 #include "tests/support/expect_mentions.h"
 #include "tests/support/run_nst.h"
+#include "tests/support/scratch_dir.h"
 
 namespace nst::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-class Compare : public ::testing::Test {
+class Compare : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nst_compare_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
 };
 
 // A 10×10 grey image of value 100, and the same with pixel (7, 3)'s blue 20 levels up:

@@ -19,6 +19,7 @@
 #include "apps/loss_log.h"
 #include "layers/checkpoint.h"
 #include "tests/support/run_nst.h"
+#include "tests/support/scratch_dir.h"
 #include "tests/support/shared_files.h"
 
 namespace nst::testing {
@@ -31,14 +32,8 @@ std::string file_bytes(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-class MultiScale : public ::testing::Test {
+class MultiScale : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nst_multiscale_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   // The demo pair at 48 px over two scales, on the CPU; empty when the shared files are missing.
   std::string common(const std::string& scales = "2") const {
     const std::string weights = shared_file("weights/vgg19_partial_notop.h5");
@@ -48,7 +43,6 @@ class MultiScale : public ::testing::Test {
     return "--content " + content + " --style " + style + " --weights " + weights + " --image-size 48 --scales " +
            scales + " --device cpu --print-every 0 --lbfgs-history 5";
   }
-  fs::path dir_;
 };
 
 TEST_F(MultiScale, TwoScalesLowerTheLossAndWriteTheImageAndNamedCheckpoints) {

@@ -20,6 +20,7 @@
 #include "layers/checkpoint.h"
 #include "tests/support/compare.h"
 #include "tests/support/run_nst.h"
+#include "tests/support/scratch_dir.h"
 #include "tests/support/shared_files.h"
 
 namespace nst::testing {
@@ -68,13 +69,8 @@ void PrintTo(const ResumeCase& run, std::ostream* out) { *out << run.name; }
 
 class Resume : public ::testing::TestWithParam<ResumeCase> {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nst_resume_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
+  std::string path(const std::string& name) const { return scratch_.path(name); }
+  ScratchDir scratch_{"nst_resume"};
 };
 
 // lbfgs keeps 3 pairs, so its ring wraps between the save (1 pair) and iteration 6 (3 of 5). The

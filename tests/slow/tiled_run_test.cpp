@@ -15,6 +15,7 @@
 #include "apps/image.h"
 #include "layers/checkpoint.h"
 #include "tests/support/run_nst.h"
+#include "tests/support/scratch_dir.h"
 #include "tests/support/shared_files.h"
 
 namespace nst::testing {
@@ -34,15 +35,8 @@ double explained_objective(const std::string& output) {
   return std::stod(m[1]);
 }
 
-class TiledRun : public ::testing::Test {
+class TiledRun : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nst_tiled_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
-  fs::path dir_;
 };
 
 TEST_F(TiledRun, TwoByTwoTilesLowerTheLossAndWriteAValidPng) {

@@ -13,6 +13,7 @@
 #include "apps/image.h"
 #include "apps/loss_log.h"
 #include "tests/support/run_nst.h"
+#include "tests/support/scratch_dir.h"
 #include "tests/support/shared_files.h"
 
 namespace nst::testing {
@@ -20,14 +21,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class Visualize : public ::testing::Test {
+class Visualize : public ScratchDirTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("nst_visualize_" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-  std::string path(const std::string& name) const { return (dir_ / name).string(); }
   // The PNG signature, then a decodable image.
   static Image read_png(const std::string& file) {
     std::ifstream in(file, std::ios::binary);
@@ -36,7 +31,6 @@ class Visualize : public ::testing::Test {
     EXPECT_EQ(std::string(signature, 8), std::string("\x89PNG\r\n\x1a\n", 8)) << file;
     return read_image(file);
   }
-  fs::path dir_;
 };
 
 TEST_F(Visualize, FeatureGridAndGramHeatMapAreValidPngs) {
