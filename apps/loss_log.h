@@ -8,7 +8,8 @@
 // Row i holds J and its weighted terms (Σα_c·J_content^c, Σβ_l·J_style^l, γ·TV) at the image the
 // optimizer evaluated in iteration i, before that iteration's step. Over several scales (--scales)
 // the iterations count on across them: scale 2's first row follows scale 1's last, and holds the
-// loss of scale 2's own objective.
+// loss of scale 2's own objective. A scale optimised in tiles writes one row per pass: J of the whole
+// image before pass p+1 (after p passes, p = 0, 1, …) at iteration ⌊p·iterations/passes⌋ + 1.
 #include <cstdio>
 #include <string>
 #include <vector>

@@ -203,6 +203,8 @@ void run_stylize_command(const Options& o) {
     last_scale_tiled = tiles.has_value();
     set_problem_size(problem, o, scale.size, last_scale_tiled);
     const int done = scale.index == start.scale ? start.iteration : 0;
+    int log_offset = 0;  // the loss log counts iterations on across the scales
+    for (int s = 0; s + 1 < scale.index; ++s) log_offset += schedule[std::size_t(s)].iterations;
     // A checkpoint continues only in the way it was saved: in tiles, or whole.
     NST_CHECK(done == 0 || tiles.has_value() == is_tiled_scale_state(resumed_kept),
               "checkpoint " << o.resume << " was saved " << (tiles ? "with the scale whole" : "in tiles")
@@ -229,6 +231,11 @@ void run_stylize_command(const Options& o) {
         last_saved = point;
       };
       hooks.stop = [&](int passes_done) { throw StopRequested{point_after(passes_done), scale.iterations}; };
+      // The log's row i holds J at the image before iteration i: after the passes done, before the next.
+      hooks.losses = [&](int passes_done, const LossValues& losses) {
+        if (loss_log && passes_done < o.tile_passes)
+          loss_log->record(log_offset + point_after(passes_done).iteration + 1, losses);
+      };
       optimise_scale_in_tiles(o, problem, *tiles, image, scale.iterations, label, hooks);
       return;
     }
@@ -243,8 +250,6 @@ void run_stylize_command(const Options& o) {
                                                             schedule[std::size_t(scale.index - 2)].size, scale.size)
                                   : 0.0f);
     }
-    int log_offset = 0;  // the loss log counts iterations on across the scales
-    for (int s = 0; s + 1 < scale.index; ++s) log_offset += schedule[std::size_t(s)].iterations;
     progress.emplace(scale.iterations, stderr, isatty(fileno(stderr)) != 0, done + 1, label);
     last_finite.emplace(image);
     KeptImage kept(keep, image);

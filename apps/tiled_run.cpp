@@ -19,7 +19,6 @@ void check_tiled_options(const Options& o) {
     NST_CHECK(!given, "the run is optimised in tiles (over the memory limit, or --tile-size), and "
                           << option << " does not work with tiles yet; leave it out, or raise --max-memory");
   };
-  refuse(!o.loss_log.empty(), "--loss-log");
   refuse(o.max_evaluations > 0, "--max-evaluations");
   refuse(o.cuda_graph, "--cuda-graph");
 }
@@ -84,6 +83,13 @@ void optimise_scale_in_tiles(const Options& o, StyleProblem& problem, const Tile
       [&](int pass) {
         if (hooks.after_pass) hooks.after_pass(pass);
         if (stop_signal() != 0) hooks.stop(pass);
+      },
+      [&](int passes_done, const LossValues& l) {
+        std::printf("%sJ after %d of %d passes: total %g: content %g, style %g, tv %g (%.1f s)\n", label.c_str(),
+                    passes_done, options.passes, static_cast<double>(l.total), static_cast<double>(l.content),
+                    static_cast<double>(l.style), static_cast<double>(l.tv), seconds());
+        std::fflush(stdout);
+        if (hooks.losses) hooks.losses(passes_done, l);
       });
   const float* values = x.data();
   NST_CHECK(std::all_of(values, values + x.numel(), [](float v) { return std::isfinite(v); }),

@@ -7,12 +7,13 @@
 
 #include "apps/options.h"
 #include "apps/style_problem.h"
+#include "layers/style_objective.h"
 #include "layers/tile_plan.h"
 
 namespace nst {
 
-// Throws nst::Error naming the first option given that a tiled run does not take (--loss-log,
-// --max-evaluations, --cuda-graph).
+// Throws nst::Error naming the first option given that a tiled run does not take
+// (--max-evaluations, --cuda-graph).
 void check_tiled_options(const Options& o);
 
 // Where a tiled scale starts, and what its caller does between passes and when asked to stop.
@@ -22,6 +23,8 @@ struct TiledScaleHooks {
   std::function<void(int passes_done)> after_pass;
   // After the visit during which SIGINT or SIGTERM arrived (passes done so far): must throw.
   std::function<void(int passes_done)> stop;
+  // J of the whole image after `passes_done` passes: before the first pass run, then after each.
+  std::function<void(int passes_done, const LossValues& losses)> losses;
 };
 
 // The iteration a tiled scale of `iterations` per pixel has reached after `passes_done` of its
@@ -32,7 +35,8 @@ int tiled_iteration(int passes_done, int passes, int iterations);
 // Optimises x (the whole image at the scale, on the host) in the tiles of `plan`, for `problem` as
 // set_problem_size(…, tiled = true) left it, `iterations` per pixel (--tile-passes visits of
 // ⌈iterations/passes⌉ each), from pass hooks.passes_done + 1 on. `label` ("scale 2/3 (1024x768) "
-// or "") starts each progress line. Throws nst::Error when the image turns non-finite.
+// or "") starts each progress line; J of the whole image is printed before the first pass and after
+// each. Throws nst::Error when the image turns non-finite.
 void optimise_scale_in_tiles(const Options& o, StyleProblem& problem, const TilePlan& plan, Tensor& x, int iterations,
                              const std::string& label, const TiledScaleHooks& hooks);
 

@@ -5,6 +5,7 @@
 
 #include "engine/error.h"
 #include "engine/ops/gram.h"
+#include "engine/ops/losses.h"
 #include "engine/ops/vector_ops.h"
 #include "layers/image_window.h"
 #include "layers/stylizer.h"
@@ -45,6 +46,15 @@ Tensor window_on(const Tensor& image, const Tile& tile, Device device) {
   return crop(image, tile.rows_window, tile.cols_window).to(device);
 }
 
+// The features of `tap` (in the net after a forward of the tile's window) at the positions the
+// tile's core owns, on `device`.
+Tensor owned_features(Vgg19& net, const Tap& tap, const Tile& tile, Device device) {
+  const std::int64_t stride = receptive_field(tap.conv_index).stride;
+  return crop(net.activation(tap).to(Device::cpu), owned_positions(tile.rows_core, tile.rows_window, stride),
+              owned_positions(tile.cols_core, tile.cols_window, stride))
+      .to(device);
+}
+
 }  // namespace
 
 std::vector<Tensor> tiled_grams(Vgg19& net, const std::vector<Tap>& style_taps, const Tensor& image,
@@ -57,16 +67,47 @@ std::vector<Tensor> tiled_grams(Vgg19& net, const std::vector<Tap>& style_taps, 
   }
   for (const Tile& tile : tile_grid(image.dim(2), image.dim(3), layout)) {
     net.forward(window_on(image, tile, device));
-    for (std::size_t l = 0; l < style_taps.size(); ++l) {
-      const std::int64_t stride = receptive_field(style_taps[l].conv_index).stride;
-      const Tensor owned =
-          crop(net.activation(style_taps[l]).to(Device::cpu), owned_positions(tile.rows_core, tile.rows_window, stride),
-               owned_positions(tile.cols_core, tile.cols_window, stride))
-              .to(device);
-      ops::axpy(1.0f, ops::gram(owned), grams[l]);
-    }
+    for (std::size_t l = 0; l < style_taps.size(); ++l)
+      ops::axpy(1.0f, ops::gram(owned_features(net, style_taps[l], tile, device)), grams[l]);
   }
   return grams;
+}
+
+LossValues tiled_losses(Vgg19& net, const TiledProblem& problem, const Tensor& x, const std::vector<Tensor>& targets,
+                        const std::vector<Tensor>& grams, const TileLayout& layout) {
+  const Device device = net.device();
+  const std::int64_t height = x.dim(2), width = x.dim(3);
+  LossValues losses;
+  // Content: ½‖a^c(x) − a^c(content)‖², each tile adding the positions its core owns.
+  Tensor loss = Tensor::zeros({1}, device);
+  if (!problem.content_taps.empty()) {
+    for (const Tile& tile : tile_grid(height, width, layout)) {
+      net.forward(window_on(problem.content, tile, device));
+      std::vector<Tensor> owned_targets;
+      for (const Tap& tap : problem.content_taps) owned_targets.push_back(owned_features(net, tap, tile, device));
+      net.forward(window_on(x, tile, device));
+      for (std::size_t c = 0; c < problem.content_taps.size(); ++c) {
+        ops::content_loss(owned_features(net, problem.content_taps[c], tile, device), owned_targets[c], loss);
+        losses.content += problem.weights.content[c] * loss.item();
+      }
+    }
+  }
+  // Style: ‖G^l − A^l‖² / (2·C_l·M_l)², with the whole image's G^l and M_l.
+  for (std::size_t l = 0; l < problem.style_taps.size(); ++l) {
+    Tensor difference = grams[l].clone();
+    ops::axpy(-1.0f, targets[l], difference);
+    const double channels = static_cast<double>(grams[l].dim(1));
+    const double positions = static_cast<double>(positions_at(problem.style_taps[l], height, width));
+    const double normaliser = 2.0 * channels * positions;
+    losses.style += static_cast<float>(problem.weights.style[l] * ops::dot(difference, difference).item() /
+                                       (normaliser * normaliser));
+  }
+  // TV of the whole image, on the host where it is.
+  Tensor tv = Tensor::zeros({1}, Device::cpu);
+  ops::tv_loss(x, tv);
+  losses.tv = problem.weights.tv * tv.item();
+  losses.total = losses.content + losses.style + losses.tv;
+  return losses;
 }
 
 std::vector<Tensor> tiled_style_targets(Vgg19& net, const TiledProblem& problem, const TileLayout& layout) {
@@ -93,7 +134,8 @@ std::vector<Tensor> tiled_style_targets(Vgg19& net, const TiledProblem& problem,
 }
 
 TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x, const TiledOptions& options,
-                              const TileVisitCallback& after_visit, const TilePassCallback& after_pass) {
+                              const TileVisitCallback& after_visit, const TilePassCallback& after_pass,
+                              const TileLossCallback& losses_after) {
   NST_CHECK(x.device() == Device::cpu && x.shape() == problem.content.shape(),
             "tiled run: the image " << to_string(x.shape()) << " must be on the host, shaped as the content "
                                     << to_string(problem.content.shape()));
@@ -110,8 +152,12 @@ TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x
   TileObjective objective(net, problem.content_taps, problem.style_taps, problem.weights, whole_positions);
 
   TiledReport report;
+  std::vector<Tensor> grams = tiled_grams(net, problem.style_taps, x, options.layout);  // G^l of x
+  const auto report_losses = [&](int passes_done) {
+    if (losses_after) losses_after(passes_done, tiled_losses(net, problem, x, targets, grams, options.layout));
+  };
+  report_losses(options.first_pass - 1);
   for (int pass = options.first_pass; pass <= options.passes; ++pass) {
-    std::vector<Tensor> grams = tiled_grams(net, problem.style_taps, x, options.layout);  // G^l, afresh
     for (std::size_t n = 0; n < tiles.size(); ++n) {
       const std::size_t index = pass % 2 == 1 ? n : tiles.size() - 1 - n;
       const Tile& tile = tiles[index];
@@ -143,6 +189,8 @@ TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x
         after_visit(visit);
       }
     }
+    grams = tiled_grams(net, problem.style_taps, x, options.layout);  // afresh, for the next pass
+    report_losses(pass);
     if (after_pass && pass < options.passes) after_pass(pass);
   }
   return report;

@@ -4,8 +4,9 @@
 //
 //   A^l    the style targets, ONCE, from the whole style images, their Grams summed tile by tile
 //          over the positions each core owns (the cores partition the image, so the sum is exact);
-//   pass   G^l of the whole x, summed the same way; then every tile in turn (row-major on even
-//          passes, reversed on odd ones, so that a seam's news travels both ways):
+//   pass   G^l of the whole x, summed the same way (before the first pass, then after each pass
+//          for the next; with it J(x), tiled_losses); then every tile in turn (row-major in passes
+//          1, 3, …, reversed in passes 2, 4, …, so that a seam's news travels both ways):
 //            its window and the content's go to the device, TileObjective makes the visit's
 //            targets, a fresh optimizer runs `iterations` iterations on the window (gradient zero
 //            in the margin), the window comes back and is blended into x with feather weights,
@@ -62,6 +63,10 @@ using TileVisitCallback = std::function<void(const TileVisit& visit)>;
 // passes done are the whole state: a run started there (TiledOptions::first_pass) continues with
 // the bits of one that never stopped.
 using TilePassCallback = std::function<void(int pass)>;
+// Called with J of the whole image and its terms after `passes_done` passes: before the first pass
+// run (passes_done = first_pass − 1) and after each pass (tiled_losses: one more forward of each
+// window of x and of the content per call).
+using TileLossCallback = std::function<void(int passes_done, const LossValues& losses)>;
 
 struct TiledReport {
   int visits = 0;
@@ -76,9 +81,17 @@ std::vector<Tensor> tiled_grams(Vgg19& net, const std::vector<Tap>& style_taps, 
 // A^l = Σ_s w_s·G^l(style_s)·M_l/M_l^s, every Gram by tiles; M_l for an image of height × width.
 std::vector<Tensor> tiled_style_targets(Vgg19& net, const TiledProblem& problem, const TileLayout& layout);
 
+// J(x) of the whole host image x (layers/style_objective.h) and its weighted terms, computed in
+// tiles: the content term summed over the positions each core owns (the windows of x and of the
+// content), the style terms from the whole image's Grams `grams` (tiled_grams) and targets A^l
+// (tiled_style_targets), TV on the host.
+LossValues tiled_losses(Vgg19& net, const TiledProblem& problem, const Tensor& x, const std::vector<Tensor>& targets,
+                        const std::vector<Tensor>& grams, const TileLayout& layout);
+
 // Optimises the host image x (the whole image, VGG input space) in tiles, in place, passes
 // first_pass … passes. With iterations = 0 x comes back unchanged, bit for bit.
 TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x, const TiledOptions& options,
-                              const TileVisitCallback& after_visit = {}, const TilePassCallback& after_pass = {});
+                              const TileVisitCallback& after_visit = {}, const TilePassCallback& after_pass = {},
+                              const TileLossCallback& losses_after = {});
 
 }  // namespace nst

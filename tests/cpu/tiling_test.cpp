@@ -166,6 +166,34 @@ TEST(TiledGrams, SumOfOwnedPositionsIsTheWholeImagesGram) {
   }
 }
 
+// J(x) computed in tiles is the whole image's, term by term, for layouts whose cores cut the image
+// into 2×3 and 6×7 tiles. Bound: 1e-5 relative (float sums of ~10⁴–10⁵ terms in another order;
+// measured, printed).
+TEST(TiledLosses, AreTheWholeImagesObjectiveTermByTerm) {
+  SmallProblem p;
+  StyleObjective whole = p.whole_objective();
+  Tensor gradient(p.x.shape(), Device::cpu);
+  whole.evaluate(p.x, gradient);
+  const LossValues expected = whole.read_losses();
+  ASSERT_GT(expected.content, 0.0f);
+  ASSERT_GT(expected.style, 0.0f);
+  ASSERT_GT(expected.tv, 0.0f);
+  for (const std::int64_t core : {48, 16}) {
+    const TileLayout layout = tile_layout_for(p.style_taps, core);
+    const std::vector<Tensor> targets = tiled_style_targets(*p.net, p.problem, layout);
+    const std::vector<Tensor> grams = tiled_grams(*p.net, p.style_taps, p.x, layout);
+    const LossValues tiled = tiled_losses(*p.net, p.problem, p.x, targets, grams, layout);
+    const auto relative = [](float a, float b) { return std::abs(double(a) - double(b)) / std::abs(double(b)); };
+    std::printf("cores of %lld: relative differences content %.1e, style %.1e, tv %.1e\n", static_cast<long long>(core),
+                relative(tiled.content, expected.content), relative(tiled.style, expected.style),
+                relative(tiled.tv, expected.tv));
+    EXPECT_LE(relative(tiled.content, expected.content), 1e-5) << "cores of " << core;
+    EXPECT_LE(relative(tiled.style, expected.style), 1e-5) << "cores of " << core;
+    EXPECT_LE(relative(tiled.tv, expected.tv), 1e-5) << "cores of " << core;
+    EXPECT_LE(relative(tiled.total, expected.total), 1e-5) << "cores of " << core;
+  }
+}
+
 TEST(TiledRun, ZeroIterationsGiveTheInputBackExactly) {
   SmallProblem p;
   TiledOptions options;

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "apps/image.h"
+#include "apps/loss_log.h"
 #include "layers/checkpoint.h"
 #include "tests/support/run_nst.h"
 #include "tests/support/scratch_dir.h"
@@ -88,6 +89,37 @@ TEST_F(TiledRun, TwoScalesWithTwoByTwoTilesLowerTheLoss) {
   ASSERT_GT(after, 0);
   std::printf("whole-image J: content %g, after 2 scales, the second in 2x2 tiles %g\n", before, after);
   EXPECT_LT(after, 0.5 * before);
+}
+
+// --loss-log in tiles: a row per pass, J of the whole image before it (iterations 1, 6, 11 for 3
+// passes of 5), the first the untiled run's J of the same initial image (within 1e-5: sums in
+// other orders), falling pass by pass.
+TEST_F(TiledRun, LossLogHasARowPerPassFromTheWholeImagesJ) {
+  NST_REQUIRE_SHARED_FILE(weights, "weights/vgg19_partial_notop.h5");
+  NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
+  NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
+  const std::string problem = "--content " + content + " --style " + style + " --weights " + weights +
+                              " --image-size 64 --content-layers relu2_1 --style-layers relu1_1,relu2_1 --device cpu";
+  const NstOutcome tiled = run_nst_binary(problem + " --tile-size 32 --tile-passes 3 --iterations 15 -o " +
+                                          path("t.png") + " --loss-log " + path("t.csv"));
+  ASSERT_EQ(tiled.exit_code, 0) << tiled.output;
+  EXPECT_NE(tiled.output.find("J after 3 of 3 passes: total "), std::string::npos) << tiled.output;
+  const NstOutcome whole =
+      run_nst_binary(problem + " --iterations 1 -o " + path("w.png") + " --loss-log " + path("w.csv"));
+  ASSERT_EQ(whole.exit_code, 0) << whole.output;
+  const std::vector<LossRow> rows = read_loss_log(path("t.csv")), first = read_loss_log(path("w.csv"));
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].iteration, 1);
+  EXPECT_EQ(rows[1].iteration, 6);
+  EXPECT_EQ(rows[2].iteration, 11);
+  const LossValues& a = rows[0].losses;
+  const LossValues& b = first[0].losses;
+  EXPECT_NEAR(a.total, b.total, 1e-5 * b.total);
+  EXPECT_NEAR(a.content, b.content, 1e-5 * b.total);
+  EXPECT_NEAR(a.style, b.style, 1e-5 * b.style);
+  EXPECT_NEAR(a.tv, b.tv, 1e-5 * b.tv);
+  EXPECT_LT(rows[1].losses.total, rows[0].losses.total);
+  EXPECT_LT(rows[2].losses.total, rows[1].losses.total);
 }
 
 TEST_F(TiledRun, ZeroIterationsWriteTheUntiledImage) {
