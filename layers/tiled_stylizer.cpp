@@ -189,7 +189,8 @@ TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x
         after_visit(visit);
       }
     }
-    grams = tiled_grams(net, problem.style_taps, x, options.layout);  // afresh, for the next pass
+    if (pass < options.passes || losses_after)  // afresh, for the next pass and for J
+      grams = tiled_grams(net, problem.style_taps, x, options.layout);
     report_losses(pass);
     if (after_pass && pass < options.passes) after_pass(pass);
   }
