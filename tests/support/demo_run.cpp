@@ -24,9 +24,7 @@ DemoProblem::DemoProblem(const std::string& weights, const std::string& content_
       objective_weights(UserLossWeights{}, content_taps, style_taps, content_.dim(2), content_.dim(3)));
 }
 
-DemoRun run_demo_pair(const std::string& weights, const std::string& content_path, const std::string& style_path,
-                      Device device, int size, int iterations, LoopOptions options, int history_size) {
-  DemoProblem problem(weights, content_path, style_path, device, size);
+DemoRun run_demo(DemoProblem& problem, int iterations, LoopOptions options, int history_size) {
   LbfgsOptions lbfgs_options;
   lbfgs_options.history_size = history_size;
   Lbfgs lbfgs(lbfgs_options);
@@ -35,6 +33,12 @@ DemoRun run_demo_pair(const std::string& weights, const std::string& content_pat
       problem.objective(), lbfgs, run.image, iterations,
       [&](int, const Tensor&) { run.losses.push_back(problem.objective().read_losses().total); }, options);
   return run;
+}
+
+DemoRun run_demo_pair(const std::string& weights, const std::string& content_path, const std::string& style_path,
+                      Device device, int size, int iterations, LoopOptions options, int history_size) {
+  DemoProblem problem(weights, content_path, style_path, device, size);
+  return run_demo(problem, iterations, options, history_size);
 }
 
 }  // namespace nst::testing

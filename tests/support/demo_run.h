@@ -36,7 +36,12 @@ struct DemoRun {
   LoopReport loop;
 };
 
-// `iterations` L-BFGS iterations of the demo problem, keeping `history_size` curvature pairs.
+// `iterations` L-BFGS iterations of `problem` from its content image, keeping `history_size` curvature
+// pairs. A problem serves any number of runs: each starts afresh from the content image.
+DemoRun run_demo(DemoProblem& problem, int iterations, LoopOptions options = {},
+                 int history_size = LbfgsOptions{}.history_size);
+
+// run_demo of a fresh demo problem.
 DemoRun run_demo_pair(const std::string& weights, const std::string& content_path, const std::string& style_path,
                       Device device, int size, int iterations, LoopOptions options = {},
                       int history_size = LbfgsOptions{}.history_size);
