@@ -56,7 +56,7 @@ struct Options {
   std::string loss_log;    // empty: none; else a CSV of the losses at every iteration
   int bit_depth = 8;       // of the PNG written: 8 or 16
   std::string max_memory;  // "24G", "800M", …; empty: what the device has available, less 10%
-  int tile_passes = 3;     // a tiled run's passes over its tiles
+  int tile_passes = 6;     // a tiled run's passes over its tiles (bench/RESULTS.md, "How many passes")
   int tile_size = 0;       // > 0: tiles with cores of this side, whatever the estimate
 };
 

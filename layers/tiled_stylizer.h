@@ -41,7 +41,7 @@ struct TiledProblem {
 
 struct TiledOptions {
   TileLayout layout;
-  int passes = 3;
+  int passes = 6;      // nst's --tile-passes default
   int first_pass = 1;  // a resumed run: x is the image after passes 1 … first_pass − 1
   int iterations = 0;  // per visit of a tile
   KeepImage keep = KeepImage::best;
