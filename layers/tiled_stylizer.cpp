@@ -74,22 +74,30 @@ std::vector<Tensor> tiled_grams(Vgg19& net, const std::vector<Tap>& style_taps, 
 }
 
 LossValues tiled_losses(Vgg19& net, const TiledProblem& problem, const Tensor& x, const std::vector<Tensor>& targets,
-                        const std::vector<Tensor>& grams, const TileLayout& layout) {
+                        const TileLayout& layout, std::vector<Tensor>& grams) {
   const Device device = net.device();
   const std::int64_t height = x.dim(2), width = x.dim(3);
   LossValues losses;
-  // Content: ½‖a^c(x) − a^c(content)‖², each tile adding the positions its core owns.
+  // One forward of each window of x gives both G^l (summed as tiled_grams sums it, in the same
+  // order) and the content term ½‖a^c(x) − a^c(content)‖², each tile adding the positions its core owns.
+  grams.clear();
+  for (const Tap& tap : problem.style_taps) {
+    const std::int64_t channels = vgg19_conv_specs()[static_cast<std::size_t>(tap.conv_index)].out_channels;
+    grams.push_back(Tensor::zeros({1, channels, channels}, device));
+  }
   Tensor loss = Tensor::zeros({1}, device);
-  if (!problem.content_taps.empty()) {
-    for (const Tile& tile : tile_grid(height, width, layout)) {
+  for (const Tile& tile : tile_grid(height, width, layout)) {
+    std::vector<Tensor> owned_targets;
+    if (!problem.content_taps.empty()) {
       net.forward(window_on(problem.content, tile, device));
-      std::vector<Tensor> owned_targets;
       for (const Tap& tap : problem.content_taps) owned_targets.push_back(owned_features(net, tap, tile, device));
-      net.forward(window_on(x, tile, device));
-      for (std::size_t c = 0; c < problem.content_taps.size(); ++c) {
-        ops::content_loss(owned_features(net, problem.content_taps[c], tile, device), owned_targets[c], loss);
-        losses.content += problem.weights.content[c] * loss.item();
-      }
+    }
+    net.forward(window_on(x, tile, device));
+    for (std::size_t l = 0; l < problem.style_taps.size(); ++l)
+      ops::axpy(1.0f, ops::gram(owned_features(net, problem.style_taps[l], tile, device)), grams[l]);
+    for (std::size_t c = 0; c < problem.content_taps.size(); ++c) {
+      ops::content_loss(owned_features(net, problem.content_taps[c], tile, device), owned_targets[c], loss);
+      losses.content += problem.weights.content[c] * loss.item();
     }
   }
   // Style: ‖G^l − A^l‖² / (2·C_l·M_l)², with the whole image's G^l and M_l.
@@ -152,11 +160,15 @@ TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x
   TileObjective objective(net, problem.content_taps, problem.style_taps, problem.weights, whole_positions);
 
   TiledReport report;
-  std::vector<Tensor> grams = tiled_grams(net, problem.style_taps, x, options.layout);  // G^l of x
-  const auto report_losses = [&](int passes_done) {
-    if (losses_after) losses_after(passes_done, tiled_losses(net, problem, x, targets, grams, options.layout));
+  // G^l of x afresh (with J, when it is reported: the same forwards give both), after `passes_done`.
+  std::vector<Tensor> grams;
+  const auto whole_image_grams = [&](int passes_done) {
+    if (losses_after)
+      losses_after(passes_done, tiled_losses(net, problem, x, targets, options.layout, grams));
+    else
+      grams = tiled_grams(net, problem.style_taps, x, options.layout);
   };
-  report_losses(options.first_pass - 1);
+  whole_image_grams(options.first_pass - 1);
   for (int pass = options.first_pass; pass <= options.passes; ++pass) {
     for (std::size_t n = 0; n < tiles.size(); ++n) {
       const std::size_t index = pass % 2 == 1 ? n : tiles.size() - 1 - n;
@@ -189,9 +201,7 @@ TiledReport optimise_in_tiles(Vgg19& net, const TiledProblem& problem, Tensor& x
         after_visit(visit);
       }
     }
-    if (pass < options.passes || losses_after)  // afresh, for the next pass and for J
-      grams = tiled_grams(net, problem.style_taps, x, options.layout);
-    report_losses(pass);
+    if (pass < options.passes || losses_after) whole_image_grams(pass);  // for the next pass, and J
     if (after_pass && pass < options.passes) after_pass(pass);
   }
   return report;

@@ -82,11 +82,11 @@ std::vector<Tensor> tiled_grams(Vgg19& net, const std::vector<Tap>& style_taps, 
 std::vector<Tensor> tiled_style_targets(Vgg19& net, const TiledProblem& problem, const TileLayout& layout);
 
 // J(x) of the whole host image x (layers/style_objective.h) and its weighted terms, computed in
-// tiles: the content term summed over the positions each core owns (the windows of x and of the
-// content), the style terms from the whole image's Grams `grams` (tiled_grams) and targets A^l
-// (tiled_style_targets), TV on the host.
+// tiles, and G^l of x into `grams` (tiled_grams' bits) from the same forwards: the content term
+// summed over the positions each core owns (the windows of x and of the content), the style terms
+// from G^l and the targets A^l (tiled_style_targets), TV on the host.
 LossValues tiled_losses(Vgg19& net, const TiledProblem& problem, const Tensor& x, const std::vector<Tensor>& targets,
-                        const std::vector<Tensor>& grams, const TileLayout& layout);
+                        const TileLayout& layout, std::vector<Tensor>& grams);
 
 // Optimises the host image x (the whole image, VGG input space) in tiles, in place, passes
 // first_pass … passes. With iterations = 0 x comes back unchanged, bit for bit.
