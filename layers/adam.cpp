@@ -10,9 +10,14 @@ Adam::Adam(AdamOptions options) : options_(options) {
   NST_CHECK(options_.beta1 >= 0.0f && options_.beta1 < 1.0f, "adam: beta1 must be in [0, 1), got " << options_.beta1);
   NST_CHECK(options_.beta2 >= 0.0f && options_.beta2 < 1.0f, "adam: beta2 must be in [0, 1), got " << options_.beta2);
   NST_CHECK(options_.epsilon > 0.0f, "adam: epsilon must be positive, got " << options_.epsilon);
+  if (options_.bounds) BoxProjection(*options_.bounds, Device::cpu);  // checks them now, not at the first step
 }
 
-std::size_t Adam::state_bytes(std::int64_t numel, Device device) { return 2 * tensor_bytes({numel}, device); }
+std::size_t Adam::state_bytes(std::int64_t numel, const AdamOptions& options, Device device) {
+  const std::size_t bounds =
+      options.bounds ? 2 * tensor_bytes({static_cast<std::int64_t>(options.bounds->lower.size())}, device) : 0;
+  return 2 * tensor_bytes({numel}, device) + bounds;
+}
 
 void Adam::step(Tensor& x, const Tensor& gradient) {
   if (steps_taken_ == 0) {
@@ -30,6 +35,8 @@ void Adam::step(Tensor& x, const Tensor& gradient) {
   params.epsilon = options_.epsilon;
   params.step = steps_taken_;
   ops::adam_step(params, gradient, first_moment_, second_moment_, x);
+  if (options_.bounds && !box_) box_.emplace(*options_.bounds, x.device());
+  if (box_) box_->project(x);  // projected gradient descent: x = P(x − step)
 }
 
 }  // namespace nst

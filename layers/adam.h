@@ -2,9 +2,11 @@
 // Adam (Kingma & Ba 2015, Algorithm 1): per-pixel steps scaled by running moments of the gradient.
 // State: the moments m and v, zero at the start, on x's device; one fused ops::adam_step per call.
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "engine/tensor.h"
+#include "layers/channel_bounds.h"
 #include "layers/optimizer.h"
 
 namespace nst {
@@ -14,14 +16,16 @@ struct AdamOptions {
   float beta1 = 0.9f;
   float beta2 = 0.999f;
   float epsilon = 1e-8f;
+  std::optional<ChannelBounds> bounds = std::nullopt;  // keep x in this box: each step ends with x projected onto it
 };
 
 class Adam : public Optimizer {
  public:
   explicit Adam(AdamOptions options = {});
 
-  // The bytes of state (m and v) for an image of `numel` values on `device`, as its allocator counts them.
-  static std::size_t state_bytes(std::int64_t numel, Device device);
+  // The bytes of state (m, v and the bounds) for an image of `numel` values on `device`, as its
+  // allocator counts them.
+  static std::size_t state_bytes(std::int64_t numel, const AdamOptions& options, Device device);
 
   void step(Tensor& x, const Tensor& gradient) override;
   std::string name() const override { return "adam"; }
@@ -32,8 +36,9 @@ class Adam : public Optimizer {
  private:
   AdamOptions options_;
   std::int64_t steps_taken_ = 0;
-  Tensor first_moment_;   // m
-  Tensor second_moment_;  // v
+  Tensor first_moment_;               // m
+  Tensor second_moment_;              // v
+  std::optional<BoxProjection> box_;  // options_.bounds on x's device
 };
 
 }  // namespace nst

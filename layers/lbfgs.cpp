@@ -20,6 +20,9 @@ Lbfgs::Lbfgs(LbfgsOptions options) : options_(options) {
   NST_CHECK(options_.learning_rate > 0.0f, "lbfgs: learning rate must be positive, got " << options_.learning_rate);
   NST_CHECK(options_.initial_inverse_hessian >= 0.0f && std::isfinite(options_.initial_inverse_hessian),
             "lbfgs: initial inverse Hessian must be finite and non-negative, got " << options_.initial_inverse_hessian);
+  NST_CHECK(!options_.bounds || options_.line_search == LbfgsLineSearch::none,
+            "lbfgs: bounds on x need the line search off: the strong-Wolfe search is not projected");
+  if (options_.bounds) BoxProjection(*options_.bounds, Device::cpu);  // checks them now, not at the first step
 }
 
 float Lbfgs::inverse_hessian_scale() const {
@@ -34,10 +37,13 @@ std::size_t Lbfgs::state_bytes(std::int64_t numel, const LbfgsOptions& options, 
       options.line_search == LbfgsLineSearch::none
           ? 0
           : vector + 5 * scalar + tensor_bytes({kStrongWolfeStateSize}, device);  // x0; f, φ'(0), φ'(t), ‖d‖², status
-  return 4 * vector + 6 * scalar                                                  // d, s, y, ∇f_old; t, ys, yy
+  // With bounds: the projected gradient g̃, and the bounds' lower and upper values.
+  const std::size_t bounds =
+      options.bounds ? vector + 2 * tensor_bytes({static_cast<std::int64_t>(options.bounds->lower.size())}, device) : 0;
+  return 4 * vector + 6 * scalar                                              // d, s, y, ∇f_old; t, ys, yy
          + ops::LbfgsRingTensors::bytes(options.history_size, numel, device)  // the m pairs
          + 2 * m * scalar                                                     // α and β numerators by age
-         + line_search;
+         + line_search + bounds;
 }
 
 void Lbfgs::allocate_like(const Tensor& x) {
@@ -54,6 +60,10 @@ void Lbfgs::allocate_like(const Tensor& x) {
       Tensor::filled({1}, options_.initial_inverse_hessian > 0.0f ? options_.initial_inverse_hessian : 1.0f, device);
   newest_yy_ = Tensor::filled({1}, 1.0f, device);
   ring_ = ops::LbfgsRingTensors(options_.history_size, x.numel(), device);
+  if (options_.bounds) {
+    box_.emplace(*options_.bounds, device);
+    projected_gradient_ = Tensor(x.shape(), device);
+  }
   for (int age = 0; age < options_.history_size; ++age) {
     alpha_numerator_.emplace_back(Shape{1}, device);
     beta_numerator_.emplace_back(Shape{1}, device);
@@ -135,19 +145,32 @@ void Lbfgs::set_first_step_length(const Tensor& gradient) {
   }
 }
 
+const Tensor& Lbfgs::projected_gradient(const Tensor& x, const Tensor& gradient) {
+  projected_gradient_.copy_from(gradient);
+  box_->zero_where_bounds_bind(x, gradient, projected_gradient_);
+  return projected_gradient_;
+}
+
 void Lbfgs::step(Tensor& x, const Tensor& gradient) {
   NST_CHECK(options_.line_search == LbfgsLineSearch::none,
             "lbfgs: with a line search the optimizer evaluates the objective itself: call iterate()");
   check_iterate(x, gradient);
   if (steps_taken_ == 0) allocate_like(x);
 
+  // With bounds, the direction moves only the free values (layers/channel_bounds.h): it comes from
+  // the projected gradient g̃ (zero where a bound binds) and is zeroed there too; x + s is projected
+  // onto the box, s then the step really taken. The pairs keep y = g_new − g_old of the whole
+  // gradients, as L-BFGS-B's do.
   if (steps_taken_ > 0) offer_curvature_pair(gradient);
-  two_loop_direction(gradient);
-  set_first_step_length(gradient);
+  const Tensor& g = box_ ? projected_gradient(x, gradient) : gradient;
+  two_loop_direction(g);
+  if (box_) box_->zero_where_bounds_bind(x, gradient, direction_);
+  set_first_step_length(g);
   step_.copy_from(direction_);
   ops::scale_ratio(step_length_numerator_, step_length_denominator_, step_);  // s = t·d
   previous_gradient_.copy_from(gradient);
-  ops::axpy(1.0f, step_, x);  // x += s
+  ops::axpy(1.0f, step_, x);           // x += s
+  if (box_) box_->project(x, &step_);  // x = P(x_old + s), s = x − x_old
   ++steps_taken_;
 }
 

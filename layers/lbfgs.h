@@ -22,13 +22,15 @@
 // enqueues the same work, and a CUDA graph can replay it.
 // Memory, all allocated at the first step: 2m + 4 vectors the size of x (m = 100 on a 3×512×512
 // image: 204 × 3.1 MB ≈ 640 MB) and 3m + 8 scalars, one more vector (x0) and 23 more scalars with the
-// line search: state_bytes().
+// line search, one more vector (g̃) and 2 per-channel bounds with bounds: state_bytes().
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/ops/lbfgs_ring.h"
 #include "engine/tensor.h"
+#include "layers/channel_bounds.h"
 #include "layers/optimizer.h"
 
 namespace nst {
@@ -46,6 +48,13 @@ struct LbfgsOptions {
   // carried_inverse_hessian) instead of torch's guard, which moves x by one unit in all (‖s‖₁ = lr):
   // on a large image, nothing. 0: torch's first step.
   float initial_inverse_hessian = 0.0f;
+  // Keep x in this box (projected L-BFGS with an active set, layers/channel_bounds.h): the values
+  // held at a bound that −∇f pushes against are left out of the direction (the two-loop recursion
+  // runs on the gradient with zeros there, and the direction is zeroed there), x + s is projected
+  // onto the box and s becomes the step really taken, x_new − x_old (the curvature pairs stay
+  // secants of the points evaluated). Without a line search
+  // only: the strong-Wolfe conditions are conditions along a straight line, which projection bends.
+  std::optional<ChannelBounds> bounds = std::nullopt;
 };
 
 class Lbfgs : public Optimizer {
@@ -89,6 +98,7 @@ class Lbfgs : public Optimizer {
   void offer_curvature_pair(const Tensor& gradient);
   void two_loop_direction(const Tensor& gradient);
   void set_first_step_length(const Tensor& gradient);
+  const Tensor& projected_gradient(const Tensor& x, const Tensor& gradient);  // g̃ into projected_gradient_
   int search_along_direction(Objective& objective, Tensor& x, Tensor& gradient);
 
   LbfgsOptions options_;
@@ -101,6 +111,8 @@ class Lbfgs : public Optimizer {
   Tensor step_length_numerator_, step_length_denominator_;  // t = lr / max(1, ‖g‖₁), then lr / 1
   Tensor offered_ys_, offered_yy_;                          // y·s and y·y of the pair offered to the ring
   Tensor newest_ys_, newest_yy_;                            // of the newest pair kept: γ = ys / yy (1 / 1 before any)
+  std::optional<BoxProjection> box_;                        // options_.bounds on x's device
+  Tensor projected_gradient_;                               // g̃: ∇f with zeros where a bound binds
 
   int last_evaluations_ = 0;
   bool evaluated_at_x_ = false;  // line search: gradient and objective value are those at x (after a search)

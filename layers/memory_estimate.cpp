@@ -147,7 +147,7 @@ std::size_t optimizer_state_bytes(const RunMemoryConfig& config, Device device) 
   const std::int64_t numel = numel_of(image_shape(config.image));
   if (const auto* lbfgs = std::get_if<LbfgsOptions>(&config.optimizer))
     return Lbfgs::state_bytes(numel, *lbfgs, device);
-  return Adam::state_bytes(numel, device);
+  return Adam::state_bytes(numel, std::get<AdamOptions>(config.optimizer), device);
 }
 
 }  // namespace

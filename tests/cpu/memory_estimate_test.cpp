@@ -129,6 +129,12 @@ struct Case {
 std::vector<Case> cases() {
   LbfgsOptions short_history;
   short_history.history_size = 5;
+  const ChannelBounds pixels{{-1.0f, -2.0f, -3.0f}, {1.0f, 2.0f, 3.0f}};
+  LbfgsOptions bounded_lbfgs;
+  bounded_lbfgs.history_size = 2;
+  bounded_lbfgs.bounds = pixels;
+  AdamOptions bounded_adam;
+  bounded_adam.bounds = pixels;
   return {
       // Activations dominate; the style image is smaller than the content.
       {"shallow_lbfgs5",
@@ -157,6 +163,12 @@ std::vector<Case> cases() {
         LbfgsOptions{2, 1.0f},
         Device::cpu,
         true}},
+      // --pixel-bounds on: the projected gradient and the bounds (the history kept short, so that the
+      // extra vector is 1/9 of L-BFGS's state).
+      {"lbfgs_bounded",
+       {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"), bounded_lbfgs, Device::cpu}},
+      {"adam_bounded",
+       {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"), bounded_adam, Device::cpu}},
       {"adam_checkpoints",
        {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"), AdamOptions{}, Device::cpu, true}},
       // The kept image's buffer, and its state at each checkpoint: --keep best, then ema.
