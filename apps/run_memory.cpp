@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <system_error>
 
@@ -15,6 +16,7 @@
 
 #include "apps/image_size_check.h"
 #include "apps/layer_choice.h"
+#include "apps/vgg_image.h"
 #include "engine/error.h"
 #include "engine/gpu.h"
 #include "weights/vgg19_spec.h"
@@ -135,12 +137,17 @@ RunMemoryConfig run_memory_config(const Options& o, int image_size, ImageSize co
   }
   config.content_taps = std::move(content_taps);
   config.style_taps = std::move(style_taps);
+  const std::optional<ChannelBounds> bounds =
+      pixel_bounds_on(o) ? std::optional<ChannelBounds>(vgg_input_bounds()) : std::nullopt;
   if (o.optimizer == "adam") {
-    config.optimizer = AdamOptions{};
+    AdamOptions adam;
+    adam.bounds = bounds;
+    config.optimizer = adam;
   } else {
     LbfgsOptions lbfgs;
     lbfgs.history_size = o.lbfgs_history;
     lbfgs.line_search = parse_lbfgs_line_search(o.lbfgs_line_search);
+    lbfgs.bounds = bounds;
     config.optimizer = lbfgs;
   }
   config.device = device;

@@ -146,9 +146,9 @@ void run_stylize_command(const Options& o) {
     set_problem_size(problem, o, schedule.front().size);
     x = initial_image(o, problem);
   }
-  std::printf("optimizer: %s%s, %d iterations, keep %s\n", optimizer->name().c_str(),
-              o.optimizer == "lbfgs" ? (" (line search " + o.lbfgs_line_search + ")").c_str() : "", o.iterations,
-              o.keep.c_str());
+  std::printf("optimizer: %s%s, pixel bounds %s, %d iterations, keep %s\n", optimizer->name().c_str(),
+              o.optimizer == "lbfgs" ? (" (line search " + o.lbfgs_line_search + ")").c_str() : "",
+              pixel_bounds_on(o) ? "on" : "off", o.iterations, o.keep.c_str());
   if (scales > 1) {
     std::printf("scales: %d, coarse to fine:", scales);
     for (const Scale& scale : schedule) {

@@ -50,6 +50,15 @@ double row_times(const std::array<double, 3>& row, const float* rgb) {
 
 }  // namespace
 
+ChannelBounds vgg_input_bounds() {
+  ChannelBounds bounds;
+  for (const float mean : kMeanBgr) {
+    bounds.lower.push_back(0.0f - mean);
+    bounds.upper.push_back(255.0f - mean);
+  }
+  return bounds;
+}
+
 Tensor to_vgg_input(const Image& image, Device device) {
   check_image(image, "to_vgg_input");
   const std::size_t plane = pixel_count(image);

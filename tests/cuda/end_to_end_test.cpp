@@ -1,11 +1,12 @@
 // The 64-px, 30-iteration demo run on the GPU follows the CPU run's loss curve. Under the emulator
-// (tests/support/emulated_gpu.h) the run is 4 iterations keeping 4 L-BFGS pairs, where the CPU's
-// loss falls 2.3-fold; smaller images are no cheaper choice: below 64 px L-BFGS's first steps
-// overshoot wildly (to 7e20 at 32 px), and such a curve amplifies every rounding difference.
+// (tests/support/emulated_gpu.h) the run is 5 iterations keeping 4 L-BFGS pairs, where the CPU's
+// loss falls 2.3-fold (the run is bounded, as nst's default, and its third step overshoots: 4
+// iterations end only 1.3-fold down); smaller images are no cheaper choice: below 64 px L-BFGS's
+// first steps overshoot wildly (to 7e20 at 32 px), and such a curve amplifies every rounding difference.
 // The two devices sum in different orders (float rounding ~1e-6 relative per op), and L-BFGS feeds
 // each difference into the next step, so the curves drift apart slowly: each iteration's total
 // loss must stay within 1% of the CPU's for the first 10 iterations and within 5% after that, and
-// the loss must fall tenfold (twofold in the emulator's 4 iterations). The GPU run must also be
+// the loss must fall tenfold (twofold in the emulator's 5 iterations). The GPU run must also be
 // bitwise repeatable, and a run that records its iteration as a CUDA graph and replays it must give
 // the eager run's bits.
 #include <cmath>
@@ -22,7 +23,7 @@ namespace nst::testing {
 namespace {
 
 const int kSize = 64;
-const int kIterations = gpu_or_emulated(30, 4);
+const int kIterations = gpu_or_emulated(30, 5);
 const int kHistory = gpu_or_emulated(LbfgsOptions{}.history_size, 4);
 const float kFall = gpu_or_emulated(10.0f, 2.0f);  // the loss falls at least this much
 

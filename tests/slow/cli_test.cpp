@@ -165,6 +165,13 @@ TEST_F(CommandLine, OutputWithUnknownExtensionFailsBeforeTheRun) {
   EXPECT_NE(o.output.find(".png"), std::string::npos) << o.output;
 }
 
+TEST_F(CommandLine, PixelBoundsWithTheLineSearchAreRefused) {
+  const Outcome o = run_nst(
+      "--content a.jpg --style b.jpg --lbfgs-line-search strong-wolfe --pixel-bounds on --output " + path("o.png"));
+  EXPECT_NE(o.exit_code, 0);
+  EXPECT_NE(o.output.find("--pixel-bounds: on needs --lbfgs-line-search none"), std::string::npos) << o.output;
+}
+
 TEST_F(CommandLine, BlendWeightsMustMatchTheStyles) {
   const Outcome o = run_nst("--content a.jpg --style b.jpg,c.jpg --style-blend-weights 1 --output " + path("o.png"));
   EXPECT_NE(o.exit_code, 0);
@@ -314,7 +321,10 @@ TEST_F(CommandLine, LogSaysWhichImageWasWrittenAndAdvisesOnAveragePooling) {
       {"--optimizer adam --keep best", "wrote " + path("o.png") + ": the lowest-loss image evaluated (evaluation "},
       {"--optimizer adam --keep ema", "the average of the iterates (ema, decay 0.99) through iteration 3"},
       {"--keep last", "the last image, after iteration 3, total "},
-      {"--lbfgs-line-search strong-wolfe --keep last", "optimizer: lbfgs (line search strong-wolfe)"},
+      {"--lbfgs-line-search strong-wolfe --keep last", "optimizer: lbfgs (line search strong-wolfe), pixel bounds off"},
+      {"--keep best", "optimizer: lbfgs (line search none), pixel bounds on, 3 iterations"},
+      {"--pixel-bounds off", "optimizer: lbfgs (line search none), pixel bounds off, 3 iterations"},
+      {"--optimizer adam", "optimizer: adam, pixel bounds on, 3 iterations"},
   };
   for (const auto& [options, expected] : cases) {
     const Outcome o = run_nst(common + options);
@@ -349,7 +359,8 @@ TEST_F(CommandLine, CudaGraphSaysWhatItDidOrWhyNot) {
 }
 
 // At the largest weights accepted, L-BFGS's unscaled first step throws the image so far that the
-// loss read after iteration 3 (that of the image after iteration 2) overflows. The run stops there,
+// loss read after iteration 3 (that of the image after iteration 2) overflows: with the pixel bounds
+// off, as the bounds keep the image, and so the loss, finite. The run stops there,
 // exits 1, says so, and leaves the last finite image as the output: the image after iteration 2,
 // the same pixels a run that checkpoints every iteration writes as its _2 checkpoint.
 TEST_F(CommandLine, RunThatTurnsNonFiniteStopsAndKeepsTheLastFiniteImage) {
@@ -357,7 +368,8 @@ TEST_F(CommandLine, RunThatTurnsNonFiniteStopsAndKeepsTheLastFiniteImage) {
   NST_REQUIRE_SHARED_FILE(content, "images/tubingen.jpg");
   NST_REQUIRE_SHARED_FILE(style, "images/starry_night.jpg");
   const std::string common = "--content " + content + " --style " + style + " --weights " + weights +
-                             " --image-size 32 --iterations 10 --device cpu --style-weight 1e10 --content-weight 1e10";
+                             " --image-size 32 --iterations 10 --device cpu --style-weight 1e10 --content-weight 1e10"
+                             " --pixel-bounds off";
   const Outcome o = run_nst(common + " --print-every 1 --output " + path("o.png"));
   EXPECT_EQ(o.exit_code, 1) << o.output;
   EXPECT_NE(o.output.find("nst: error: the loss turned non-finite (total inf"), std::string::npos) << o.output;

@@ -1,7 +1,8 @@
 // The whole program on the shared demo pair with the real (partial) VGG19 weights, on the CPU:
-// a 64-px run of 30 L-BFGS iterations must lower the total loss at least tenfold and write a valid
-// PNG. (That runs give the same bits is tested on 1, 2 and 3 threads by tests/cpu/thread_count_test
-// and through the command line by CommandLine.SameSeedGivesTheSameImageOnAnyThreadCount; what
+// a 64-px run of 30 L-BFGS iterations must lower the total loss at least tenfold, keep every value
+// within what a picture holds (the run is bounded, as nst's default) and write a valid PNG. (That
+// runs give the same bits is tested on 1, 2 and 3 threads by tests/cpu/thread_count_test and
+// through the command line by CommandLine.SameSeedGivesTheSameImageOnAnyThreadCount; what
 // --cuda-graph says on the CPU by CommandLine.CudaGraphSaysWhatItDidOrWhyNot.)
 #include <cstdio>
 #include <filesystem>
@@ -25,6 +26,17 @@ TEST(EndToEnd, SixtyFourPixelRunLowersTheLossTenfoldAndWritesAPng) {
   EXPECT_GT(run.losses.front(), 0.0f);
   EXPECT_LE(run.losses.back() * 10.0f, run.losses.front())
       << "loss went from " << run.losses.front() << " to " << run.losses.back();
+  const ChannelBounds bounds = vgg_input_bounds();
+  const std::vector<float> x = run.image.to_host();
+  const std::int64_t plane = run.image.dim(2) * run.image.dim(3);
+  int outside = 0, on_a_bound = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const std::size_t c = i / plane;
+    outside += x[i] < bounds.lower[c] || x[i] > bounds.upper[c];
+    on_a_bound += x[i] == bounds.lower[c] || x[i] == bounds.upper[c];
+  }
+  EXPECT_EQ(outside, 0);
+  EXPECT_GT(on_a_bound, 0) << "no value reached 0 or 255: the bounds were not exercised";
 
   const std::string out = (std::filesystem::temp_directory_path() / "nst_end_to_end.png").string();
   write_image(from_vgg_input(run.image), out);

@@ -27,6 +27,7 @@ DemoProblem::DemoProblem(const std::string& weights, const std::string& content_
 DemoRun run_demo(DemoProblem& problem, int iterations, LoopOptions options, int history_size) {
   LbfgsOptions lbfgs_options;
   lbfgs_options.history_size = history_size;
+  lbfgs_options.bounds = vgg_input_bounds();  // as nst runs by default (--pixel-bounds on)
   Lbfgs lbfgs(lbfgs_options);
   DemoRun run{{}, problem.content().clone(), {}};
   run.loop = stylize(

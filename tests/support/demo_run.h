@@ -36,8 +36,9 @@ struct DemoRun {
   LoopReport loop;
 };
 
-// `iterations` L-BFGS iterations of `problem` from its content image, keeping `history_size` curvature
-// pairs. A problem serves any number of runs: each starts afresh from the content image.
+// `iterations` L-BFGS iterations of `problem` from its content image, keeping `history_size`
+// curvature pairs, within the pixel bounds (nst's default, --pixel-bounds on). A problem serves any
+// number of runs: each starts afresh from the content image.
 DemoRun run_demo(DemoProblem& problem, int iterations, LoopOptions options = {},
                  int history_size = LbfgsOptions{}.history_size);
 
