@@ -5,23 +5,31 @@
 // so the Euclidean projection separates). An optimizer that keeps the image in B projects after
 // each step; when it remembers its step s (L-BFGS's curvature pair s = x_new − x_old), what the
 // projection cut is taken from s as well, so that s stays the step really taken.
-// x holds `batch_channels` planes of `plane` values (N·C planes of H·W, NCHW), plane p being
-// channel p mod `channels`. `lower` and `upper` point at `channels` floats where x is (device
-// bounds: no host value inside an optimizer's step).
 #include <cstdint>
 
+#include "kernels/host_device.h"
 #include "kernels/stream.h"
 
 namespace nst {
 
-struct BoxProjectionArgs {
+// The box and the tensor's layout: x holds `batch_channels` planes of `plane` values (N·C planes of
+// H·W, NCHW), plane p being channel p mod `channels`. `lower` and `upper` point at `channels` floats
+// where x is (device bounds: no host value inside an optimizer's step).
+struct ChannelBox {
   std::int64_t batch_channels = 0;  // N·C
   std::int64_t channels = 0;        // C
   std::int64_t plane = 0;           // H·W
   const float* lower = nullptr;     // [C]
   const float* upper = nullptr;     // [C]
-  float* x = nullptr;               // [N·C·H·W], projected in place
-  float* step = nullptr;            // [N·C·H·W] or null: step_i −= x_i before − x_i after
+
+  NST_HOST_DEVICE std::int64_t values() const { return batch_channels * plane; }
+  NST_HOST_DEVICE std::int64_t channel_of(std::int64_t value) const { return value / plane % channels; }
+};
+
+struct BoxProjectionArgs {
+  ChannelBox box;
+  float* x = nullptr;     // [N·C·H·W], projected in place
+  float* step = nullptr;  // [N·C·H·W] or null: step_i −= x_i before − x_i after
 };
 
 void project_onto_box_cpu(const BoxProjectionArgs& args);
@@ -34,11 +42,7 @@ void project_onto_box_cuda(const BoxProjectionArgs& args, Stream stream);
 // & Zhu 1995, and of Kim, Sra & Dhillon 2010's projected quasi-Newton). v_i ← 0 for every i ∈ A:
 // applied to a copy of g it gives the projected gradient, to a direction its free part.
 struct BoundActiveSetArgs {
-  std::int64_t batch_channels = 0;  // N·C
-  std::int64_t channels = 0;        // C
-  std::int64_t plane = 0;           // H·W
-  const float* lower = nullptr;     // [C]
-  const float* upper = nullptr;     // [C]
+  ChannelBox box;
   const float* x = nullptr;         // [N·C·H·W]
   const float* gradient = nullptr;  // [N·C·H·W]
   float* v = nullptr;               // [N·C·H·W]: zeroed on A(x, g), unchanged elsewhere (may be gradient's copy)
