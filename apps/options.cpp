@@ -135,9 +135,6 @@ void check_option_combinations(const Options& o) {
   } catch (const Error& e) {
     throw CLI::ValidationError("--scales", e.message());
   }
-  if (o.pixel_bounds == "on" && o.optimizer == "lbfgs" && o.lbfgs_line_search != "none")
-    throw CLI::ValidationError("--pixel-bounds", "on needs --lbfgs-line-search none: the " + o.lbfgs_line_search +
-                                                     " search looks along straight lines, which the bounds bend");
   std::string ext = std::filesystem::path(o.output).extension().string();
   for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (o.bit_depth == 16 && ext != ".png")
@@ -186,11 +183,6 @@ void add_network_options(CLI::App& app, Options& o) {
                  "Keras VGG19 weights (.h5); default $NST_WEIGHTS, then the first of <exe_dir>/../weights/, "
                  "<exe_dir>/weights/, $XDG_DATA_HOME/nst/ (~/.local/share/nst/) and ./weights/ that holds "
                  "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5");
-}
-
-bool pixel_bounds_on(const Options& o) {
-  if (!o.pixel_bounds.empty()) return o.pixel_bounds == "on";
-  return o.optimizer != "lbfgs" || o.lbfgs_line_search == "none";
 }
 
 GemmMath conv_math_of(const Options& o) {
@@ -313,10 +305,11 @@ std::optional<Options> parse_options(int argc, char** argv, int& exit_code) {
   app.add_option("--pixel-bounds", o.pixel_bounds,
                  "on: keep every value of the image being optimised within what a picture holds (0-255 per "
                  "channel): values held at 0 or 255 that the gradient pushes further out stay put, each step "
-                 "is projected onto the range, so the picture written is the one optimised. off: values may "
-                 "stray outside and are clamped only when written (neural-style's way), which can leave the "
-                 "written picture's loss well above the one printed (bench/RESULTS.md, \"Pixel bounds\"). "
-                 "Default: on, but off with --lbfgs-line-search strong-wolfe, which on does not fit")
+                 "(and the line search's path) is projected onto the range, so the picture written is the one "
+                 "optimised. off: values may stray outside and are clamped only when written (neural-style's "
+                 "way), which can leave the written picture's loss well above the one printed "
+                 "(bench/RESULTS.md, \"Pixel bounds\")")
+      ->capture_default_str()
       ->check(CLI::IsMember({"on", "off"}));
   app.add_option("--keep", o.keep,
                  "Which image to write: best (the lowest loss evaluated, chosen on the device), ema (an "

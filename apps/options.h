@@ -36,7 +36,7 @@ struct Options {
   int lbfgs_history = 100;
   std::string lbfgs_line_search = "none";  // none | strong-wolfe (layers/lbfgs.h)
   std::string keep = "best";               // best | ema | last (layers/kept_image.h)
-  std::string pixel_bounds;                // on | off (layers/channel_bounds.h); empty: pixel_bounds_on() decides
+  std::string pixel_bounds = "on";         // on | off: keep the image within 0-255 (layers/channel_bounds.h)
   float content_weight = 5.0f;
   float style_weight = 100.0f;
   float tv_weight = 1e-3f;
@@ -82,10 +82,6 @@ void add_objective_options(CLI::App& app, Options& o, OptionLists& lists);
 // Parses argv with `app` (adding --version), then splits and checks `lists` into `o` when given.
 // False, with `exit_code`, when the program should exit.
 bool parse_command_line(CLI::App& app, int argc, char** argv, Options& o, const OptionLists* lists, int& exit_code);
-
-// Whether the optimizer keeps the image within 0-255 (--pixel-bounds; layers/channel_bounds.h): as
-// asked, else on, except with L-BFGS's line search, which the bounds do not fit.
-bool pixel_bounds_on(const Options& o);
 
 // The coarse-to-fine schedule the options ask for (layers/scales.h), for a final image of `final_size`.
 ScaleRequest scale_request(const Options& o, ImageSize final_size);

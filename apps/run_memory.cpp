@@ -138,7 +138,7 @@ RunMemoryConfig run_memory_config(const Options& o, int image_size, ImageSize co
   config.content_taps = std::move(content_taps);
   config.style_taps = std::move(style_taps);
   const std::optional<ChannelBounds> bounds =
-      pixel_bounds_on(o) ? std::optional<ChannelBounds>(vgg_input_bounds()) : std::nullopt;
+      o.pixel_bounds == "on" ? std::optional<ChannelBounds>(vgg_input_bounds()) : std::nullopt;
   if (o.optimizer == "adam") {
     AdamOptions adam;
     adam.bounds = bounds;

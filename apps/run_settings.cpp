@@ -80,7 +80,7 @@ RunSettings run_settings(const Options& o, Device device, const Tensor& content,
       {"--learning-rate", o.learning_rate ? exact(*o.learning_rate) : "the optimizer's default"},
       {"--original-colors", o.original_colors ? "on" : "off"},
       {"--keep", o.keep},
-      {"--pixel-bounds", pixel_bounds_on(o) ? "on" : "off"},
+      {"--pixel-bounds", o.pixel_bounds},
   };
   if (o.optimizer == "lbfgs") settings.emplace_back("--lbfgs-history", std::to_string(o.lbfgs_history));
   if (o.optimizer == "lbfgs") settings.emplace_back("--lbfgs-line-search", o.lbfgs_line_search);

@@ -144,7 +144,7 @@ std::unique_ptr<Optimizer> make_optimizer(const Options& o, float lbfgs_initial_
   if (o.optimizer == "adam") {
     AdamOptions adam;
     adam.learning_rate = o.learning_rate.value_or(adam.learning_rate);
-    if (pixel_bounds_on(o)) adam.bounds = vgg_input_bounds();
+    if (o.pixel_bounds == "on") adam.bounds = vgg_input_bounds();
     return std::make_unique<Adam>(adam);
   }
   LbfgsOptions lbfgs;
@@ -152,7 +152,7 @@ std::unique_ptr<Optimizer> make_optimizer(const Options& o, float lbfgs_initial_
   lbfgs.learning_rate = o.learning_rate.value_or(lbfgs.learning_rate);
   lbfgs.line_search = parse_lbfgs_line_search(o.lbfgs_line_search);
   lbfgs.initial_inverse_hessian = lbfgs_initial_inverse_hessian;
-  if (pixel_bounds_on(o)) lbfgs.bounds = vgg_input_bounds();
+  if (o.pixel_bounds == "on") lbfgs.bounds = vgg_input_bounds();
   return std::make_unique<Lbfgs>(lbfgs);
 }
 

@@ -148,7 +148,7 @@ void run_stylize_command(const Options& o) {
   }
   std::printf("optimizer: %s%s, pixel bounds %s, %d iterations, keep %s\n", optimizer->name().c_str(),
               o.optimizer == "lbfgs" ? (" (line search " + o.lbfgs_line_search + ")").c_str() : "",
-              pixel_bounds_on(o) ? "on" : "off", o.iterations, o.keep.c_str());
+              o.pixel_bounds.c_str(), o.iterations, o.keep.c_str());
   if (scales > 1) {
     std::printf("scales: %d, coarse to fine:", scales);
     for (const Scale& scale : schedule) {

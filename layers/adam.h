@@ -28,12 +28,16 @@ class Adam : public Optimizer {
   static std::size_t state_bytes(std::int64_t numel, const AdamOptions& options, Device device);
 
   void step(Tensor& x, const Tensor& gradient) override;
+  // With bounds, x is projected onto them before the first evaluation.
+  void iterate(Objective& objective, Tensor& x, Tensor& gradient) override;
   std::string name() const override { return "adam"; }
   bool next_step_is_stationary() const override { return false; }  // t is a kernel argument
   OptimizerState export_state() const override;                    // layers/adam_state.cpp
   void import_state(const OptimizerState& state, const Tensor& x) override;
 
  private:
+  const BoxProjection& box(const Tensor& x);  // options_.bounds on x's device, made at the first use
+
   AdamOptions options_;
   std::int64_t steps_taken_ = 0;
   Tensor first_moment_;               // m

@@ -20,8 +20,6 @@ Lbfgs::Lbfgs(LbfgsOptions options) : options_(options) {
   NST_CHECK(options_.learning_rate > 0.0f, "lbfgs: learning rate must be positive, got " << options_.learning_rate);
   NST_CHECK(options_.initial_inverse_hessian >= 0.0f && std::isfinite(options_.initial_inverse_hessian),
             "lbfgs: initial inverse Hessian must be finite and non-negative, got " << options_.initial_inverse_hessian);
-  NST_CHECK(!options_.bounds || options_.line_search == LbfgsLineSearch::none,
-            "lbfgs: bounds on x need the line search off: the strong-Wolfe search is not projected");
   if (options_.bounds) BoxProjection(*options_.bounds, Device::cpu);  // checks them now, not at the first step
 }
 
@@ -37,9 +35,13 @@ std::size_t Lbfgs::state_bytes(std::int64_t numel, const LbfgsOptions& options, 
       options.line_search == LbfgsLineSearch::none
           ? 0
           : vector + 5 * scalar + tensor_bytes({kStrongWolfeStateSize}, device);  // x0; f, φ'(0), φ'(t), ‖d‖², status
-  // With bounds: the projected gradient g̃, and the bounds' lower and upper values.
+  // With bounds: the projected gradient g̃ (and with the line search −d and d̃), the bounds' lower and
+  // upper values.
+  const std::size_t bounded_vectors = options.line_search == LbfgsLineSearch::none ? 1 : 3;
   const std::size_t bounds =
-      options.bounds ? vector + 2 * tensor_bytes({static_cast<std::int64_t>(options.bounds->lower.size())}, device) : 0;
+      options.bounds ? bounded_vectors * vector +
+                           2 * tensor_bytes({static_cast<std::int64_t>(options.bounds->lower.size())}, device)
+                     : 0;
   return 4 * vector + 6 * scalar                                              // d, s, y, ∇f_old; t, ys, yy
          + ops::LbfgsRingTensors::bytes(options.history_size, numel, device)  // the m pairs
          + 2 * m * scalar                                                     // α and β numerators by age
@@ -61,7 +63,7 @@ void Lbfgs::allocate_like(const Tensor& x) {
   newest_yy_ = Tensor::filled({1}, 1.0f, device);
   ring_ = ops::LbfgsRingTensors(options_.history_size, x.numel(), device);
   if (options_.bounds) {
-    box_.emplace(*options_.bounds, device);
+    if (!box_) box_.emplace(*options_.bounds, device);
     projected_gradient_ = Tensor(x.shape(), device);
   }
   for (int age = 0; age < options_.history_size; ++age) {
@@ -157,24 +159,32 @@ void Lbfgs::step(Tensor& x, const Tensor& gradient) {
   check_iterate(x, gradient);
   if (steps_taken_ == 0) allocate_like(x);
 
-  // With bounds, the direction moves only the free values (layers/channel_bounds.h): it comes from
-  // the projected gradient g̃ (zero where a bound binds) and is zeroed there too; x + s is projected
-  // onto the box, s then the step really taken. The pairs keep y = g_new − g_old of the whole
-  // gradients, as L-BFGS-B's do.
+  next_direction(x, gradient);
+  step_.copy_from(direction_);
+  ops::scale_ratio(step_length_numerator_, step_length_denominator_, step_);  // s = t·d
+  previous_gradient_.copy_from(gradient);
+  ops::axpy(1.0f, step_, x);           // x += s
+  if (box_) box_->project(x, &step_);  // x = P(x_old + s), s = x − x_old (layers/channel_bounds.h)
+  ++steps_taken_;
+}
+
+// The pair of the last step offered, then d and the first trial's t. With bounds, the direction
+// moves only the free values (layers/channel_bounds.h): it comes from the projected gradient g̃
+// (zero where a bound binds) and is zeroed there too. The pairs keep y = g_new − g_old of the whole
+// gradients, as L-BFGS-B's do.
+void Lbfgs::next_direction(const Tensor& x, const Tensor& gradient) {
   if (steps_taken_ > 0) offer_curvature_pair(gradient);
   const Tensor& g = box_ ? projected_gradient(x, gradient) : gradient;
   two_loop_direction(g);
   if (box_) box_->zero_where_bounds_bind(x, gradient, direction_);
   set_first_step_length(g);
-  step_.copy_from(direction_);
-  ops::scale_ratio(step_length_numerator_, step_length_denominator_, step_);  // s = t·d
-  previous_gradient_.copy_from(gradient);
-  ops::axpy(1.0f, step_, x);           // x += s
-  if (box_) box_->project(x, &step_);  // x = P(x_old + s), s = x − x_old
-  ++steps_taken_;
 }
 
 void Lbfgs::iterate(Objective& objective, Tensor& x, Tensor& gradient) {
+  if (steps_taken_ == 0 && options_.bounds) {  // a starting image (a coarser scale's, resampled) may stray a little
+    if (!box_) box_.emplace(*options_.bounds, x.device());
+    box_->project(x);
+  }
   if (options_.line_search == LbfgsLineSearch::none) {
     Optimizer::iterate(objective, x, gradient);
     last_evaluations_ = 1;
@@ -188,9 +198,7 @@ void Lbfgs::iterate(Objective& objective, Tensor& x, Tensor& gradient) {
     value_at_x_.copy_from(objective.value());
     ++evaluations;
   }
-  if (steps_taken_ > 0) offer_curvature_pair(gradient);
-  two_loop_direction(gradient);
-  set_first_step_length(gradient);
+  next_direction(x, gradient);
   evaluations += search_along_direction(objective, x, gradient);
   last_evaluations_ = evaluations;
   ++steps_taken_;
@@ -198,11 +206,12 @@ void Lbfgs::iterate(Objective& objective, Tensor& x, Tensor& gradient) {
 
 // The strong-Wolfe search along d from x (kernels/strong_wolfe.h): every decision in the search's
 // state on the device; the host reads its status after each trial, to know whether to evaluate
-// again. Leaves x = x0 + t·d for the accepted t, with gradient and objective.value() there, and the
-// step s = x − x0 for the next curvature pair. Returns the evaluations made.
+// again. Leaves x = x0 + t·d (with bounds P(x0 + t·d)) for the accepted t, with gradient and objective.value() there,
+// and the step s = x − x0 for the next curvature pair. Returns the evaluations made.
 int Lbfgs::search_along_direction(Objective& objective, Tensor& x, Tensor& gradient) {
   search_start_.copy_from(x);
   previous_gradient_.copy_from(gradient);
+  if (box_) path_.start(*box_, x, direction_);  // with bounds, along P(x0 + t·d) (layers/projected_path.h)
   ops::dot(gradient, direction_, derivative_at_start_);
   ops::dot(direction_, direction_, direction_norm_squared_);
   ops::strong_wolfe_begin(value_at_x_, derivative_at_start_, direction_norm_squared_, step_length_numerator_,
@@ -213,10 +222,11 @@ int Lbfgs::search_along_direction(Objective& objective, Tensor& x, Tensor& gradi
     NST_CHECK(evaluations <= kStrongWolfeMaxTrials + 1,
               "lbfgs: the line search did not end after " << evaluations << " evaluations");
     ops::strong_wolfe_point(search_start_, search_state_, direction_, x);  // x = x0 + t·d
+    const Tensor& path_direction = box_ ? path_.onto_path(*box_, x, direction_) : direction_;
     objective.evaluate(x, gradient);
     ++evaluations;
     if (status == kSwAcceptedOther) break;
-    ops::dot(gradient, direction_, derivative_at_trial_);
+    ops::dot(gradient, path_direction, derivative_at_trial_);
     ops::strong_wolfe_advance(objective.value(), derivative_at_trial_, search_state_, search_status_);
   }
   step_.copy_from(x);

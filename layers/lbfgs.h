@@ -22,7 +22,8 @@
 // enqueues the same work, and a CUDA graph can replay it.
 // Memory, all allocated at the first step: 2m + 4 vectors the size of x (m = 100 on a 3×512×512
 // image: 204 × 3.1 MB ≈ 640 MB) and 3m + 8 scalars, one more vector (x0) and 23 more scalars with the
-// line search, one more vector (g̃) and 2 per-channel bounds with bounds: state_bytes().
+// line search, one more vector (g̃; three with the line search) and 2 per-channel bounds with bounds:
+// state_bytes().
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,7 @@
 #include "engine/tensor.h"
 #include "layers/channel_bounds.h"
 #include "layers/optimizer.h"
+#include "layers/projected_path.h"
 
 namespace nst {
 
@@ -52,8 +54,7 @@ struct LbfgsOptions {
   // held at a bound that −∇f pushes against are left out of the direction (the two-loop recursion
   // runs on the gradient with zeros there, and the direction is zeroed there), x + s is projected
   // onto the box and s becomes the step really taken, x_new − x_old (the curvature pairs stay
-  // secants of the points evaluated). Without a line search
-  // only: the strong-Wolfe conditions are conditions along a straight line, which projection bends.
+  // secants of the points evaluated). The line search runs along the projected path P(x + t·d).
   std::optional<ChannelBounds> bounds = std::nullopt;
 };
 
@@ -67,7 +68,8 @@ class Lbfgs : public Optimizer {
 
   // One step of length lr (no line search; with one, use iterate()).
   void step(Tensor& x, const Tensor& gradient) override;
-  // Without a line search: evaluate at x, then step(). With one: the direction from the gradient
+  // With bounds, x is projected onto them before the first evaluation. Without a line search:
+  // evaluate at x, then step(). With one: the direction from the gradient
   // at x, then trials along it until the search accepts a step. On every call after the first,
   // `gradient` and objective.value() must be those this call left at x (the loop leaves them).
   void iterate(Objective& objective, Tensor& x, Tensor& gradient) override;
@@ -99,6 +101,8 @@ class Lbfgs : public Optimizer {
   void two_loop_direction(const Tensor& gradient);
   void set_first_step_length(const Tensor& gradient);
   const Tensor& projected_gradient(const Tensor& x, const Tensor& gradient);  // g̃ into projected_gradient_
+  void next_direction(const Tensor& x, const Tensor& gradient);
+
   int search_along_direction(Objective& objective, Tensor& x, Tensor& gradient);
 
   LbfgsOptions options_;
@@ -124,6 +128,7 @@ class Lbfgs : public Optimizer {
   Tensor derivative_at_trial_;     // φ'(t) = ∇f(x0 + t·d)·d
   Tensor direction_norm_squared_;  // ‖d‖₂²
   Tensor search_state_, search_status_;
+  ProjectedPath path_;  // with bounds: the search's path P(x0 + t·d)
 
   ops::LbfgsRingTensors ring_;
   std::vector<Tensor> alpha_numerator_;  // by age: s_i·q of the first loop, α_i = s_i·q / y_i·s_i

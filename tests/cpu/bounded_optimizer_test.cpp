@@ -14,6 +14,7 @@
 #include "engine/tensor.h"
 #include "layers/adam.h"
 #include "layers/lbfgs.h"
+#include "layers/objective.h"
 #include "tests/support/compare.h"
 #include "tests/support/random.h"
 
@@ -135,11 +136,73 @@ TEST(BoundedOptimizers, LbfgsRemembersTheStepReallyTaken) {
   }
 }
 
+// f as an Objective (for the line search, which evaluates it itself), counting the points it was
+// evaluated at that lie outside the box. Its value is f(x) − f(x̂), in double before the float that
+// the search compares: f(x̂) ≈ −876, where a float's resolution (6e-5) is above the last decreases
+// the sufficient-decrease condition must see.
+class BoxedQuadraticObjective : public Objective {
+ public:
+  explicit BoxedQuadraticObjective(const BoxedQuadratic& f) : f_(f), minimum_(value_at(f.constrained_minimizer())) {}
+  void evaluate(const Tensor& x, Tensor& gradient) override {
+    const std::vector<float> v = x.to_host();
+    outside_ += outside(v);
+    value_ = Tensor::filled({1}, static_cast<float>(value_at({v.begin(), v.end()}) - minimum_), Device::cpu);
+    gradient.copy_from(f_.gradient(x));
+  }
+  const Tensor& value() const override { return value_; }
+  int evaluations_outside() const { return outside_; }
+
+ private:
+  double value_at(const std::vector<double>& x) const {
+    double value = 0;
+    for (std::int64_t i = 0; i < kN; ++i) value += 0.5 * f_.diagonal[i] * x[i] * x[i] - f_.b[i] * x[i];
+    return value;
+  }
+
+  const BoxedQuadratic& f_;
+  const double minimum_;
+  Tensor value_;
+  int outside_ = 0;
+};
+
+TEST(BoundedOptimizers, LbfgsWithTheLineSearchReachesTheConstrainedMinimizer) {  // 20 iterations
+  // The search runs along the projected path: every point it evaluates lies in the box.
+  const BoxedQuadratic f;
+  BoxedQuadraticObjective objective(f);
+  LbfgsOptions options;
+  options.bounds = kBounds;
+  options.line_search = LbfgsLineSearch::strong_wolfe;
+  Lbfgs lbfgs(options);
+  Tensor x = Tensor::zeros(kShape, Device::cpu), gradient = Tensor::zeros(kShape, Device::cpu);
+  const std::vector<double> x_hat = f.constrained_minimizer();
+  int iterations = 0, evaluations = 0;
+  for (; iterations < 50 && distance(x.to_host(), x_hat) > 1e-4; ++iterations) {
+    lbfgs.iterate(objective, x, gradient);
+    evaluations += lbfgs.last_evaluations();
+  }
+  EXPECT_LT(distance(x.to_host(), x_hat), 1e-4) << "after " << iterations << " iterations";
+  EXPECT_EQ(objective.evaluations_outside(), 0) << "of " << evaluations << " evaluations";
+}
+
+TEST(BoundedOptimizers, AStartOutsideTheBoxIsProjectedBeforeTheFirstEvaluation) {
+  // A coarser scale's image, resampled, may overshoot the bounds: no point outside is evaluated.
+  const BoxedQuadratic f;
+  LbfgsOptions plain, searching;
+  plain.bounds = searching.bounds = kBounds;
+  searching.line_search = LbfgsLineSearch::strong_wolfe;
+  AdamOptions adam_options;
+  adam_options.bounds = kBounds;
+  Lbfgs lbfgs(plain), lbfgs_searching(searching);
+  Adam adam(adam_options);
+  for (Optimizer* optimizer : std::vector<Optimizer*>{&lbfgs, &lbfgs_searching, &adam}) {
+    BoxedQuadraticObjective objective(f);
+    Tensor x = Tensor::filled(kShape, 3.0f, Device::cpu), gradient = Tensor::zeros(kShape, Device::cpu);
+    for (int k = 0; k < 3; ++k) optimizer->iterate(objective, x, gradient);
+    EXPECT_EQ(objective.evaluations_outside(), 0) << optimizer->name();
+  }
+}
+
 TEST(BoundedOptimizers, RefuseBoundsTheyCannotKeep) {
-  LbfgsOptions with_search;
-  with_search.bounds = kBounds;
-  with_search.line_search = LbfgsLineSearch::strong_wolfe;
-  EXPECT_THROW(Lbfgs{with_search}, Error);
   LbfgsOptions inverted;
   inverted.bounds = ChannelBounds{{1.0f}, {0.0f}};
   EXPECT_THROW(Lbfgs{inverted}, Error);

