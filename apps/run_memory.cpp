@@ -7,7 +7,6 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <optional>
 #include <sstream>
 #include <system_error>
 
@@ -137,8 +136,7 @@ RunMemoryConfig run_memory_config(const Options& o, int image_size, ImageSize co
   }
   config.content_taps = std::move(content_taps);
   config.style_taps = std::move(style_taps);
-  const std::optional<ChannelBounds> bounds =
-      o.pixel_bounds == "on" ? std::optional<ChannelBounds>(vgg_input_bounds()) : std::nullopt;
+  const ChannelBounds bounds = o.pixel_bounds == "on" ? vgg_input_bounds() : ChannelBounds{};
   if (o.optimizer == "adam") {
     AdamOptions adam;
     adam.bounds = bounds;

@@ -10,23 +10,23 @@ Adam::Adam(AdamOptions options) : options_(options) {
   NST_CHECK(options_.beta1 >= 0.0f && options_.beta1 < 1.0f, "adam: beta1 must be in [0, 1), got " << options_.beta1);
   NST_CHECK(options_.beta2 >= 0.0f && options_.beta2 < 1.0f, "adam: beta2 must be in [0, 1), got " << options_.beta2);
   NST_CHECK(options_.epsilon > 0.0f, "adam: epsilon must be positive, got " << options_.epsilon);
-  if (options_.bounds) BoxProjection(*options_.bounds, Device::cpu);  // checks them now, not at the first step
+  if (!options_.bounds.none()) BoxProjection(options_.bounds, Device::cpu);  // checks them now, not at the first step
 }
 
 void Adam::iterate(Objective& objective, Tensor& x, Tensor& gradient) {
   // A starting image (a coarser scale's, resampled) may stray a little outside the bounds.
-  if (steps_taken_ == 0 && options_.bounds) box(x).project(x);
+  if (steps_taken_ == 0 && !options_.bounds.none()) box(x).project(x);
   Optimizer::iterate(objective, x, gradient);
 }
 
 const BoxProjection& Adam::box(const Tensor& x) {
-  if (!box_) box_.emplace(*options_.bounds, x.device());
+  if (!box_) box_.emplace(options_.bounds, x.device());
   return *box_;
 }
 
 std::size_t Adam::state_bytes(std::int64_t numel, const AdamOptions& options, Device device) {
   const std::size_t bounds =
-      options.bounds ? 2 * tensor_bytes({static_cast<std::int64_t>(options.bounds->lower.size())}, device) : 0;
+      options.bounds.none() ? 0 : 2 * tensor_bytes({static_cast<std::int64_t>(options.bounds.lower.size())}, device);
   return 2 * tensor_bytes({numel}, device) + bounds;
 }
 
@@ -46,7 +46,7 @@ void Adam::step(Tensor& x, const Tensor& gradient) {
   params.epsilon = options_.epsilon;
   params.step = steps_taken_;
   ops::adam_step(params, gradient, first_moment_, second_moment_, x);
-  if (options_.bounds) box(x).project(x);  // projected gradient descent: x = P(x − step)
+  if (!options_.bounds.none()) box(x).project(x);  // projected gradient descent: x = P(x − step)
 }
 
 }  // namespace nst

@@ -16,7 +16,7 @@ struct AdamOptions {
   float beta1 = 0.9f;
   float beta2 = 0.999f;
   float epsilon = 1e-8f;
-  std::optional<ChannelBounds> bounds = std::nullopt;  // keep x in this box: each step ends with x projected onto it
+  ChannelBounds bounds = {};  // keep x in this box (none by default): each step ends with x projected onto it
 };
 
 class Adam : public Optimizer {

@@ -13,8 +13,12 @@
 
 namespace nst {
 
+// No std::optional around it where it is optional: empty lists mean no bounds (GCC 12 warns, falsely,
+// that a disengaged optional's vectors may be read uninitialized when options holding one are copied).
 struct ChannelBounds {
-  std::vector<float> lower, upper;  // per channel: lower[c] ≤ x[n, c, h, w] ≤ upper[c]
+  std::vector<float> lower, upper;  // per channel: lower[c] ≤ x[n, c, h, w] ≤ upper[c]; both empty: none
+
+  bool none() const { return lower.empty() && upper.empty(); }
 };
 
 // The bounds on a device, ready to project onto.

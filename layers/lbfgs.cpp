@@ -20,7 +20,7 @@ Lbfgs::Lbfgs(LbfgsOptions options) : options_(options) {
   NST_CHECK(options_.learning_rate > 0.0f, "lbfgs: learning rate must be positive, got " << options_.learning_rate);
   NST_CHECK(options_.initial_inverse_hessian >= 0.0f && std::isfinite(options_.initial_inverse_hessian),
             "lbfgs: initial inverse Hessian must be finite and non-negative, got " << options_.initial_inverse_hessian);
-  if (options_.bounds) BoxProjection(*options_.bounds, Device::cpu);  // checks them now, not at the first step
+  if (!options_.bounds.none()) BoxProjection(options_.bounds, Device::cpu);  // checks them now, not at the first step
 }
 
 float Lbfgs::inverse_hessian_scale() const {
@@ -39,9 +39,9 @@ std::size_t Lbfgs::state_bytes(std::int64_t numel, const LbfgsOptions& options, 
   // upper values.
   const std::size_t bounded_vectors = options.line_search == LbfgsLineSearch::none ? 1 : 3;
   const std::size_t bounds =
-      options.bounds ? bounded_vectors * vector +
-                           2 * tensor_bytes({static_cast<std::int64_t>(options.bounds->lower.size())}, device)
-                     : 0;
+      options.bounds.none() ? 0
+                            : bounded_vectors * vector +
+                                  2 * tensor_bytes({static_cast<std::int64_t>(options.bounds.lower.size())}, device);
   return 4 * vector + 6 * scalar                                              // d, s, y, ∇f_old; t, ys, yy
          + ops::LbfgsRingTensors::bytes(options.history_size, numel, device)  // the m pairs
          + 2 * m * scalar                                                     // α and β numerators by age
@@ -62,8 +62,8 @@ void Lbfgs::allocate_like(const Tensor& x) {
       Tensor::filled({1}, options_.initial_inverse_hessian > 0.0f ? options_.initial_inverse_hessian : 1.0f, device);
   newest_yy_ = Tensor::filled({1}, 1.0f, device);
   ring_ = ops::LbfgsRingTensors(options_.history_size, x.numel(), device);
-  if (options_.bounds) {
-    if (!box_) box_.emplace(*options_.bounds, device);
+  if (!options_.bounds.none()) {
+    if (!box_) box_.emplace(options_.bounds, device);
     projected_gradient_ = Tensor(x.shape(), device);
   }
   for (int age = 0; age < options_.history_size; ++age) {
@@ -181,8 +181,9 @@ void Lbfgs::next_direction(const Tensor& x, const Tensor& gradient) {
 }
 
 void Lbfgs::iterate(Objective& objective, Tensor& x, Tensor& gradient) {
-  if (steps_taken_ == 0 && options_.bounds) {  // a starting image (a coarser scale's, resampled) may stray a little
-    if (!box_) box_.emplace(*options_.bounds, x.device());
+  if (steps_taken_ == 0 &&
+      !options_.bounds.none()) {  // a starting image (a coarser scale's, resampled) may stray a little
+    if (!box_) box_.emplace(options_.bounds, x.device());
     box_->project(x);
   }
   if (options_.line_search == LbfgsLineSearch::none) {

@@ -55,7 +55,7 @@ struct LbfgsOptions {
   // runs on the gradient with zeros there, and the direction is zeroed there), x + s is projected
   // onto the box and s becomes the step really taken, x_new − x_old (the curvature pairs stay
   // secants of the points evaluated). The line search runs along the projected path P(x + t·d).
-  std::optional<ChannelBounds> bounds = std::nullopt;
+  ChannelBounds bounds = {};  // none by default
 };
 
 class Lbfgs : public Optimizer {
