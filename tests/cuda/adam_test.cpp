@@ -27,19 +27,13 @@ struct AdamState {
   Tensor m, v, x;
 };
 
-Tensor over_poison(const Tensor& t) {
-  Tensor copy = Tensor::filled(t.shape(), NAN, Device::cuda);
-  copy.copy_from(t);
-  return copy;
-}
-
 class CudaAdamTest : public ::testing::TestWithParam<std::int64_t> {};
 
 TEST_P(CudaAdamTest, StepsMatchCpu) {
   NST_REQUIRE_CUDA();
   const std::int64_t n = GetParam();
   AdamState cpu{random_tensor({n}, 61), random_tensor({n}, 62, Device::cpu, 0.1f, 1.0f), random_tensor({n}, 63)};
-  AdamState gpu{over_poison(cpu.m), over_poison(cpu.v), over_poison(cpu.x)};
+  AdamState gpu{cuda_copy_over_poison(cpu.m), cuda_copy_over_poison(cpu.v), cuda_copy_over_poison(cpu.x)};
   AdamParams params;
   params.learning_rate = 0.05f;
 

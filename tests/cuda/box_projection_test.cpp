@@ -16,12 +16,6 @@
 namespace nst::testing {
 namespace {
 
-Tensor over_poison(const Tensor& t) {
-  Tensor copy = Tensor::filled(t.shape(), NAN, Device::cuda);
-  copy.copy_from(t);
-  return copy;
-}
-
 class CudaBoxProjectionTest : public ::testing::TestWithParam<Shape> {};
 
 TEST_P(CudaBoxProjectionTest, MatchesCpuBitForBit) {
@@ -35,7 +29,7 @@ TEST_P(CudaBoxProjectionTest, MatchesCpuBitForBit) {
   for (const bool with_step : {false, true}) {
     Tensor x = x0.clone(), s = s0.clone();
     ops::project_onto_box(x, lower, upper, with_step ? &s : nullptr);
-    Tensor gpu_x = over_poison(x0), gpu_s = over_poison(s0);
+    Tensor gpu_x = cuda_copy_over_poison(x0), gpu_s = cuda_copy_over_poison(s0);
     ops::project_onto_box(gpu_x, gpu_lower, gpu_upper, with_step ? &gpu_s : nullptr);
     EXPECT_TRUE(all_equal(gpu_x.to_host(), x.to_host())) << "x, with step " << with_step;
     EXPECT_TRUE(all_equal(gpu_s.to_host(), s.to_host())) << "step, with step " << with_step;
@@ -53,7 +47,7 @@ TEST_P(CudaBoxProjectionTest, ZeroingWhereBoundsBindMatchesCpuBitForBit) {
   const Tensor g = random_tensor(shape, 88), v0 = random_tensor(shape, 89);
   Tensor v = v0.clone();
   ops::zero_where_bounds_bind(x, g, lower, upper, v);
-  Tensor gpu_v = over_poison(v0);
+  Tensor gpu_v = cuda_copy_over_poison(v0);
   ops::zero_where_bounds_bind(x.to(Device::cuda), g.to(Device::cuda), lower.to(Device::cuda), upper.to(Device::cuda),
                               gpu_v);
   EXPECT_TRUE(all_equal(gpu_v.to_host(), v.to_host()));

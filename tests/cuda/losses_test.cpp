@@ -59,13 +59,6 @@ std::vector<ImageShape> style_shapes() {
 
 Tensor poisoned_scalar() { return Tensor::filled({1}, NAN, Device::cuda); }
 
-// df0 on the GPU, over a NaN poison (the copy must cover it all).
-Tensor cuda_copy_over_poison(const Tensor& df0) {
-  Tensor df = Tensor::filled(df0.shape(), NAN, Device::cuda);
-  df.copy_from(df0);
-  return df;
-}
-
 class CudaLossesTest : public ::testing::TestWithParam<ImageShape> {};
 
 TEST_P(CudaLossesTest, ContentMatchesCpu) {

@@ -4,12 +4,21 @@
 // reason, so that a GPU the tests cannot use is never reported as a clean run.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
 #include "engine/gpu.h"
+#include "engine/tensor.h"
 
 namespace nst::testing {
+// t copied to the GPU over a NaN poison: a value a kernel should write but skips stays NaN.
+inline Tensor cuda_copy_over_poison(const Tensor& t) {
+  Tensor copy = Tensor::filled(t.shape(), NAN, Device::cuda);
+  copy.copy_from(t);
+  return copy;
+}
+
 inline bool gpu_required() {
   const char* value = std::getenv("NST_REQUIRE_GPU");
   return value != nullptr && std::strcmp(value, "1") == 0;
