@@ -21,15 +21,18 @@ BoxProjection::BoxProjection(const ChannelBounds& bounds, Device device) {
   upper_ = Tensor::from_host(shape, bounds.upper, device);
 }
 
-void BoxProjection::project(Tensor& x, Tensor* step) const {
+void BoxProjection::check_image(const Tensor& x) const {
   NST_CHECK(x.rank() == 4 && x.dim(1) == lower_.numel(),
             "bounds: image " << to_string(x.shape()) << ", expected (N, " << lower_.numel() << ", H, W)");
+}
+
+void BoxProjection::project(Tensor& x, Tensor* step) const {
+  check_image(x);
   ops::project_onto_box(x, lower_, upper_, step);
 }
 
 void BoxProjection::zero_where_bounds_bind(const Tensor& x, const Tensor& gradient, Tensor& v) const {
-  NST_CHECK(x.rank() == 4 && x.dim(1) == lower_.numel(),
-            "bounds: image " << to_string(x.shape()) << ", expected (N, " << lower_.numel() << ", H, W)");
+  check_image(x);
   ops::zero_where_bounds_bind(x, gradient, lower_, upper_, v);
 }
 

@@ -35,6 +35,8 @@ class BoxProjection {
   void zero_where_bounds_bind(const Tensor& x, const Tensor& gradient, Tensor& v) const;
 
  private:
+  void check_image(const Tensor& x) const;  // (N, C, H, W) with C the bounds' channels
+
   Tensor lower_, upper_;
 };
 
